@@ -1,0 +1,44 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import policy, services
+from accounts.serializers import MeOut, TokenCreatedOut, TokenCreateIn, TokenOut
+
+
+class MeApi(APIView):
+    @extend_schema(responses=MeOut, summary="The signed-in user and their role")
+    def get(self, request):
+        return Response(MeOut(request.user).data)
+
+
+class TokenListApi(ListAPIView):
+    serializer_class = TokenOut
+
+    def get_queryset(self):
+        policy.require(policy.can_manage_tokens(self.request.user))
+        return policy.tokens_visible_to(self.request.user)
+
+    @extend_schema(
+        request=TokenCreateIn,
+        responses={201: TokenCreatedOut},
+        summary="Create a named API token (its key is returned once)",
+    )
+    def post(self, request):
+        policy.require(policy.can_manage_tokens(request.user))
+        data = TokenCreateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        issued = services.token_create(user=request.user, name=data.validated_data["name"])
+        body = {**TokenOut(issued.token).data, "key": issued.key}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenRevokeApi(APIView):
+    @extend_schema(request=None, responses=TokenOut, summary="Revoke one of your API tokens")
+    def delete(self, request, token_id: int):
+        token = get_object_or_404(policy.tokens_visible_to(request.user), pk=token_id)
+        policy.require(policy.can_manage_tokens(request.user))
+        return Response(TokenOut(services.token_revoke(token=token)).data)

@@ -1,0 +1,36 @@
+"""Who may see and change datasets. Pages, API views and tasks all ask here."""
+
+from django.db.models import QuerySet
+
+from accounts.models import Role, User
+from core.permissions import require
+from datasets.models import Dataset
+
+__all__ = [
+    "require",
+    "datasets_visible_to",
+    "can_view_datasets",
+    "can_create_dataset",
+    "can_edit_dataset",
+]
+
+_READERS = (Role.PLANNER, Role.REVIEWER, Role.TRAINER)
+
+
+def can_view_datasets(user: User) -> bool:
+    return user.is_authenticated and (user.is_staff or user.has_role(*_READERS))
+
+
+def datasets_visible_to(user: User) -> QuerySet[Dataset]:
+    """In-house roles see every dataset; vendors see only what their batches reach (later)."""
+    if can_view_datasets(user):
+        return Dataset.objects.all()
+    return Dataset.objects.none()
+
+
+def can_create_dataset(user: User) -> bool:
+    return user.is_authenticated and (user.is_staff or user.has_role(Role.PLANNER))
+
+
+def can_edit_dataset(user: User, dataset: Dataset) -> bool:
+    return can_create_dataset(user)

@@ -1,0 +1,1 @@
+"""Tables of the guides app arrive with the issue that builds it."""

@@ -1,0 +1,10 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from guides import policy
+
+
+@login_required
+def guide_list(request):
+    policy.require(policy.can_view_guides(request.user))
+    return render(request, "guides/guide_list.html", {})

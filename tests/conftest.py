@@ -1,0 +1,163 @@
+"""Shared fixtures: users and clients per role, and real Celery worker processes."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from accounts.models import Role
+from tests.factories.accounts import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+ROLES = [Role.PLANNER, Role.REVIEWER, Role.TRAINER, Role.ANNOTATOR, Role.VENDOR_MANAGER]
+
+
+def _services_problem() -> str | None:
+    """The suite needs PostgreSQL and Redis; say which is missing and how to start it."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return "The tests run on PostgreSQL: set DATABASE_URL (make test does it for you)."
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=database["HOST"],
+            port=database["PORT"] or 5432,
+            user=database["USER"],
+            password=database["PASSWORD"] or None,
+            dbname=database["NAME"],
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError as error:
+        return (
+            f"PostgreSQL is not reachable at {database['HOST']}:{database['PORT']} ({error}). "
+            "Start it with: "
+            "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        )
+    if not settings.REDIS_URL:
+        return "The tests need Redis: set REDIS_URL (make test does it for you)."
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        return (
+            f"Redis is not reachable at {settings.REDIS_URL} ({error}). Start it with: "
+            "redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save '' "
+            "--appendonly no"
+        )
+    return None
+
+
+def pytest_sessionstart(session):
+    problem = _services_problem()
+    if problem:
+        pytest.exit(problem, returncode=3)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str = Role.PLANNER, **fields):
+        return UserFactory(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture
+def client_for(make_user):
+    """An API client signed in (by session) as a fresh user of the given role."""
+
+    def make(role: str = Role.PLANNER, **fields) -> APIClient:
+        client = APIClient()
+        client.user = make_user(role, **fields)
+        client.force_login(client.user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def planner_client(client_for):
+    return client_for(Role.PLANNER)
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def worker_database_url() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` process, stopped when the test ends."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=info",
+                "--without-heartbeat",
+                "--without-mingle",
+                "--without-gossip",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, app, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited: {self.log.read_text()[-2000:]}")
+            if app.control.ping(timeout=0.5, limit=1):
+                return
+        raise RuntimeError(f"worker never answered a ping: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """Start a worker on the test's Redis broker and PostgreSQL test database.
+
+    Tests that use it belong to the xdist group "celery" so only one worker consumes the
+    shared Redis queue at a time.
+    """
+    from config.celery import app
+
+    app.control.purge()
+    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": settings.REDIS_URL}
+    worker = WorkerProcess(env, tmp_path / "worker.log")
+    try:
+        worker.wait_ready(app)
+        yield worker
+    finally:
+        worker.stop()

@@ -1,0 +1,24 @@
+"""/healthz checks database, broker, storage and a worker for real."""
+
+import pytest
+from django.test import Client
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
+
+
+def test_healthz_is_green_with_a_worker(celery_worker):
+    response = Client().get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "broker", "storage", "worker"}
+
+
+def test_healthz_is_503_and_names_the_worker_when_none_answers(transactional_db):
+    response = Client().get("/healthz")
+
+    body = response.json()
+    assert response.status_code == 503
+    assert body["checks"]["worker"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
