@@ -1,0 +1,85 @@
+"""Decide whether a LaTeX formula parses, with the same KaTeX the browser tool uses.
+
+The npm ``katex`` build is loaded once per thread into an embedded V8 (the ``mini-racer``
+package; no Node at run time). The options object lives in
+``static/datasets/katex_options.json``, read by the server here and by the browser tool, so
+the two never disagree about what parses.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from py_mini_racer import MiniRacer
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+KATEX_JS = BASE_DIR / "node_modules" / "katex" / "dist" / "katex.min.js"
+KATEX_OPTIONS = BASE_DIR / "static" / "datasets" / "katex_options.json"
+# KaTeX's own limits (maxExpand, maxSize in the options) bound the work; a length cap keeps one
+# check in the millisecond range. No V8 timeout: mini-racer refuses one when the calling thread
+# has a running asyncio loop (as under Playwright's sync API), and the limits make it moot.
+MAX_SOURCE_LENGTH = 4000
+
+_CHECK_JS = """
+var groundworkKatexOptions = %(options)s;
+function groundworkLatexCheck(source) {
+  var options = Object.assign({}, groundworkKatexOptions, {
+    throwOnError: true,
+    macros: Object.assign({}, groundworkKatexOptions.macros || {})
+  });
+  try {
+    katex.renderToString(source, options);
+    return null;
+  } catch (error) {
+    if (error instanceof katex.ParseError) {
+      return error.message;
+    }
+    throw error;
+  }
+}
+"""
+
+_local = threading.local()
+
+
+@functools.cache
+def katex_options() -> dict[str, object]:
+    """The KaTeX options shared with the browser tool."""
+    return json.loads(KATEX_OPTIONS.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _katex_source() -> str:
+    if not KATEX_JS.exists():
+        raise RuntimeError(
+            f"KaTeX is missing ({KATEX_JS}). Run `make setup` (it runs `npm ci`) to install it."
+        )
+    return KATEX_JS.read_text(encoding="utf-8")
+
+
+def _context() -> MiniRacer:
+    context = getattr(_local, "context", None)
+    if context is None:
+        context = MiniRacer()
+        context.eval(_katex_source())
+        context.eval(_CHECK_JS % {"options": json.dumps(katex_options())})
+        _local.context = context
+    return context
+
+
+def latex_check(source: str) -> str | None:
+    """Return None if *source* parses, otherwise KaTeX's error message."""
+    if len(source) > MAX_SOURCE_LENGTH:
+        return _("LaTeX longer than %(limit)s characters is refused.") % {
+            "limit": MAX_SOURCE_LENGTH
+        }
+    return _context().call("groundworkLatexCheck", source)
+
+
+def latex_is_valid(source: str) -> bool:
+    """True if *source* parses in KaTeX with the shared options."""
+    return latex_check(source) is None

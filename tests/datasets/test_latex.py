@@ -1,0 +1,69 @@
+import pytest
+
+from datasets.latex import katex_options, latex_check, latex_is_valid
+
+REFUSED = [
+    r"\frac{a}{",
+    "x^{2",
+    "a+b}",
+    r"\left( x",
+    "x_",
+    r"\foo",
+    r"\begin{matrix} a \end{pmatrix}",
+]
+ACCEPTED = [
+    r"x = \frac{-b \pm \sqrt{b^{2}-4ac}}{2a}",
+    r"\int_{0}^{1} x^{2}\,dx = \frac{1}{3}",
+    r"\lim_{x \to 0} \frac{\sin x}{x} = 1",
+    r"\sum_{k=1}^{n} k = \frac{n(n+1)}{2}",
+    r"\begin{matrix} a & b \end{matrix}",
+    r"\text{area}",
+    r"\mathbb{R}",
+]
+
+
+@pytest.mark.parametrize("source", REFUSED)
+def test_broken_latex_is_refused_with_katex_message(source):
+    message = latex_check(source)
+
+    assert message is not None
+    assert message.startswith("KaTeX parse error")
+
+
+def test_undefined_control_sequence_is_named():
+    assert "Undefined control sequence" in latex_check(r"x + \foo")
+
+
+def test_mismatched_environment_is_named():
+    assert "Mismatch" in latex_check(r"\begin{matrix} a \end{pmatrix}")
+
+
+@pytest.mark.parametrize("source", ACCEPTED)
+def test_valid_latex_passes(source):
+    assert latex_check(source) is None
+    assert latex_is_valid(source)
+
+
+def test_options_forbid_trust_and_throw_on_error():
+    options = katex_options()
+
+    assert options["trust"] is False
+    assert options["throwOnError"] is True
+
+
+def test_checks_work_from_another_thread():
+    import threading
+
+    results = []
+    thread = threading.Thread(target=lambda: results.append(latex_check("x_")))
+    thread.start()
+    thread.join()
+
+    assert results[0].startswith("KaTeX parse error")
+
+
+def test_overlong_latex_is_refused_without_running_katex():
+    message = latex_check("x+" * 3000)
+
+    assert message is not None
+    assert "4000" in message
