@@ -28,3 +28,129 @@ class Dataset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Axis(models.Model):
+    """One way of sorting items (capture condition, writing); an item has ≤ 1 category each."""
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="axes", verbose_name=_("dataset")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("axis")
+        verbose_name_plural = _("axes")
+        ordering = ["dataset", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "slug"], name="axis_slug_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A kind of image to collect, with how many of it the dataset needs."""
+
+    axis = models.ForeignKey(
+        Axis, on_delete=models.CASCADE, related_name="categories", verbose_name=_("axis")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=50)
+    description = models.TextField(_("description"), blank=True)
+    quota_target = models.PositiveIntegerField(_("quota target"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["axis", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["axis", "slug"], name="category_slug_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.axis.slug}={self.slug}"
+
+
+class Split(models.TextChoices):
+    UNASSIGNED = "", _("Unassigned")
+    TRAIN = "train", _("Train")
+    VAL = "val", _("Validation")
+    TEST = "test", _("Test")
+
+
+class Item(models.Model):
+    """One image of a dataset, stored through Django's storage API, unique by content."""
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready")
+        PROCESSING = "processing", _("Processing")
+        FAILED = "failed", _("Failed")
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="items", verbose_name=_("dataset")
+    )
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    image = models.FileField(_("image"), max_length=300)
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    split = models.CharField(_("split"), max_length=8, choices=Split.choices, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.READY
+    )
+    categories = models.ManyToManyField(
+        Category, through="ItemCategory", related_name="items", verbose_name=_("categories")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "sha256"], name="item_content_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.pk} ({self.sha256[:12]})"
+
+
+class ItemCategory(models.Model):
+    """An item's category on one axis; the axis is kept here so one per axis is enforced."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT)
+    axis = models.ForeignKey(Axis, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "axis"], name="item_one_category_per_axis")
+        ]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id} in category {self.category_id}"
+
+
+class GroundTruth(models.Model):
+    """The accepted annotation of an item and where it came from."""
+
+    class Source(models.TextChoices):
+        REVIEW = "review", _("Accepted in review")
+        IMPORT = "import", _("Imported")
+        GENERATOR = "generator", _("Synthetic generator")
+
+    item = models.OneToOneField(
+        Item, on_delete=models.CASCADE, related_name="ground_truth", verbose_name=_("item")
+    )
+    annotation = models.JSONField(_("annotation"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ground truth")
+        verbose_name_plural = _("ground truths")
+
+    def __str__(self) -> str:
+        return f"ground truth of item {self.item_id} ({self.source})"

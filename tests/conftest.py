@@ -61,6 +61,20 @@ def pytest_sessionstart(session):
         pytest.exit(problem, returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files stored during a test go to its own folder, never to var/media."""
+    location = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }
+    return location
+
+
 @pytest.fixture
 def make_user(db):
     def make(role: str = Role.PLANNER, **fields):

@@ -1,15 +1,17 @@
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
+from PIL import Image
 
 from accounts.models import Role, User
-from datasets.models import Dataset
+from datasets.models import Dataset, GroundTruth
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_creates_one_user_per_role_and_the_dataset_idempotently(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", photos=0)
+    call_command("seed_demo", photos=0)
 
     roles = set(User.objects.exclude(role="").values_list("role", flat=True))
     assert roles == set(Role.values)
@@ -17,3 +19,37 @@ def test_seed_demo_creates_one_user_per_role_and_the_dataset_idempotently(capsys
     assert Dataset.objects.filter(name="Math formula photos").count() == 1
     assert User.objects.get(username="planner").check_password("groundwork-demo")
     assert "planner" in capsys.readouterr().out
+
+
+def test_seed_demo_spreads_generated_photos_over_every_category_with_truth():
+    call_command("seed_demo", photos=14)
+    call_command("seed_demo", photos=14)
+
+    dataset = Dataset.objects.get(name="Math formula photos")
+    capture = dataset.axes.get(slug="capture")
+    writing = dataset.axes.get(slug="writing")
+    assert capture.categories.count() == 7 and writing.categories.count() == 2
+    assert dataset.items.count() == 14
+    for category in [*capture.categories.all(), *writing.categories.all()]:
+        assert category.items.exists(), category
+        assert category.quota_target > 0
+    truths = GroundTruth.objects.filter(item__dataset=dataset)
+    assert truths.count() == 14
+    assert set(truths.values_list("source", flat=True)) == {GroundTruth.Source.GENERATOR}
+
+
+def test_seeded_item_matches_its_stored_image_and_truth():
+    call_command("seed_demo", photos=2)
+    truth = GroundTruth.objects.select_related("item").first()
+    item = truth.item
+
+    with default_storage.open(item.image.name, "rb") as handle:
+        image = Image.open(handle)
+        image.load()
+
+    assert (image.width, image.height) == (item.width, item.height)
+    categories = {c.axis.slug: c.slug for c in item.categories.select_related("axis")}
+    assert categories == truth.annotation["categories"]
+    formulas = [r for r in truth.annotation["regions"] if r["type"] == "formula"]
+    assert formulas and all(r["attributes"]["latex"] for r in formulas)
+    assert "meta" not in truth.annotation

@@ -5,7 +5,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_demo_planner_signs_in_and_reaches_home(live_server, page, artifacts):
-    call_command("seed_demo")
+    call_command("seed_demo", photos=0)
 
     page.goto(f"{live_server.url}/")
     page.fill("#id_username", "planner")
@@ -20,7 +20,7 @@ def test_demo_planner_signs_in_and_reaches_home(live_server, page, artifacts):
 
 
 def test_language_switch_turns_the_page_korean_and_is_remembered(live_server, page, artifacts):
-    call_command("seed_demo")
+    call_command("seed_demo", photos=0)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "annotator")
     page.fill("#id_password", "groundwork-demo")

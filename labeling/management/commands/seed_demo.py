@@ -5,8 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role
-from datasets import services as dataset_services
-from datasets.models import Dataset
+from datasets.demo import DEMO_PHOTOS, demo_dataset_ensure, demo_photos_ensure
 
 DEMO_PASSWORD = "groundwork-demo"
 DEMO_USERS = [
@@ -17,19 +16,32 @@ DEMO_USERS = [
     ("annotator", Role.ANNOTATOR, False),
     ("vendor", Role.VENDOR_MANAGER, False),
 ]
-DEMO_DATASET = "Math formula photos"
-DEMO_REQUIREMENT = (
-    "Students photograph a math formula on paper with their phone; the service returns its "
-    "LaTeX within a second. Photos come with shadows, highlighter, crumpled or rotated pages, "
-    "formulas cut at the edge and whiteout corrections, printed or handwritten."
-)
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (one per role) and the demo dataset; safe to run twice."
+    help = "Create demo users (one per role) and the demo dataset with photos; safe to rerun."
 
-    @transaction.atomic
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--photos",
+            type=int,
+            default=DEMO_PHOTOS,
+            help="how many generated photos the demo dataset gets",
+        )
+
     def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            self._users()
+        dataset = demo_dataset_ensure(planner=get_user_model().objects.get(username="planner"))
+        added = demo_photos_ensure(dataset=dataset, count=options["photos"])
+        self.stdout.write(
+            f"Demo dataset “{dataset.name}”: {dataset.items.count()} photos ({added} new)."
+        )
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, _staff in DEMO_USERS:
+            self.stdout.write(f"  {username:<10} {role or 'staff admin'}")
+
+    def _users(self) -> None:
         User = get_user_model()
         for username, role, staff in DEMO_USERS:
             user, created = User.objects.get_or_create(username=username)
@@ -40,11 +52,3 @@ class Command(BaseCommand):
                 user.first_name = username.capitalize()
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-        planner = User.objects.get(username="planner")
-        if not Dataset.objects.filter(name=DEMO_DATASET).exists():
-            dataset_services.dataset_create(
-                name=DEMO_DATASET, requirement=DEMO_REQUIREMENT, by=planner
-            )
-        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, _staff in DEMO_USERS:
-            self.stdout.write(f"  {username:<10} {role or 'staff admin'}")
