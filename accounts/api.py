@@ -18,6 +18,10 @@ class MeApi(APIView):
 class TokenListApi(ListAPIView):
     serializer_class = TokenOut
 
+    @extend_schema(summary="Your API tokens (never their keys)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         policy.require(policy.can_manage_tokens(self.request.user))
         return policy.tokens_visible_to(self.request.user)

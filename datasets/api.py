@@ -12,6 +12,10 @@ from datasets.serializers import DatasetIn, DatasetOut
 class DatasetListApi(ListAPIView):
     serializer_class = DatasetOut
 
+    @extend_schema(summary="Datasets visible to you")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.dataset_list(visible=policy.datasets_visible_to(self.request.user))
 

@@ -97,6 +97,7 @@ def test_token_page_creates_shows_once_and_revokes(make_user):
 
     assert key in created.content.decode()
     assert key not in again.content.decode()
+    assert "Authorization: Token gw_…" in again.content.decode()
     assert "nightly export" in again.content.decode()
     token.refresh_from_db()
     assert token.revoked_at is not None
