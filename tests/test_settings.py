@@ -108,3 +108,20 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_suite_stops_and_says_how_when_postgresql_is_unreachable(tmp_path):
+    env = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/test",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+
+    result = _run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests/test_compose.py"],
+        env,
+        tmp_path,
+    )
+
+    assert result.returncode == 3
+    assert "PostgreSQL is not reachable at 127.0.0.1:1" in result.stdout + result.stderr
+    assert "pg_ctlcluster" in result.stdout + result.stderr
