@@ -76,7 +76,9 @@ def write_photos(
 ) -> Path:
     """Write *count* photos and ``truth.jsonl`` into *out_dir*; return the truth file's path.
 
-    The output depends only on (count, seed, size, fast), never on *workers*.
+    The output depends only on (count, seed, size, fast), never on *workers*. With more than
+    one worker it forks: call it from a process that runs no other threads (the command line,
+    a benchmark), never from a web or test process that has started V8 or a server thread.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     truth_path = out_dir / TRUTH_FILE

@@ -2,6 +2,8 @@ import dataclasses
 import io
 import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -80,10 +82,43 @@ def test_other_seed_gives_another_photo(fast):
     assert truth_a != truth_b
 
 
+_FRESH_WRITER = """
+import sys
+from pathlib import Path
+from datasets.synth import writer
+writer.WARM_FROM = int(sys.argv[5])
+writer.write_photos(out_dir=Path(sys.argv[1]), count=int(sys.argv[2]), seed=int(sys.argv[3]),
+                    size=(int(sys.argv[4]), int(sys.argv[4]) * 3 // 4), fast=True, workers=2)
+"""
+
+
+def _write_photos_with_two_workers(
+    out_dir: Path, *, count: int, seed: int, width: int, warm_from: int
+) -> Path:
+    """Forking workers from the test process is unsafe once other tests started threads
+    (V8, a live server): the two-worker run gets a fresh interpreter, as make_photos does."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _FRESH_WRITER,
+            str(out_dir),
+            str(count),
+            str(seed),
+            str(width),
+            str(warm_from),
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+        timeout=300,
+    )
+    return out_dir / synth_writer.TRUTH_FILE
+
+
 def test_write_photos_does_not_depend_on_workers(tmp_path):
     one = write_photos(out_dir=tmp_path / "one", count=5, seed=3, size=(160, 120), fast=True)
-    two = write_photos(
-        out_dir=tmp_path / "two", count=5, seed=3, size=(160, 120), fast=True, workers=2
+    two = _write_photos_with_two_workers(
+        tmp_path / "two", count=5, seed=3, width=160, warm_from=synth_writer.WARM_FROM
     )
 
     assert one.read_text() == two.read_text()
@@ -96,14 +131,12 @@ def test_write_photos_does_not_depend_on_workers(tmp_path):
         assert record["annotation"]["regions"][0]["type"] == "formula"
 
 
-def test_write_photos_with_caches_shared_by_fork_matches_one_worker(tmp_path, monkeypatch):
+def test_write_photos_with_caches_shared_by_fork_matches_one_worker(tmp_path):
     # from WARM_FROM photos on, every formula is typeset by a pool and the photo workers fork
     # from the parent holding the ink and backdrops: the bytes must not change
-    monkeypatch.setattr(synth_writer, "WARM_FROM", 1)
     size = (96, 72)
-    clear_caches()
-    shared = write_photos(
-        out_dir=tmp_path / "two", count=6, seed=9, size=size, fast=True, workers=2
+    shared = _write_photos_with_two_workers(
+        tmp_path / "two", count=6, seed=9, width=96, warm_from=1
     )
     clear_caches()
     one = write_photos(out_dir=tmp_path / "one", count=6, seed=9, size=size, fast=True)
