@@ -30,6 +30,37 @@ class Dataset(models.Model):
         return self.name
 
 
+class SpecChange(models.Model):
+    """One step of a dataset's spec history: which version, who, when and what changed."""
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="spec_changes", verbose_name=_("dataset")
+    )
+    version = models.PositiveIntegerField(_("spec version"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    change = models.JSONField(_("change"), default=dict)
+
+    class Meta:
+        verbose_name = _("spec change")
+        verbose_name_plural = _("spec changes")
+        ordering = ["dataset", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "version"], name="spec_change_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} v{self.version}: {self.summary}"
+
+
 class Axis(models.Model):
     """One way of sorting items (capture condition, writing); an item has ≤ 1 category each."""
 

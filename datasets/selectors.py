@@ -1,6 +1,6 @@
 from django.db.models import Count, QuerySet
 
-from datasets.models import Category, Dataset
+from datasets.models import Axis, Category, Dataset, SpecChange
 
 
 def dataset_list(*, visible: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -15,3 +15,11 @@ def category_coverage(*, dataset: Dataset) -> QuerySet[Category]:
         .annotate(collected=Count("itemcategory"))
         .order_by("axis__position", "axis_id", "position", "id")
     )
+
+
+def axis_list(*, dataset: Dataset) -> QuerySet[Axis]:
+    return dataset.axes.prefetch_related("categories").order_by("position", "id")
+
+
+def spec_history(*, dataset: Dataset) -> QuerySet[SpecChange]:
+    return dataset.spec_changes.select_related("changed_by").order_by("-version")

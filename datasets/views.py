@@ -23,5 +23,10 @@ def dataset_detail(request, dataset_id: int):
         }
         for category in selectors.category_coverage(dataset=dataset)
     ]
-    context = {"dataset": dataset, "coverage": coverage, "item_count": dataset.items.count()}
+    context = {
+        "dataset": dataset,
+        "coverage": coverage,
+        "item_count": dataset.items.count(),
+        "history": selectors.spec_history(dataset=dataset)[:10],
+    }
     return render(request, "datasets/dataset_detail.html", context)

@@ -31,6 +31,8 @@ API_GETS = [
     ("/api/v1/tokens/", ALL),
     ("/api/v1/datasets/", ALL),  # a list: each role sees what is visible to it
     ("/api/v1/datasets/{dataset}/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/axes/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/spec-history/", IN_HOUSE_READERS),
 ]
 
 
