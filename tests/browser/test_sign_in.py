@@ -35,3 +35,22 @@ def test_language_switch_turns_the_page_korean_and_is_remembered(live_server, pa
     from accounts.models import User
 
     assert User.objects.get(username="annotator").language == "ko"
+
+
+def test_planner_sees_coverage_bars_and_spec_history(live_server, page, artifacts):
+    call_command("seed_demo", photos=14)
+    from datasets.models import Dataset
+
+    dataset = Dataset.objects.get(name="Math formula photos")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "planner")
+    page.fill("#id_password", "groundwork-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/datasets/{dataset.id}/")
+    page.screenshot(path=artifacts / "browser_dataset_coverage.png", full_page=True)
+
+    assert page.locator("table.coverage .bar").count() == 9
+    assert page.locator("tr[data-category='capture=shadow'] td").nth(2).inner_text() == "2"
+    assert page.locator("table.history tbody tr").count() == 10
