@@ -37,10 +37,10 @@ def _storage() -> str:
 def _worker() -> str:
     # Redis delivers broadcasts by pub/sub, so one ping can be lost: ask twice before saying no.
     for _attempt in range(2):
-        replies = current_app.control.ping(timeout=1.0, limit=1)
+        replies = current_app.control.ping(timeout=2.0, limit=1)
         if replies:
             return next(iter(replies[0]))
-    raise RuntimeError("no Celery worker answered two pings within 1 s each")
+    raise RuntimeError("no Celery worker answered two pings within 2 s each")
 
 
 CHECKS = {"database": _database, "broker": _broker, "storage": _storage, "worker": _worker}
