@@ -128,7 +128,7 @@ def run() -> dict:
     return results
 
 
-def _print(results: dict) -> None:
+def print_table(results: dict) -> None:
     print(f"{'size':>10} {'mode':>9} {'photos':>7} {'seconds':>8} {'photos/s':>9}")
     for row in results["rates_one_process"]:
         print(
@@ -144,4 +144,4 @@ def _print(results: dict) -> None:
 
 
 if __name__ == "__main__":
-    _print(run())
+    print_table(run())

@@ -1,7 +1,7 @@
 """make bench: run every benchmark in bench/ (or those named), print, keep JSON results.
 
-Each benchmark is a module ``bench/bench_<name>.py`` with ``run() -> dict`` that writes its
-own ``bench/results/<name>.json`` and prints its table. Ratios against a ceiling measured
+Each benchmark is a module ``bench/bench_<name>.py`` with ``run() -> dict``, which writes its
+own ``bench/results/<name>.json``, and ``print_table(results)``. Ratios against a ceiling measured
 in the same run are what to compare across machines; absolute times drift.
 
     .venv/bin/python bench/run.py            # all
@@ -39,8 +39,7 @@ def main(names: list[str]) -> int:
         started = time.perf_counter()
         module = _load(path)
         results = module.run()
-        if hasattr(module, "_print"):
-            module._print(results)
+        module.print_table(results)
         summary[name] = {"seconds": round(time.perf_counter() - started, 1)}
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))

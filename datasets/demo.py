@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from datasets import services
-from datasets.models import Dataset, GroundTruth
+from datasets.models import Category, Dataset, GroundTruth
 from datasets.synth import CAPTURES, WRITINGS, category_for, generate_photo
 
 DEMO_DATASET = "Math formula photos"
@@ -58,9 +58,7 @@ def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
     """Generate the demo photos into the dataset; photos already there are skipped."""
     categories = {
         (category.axis.slug, category.slug): category
-        for category in services.Category.objects.filter(axis__dataset=dataset).select_related(
-            "axis"
-        )
+        for category in Category.objects.filter(axis__dataset=dataset).select_related("axis")
     }
     done = set(
         GroundTruth.objects.filter(

@@ -23,3 +23,16 @@ def axis_list(*, dataset: Dataset) -> QuerySet[Axis]:
 
 def spec_history(*, dataset: Dataset) -> QuerySet[SpecChange]:
     return dataset.spec_changes.select_related("changed_by").order_by("-version")
+
+
+def coverage_rows(*, dataset: Dataset) -> list[dict]:
+    """Each category with its collected count and percent of target (capped at 100)."""
+    return [
+        {
+            "category": category,
+            "percent": min(100, round(100 * category.collected / category.quota_target))
+            if category.quota_target
+            else 0,
+        }
+        for category in category_coverage(dataset=dataset)
+    ]

@@ -14,18 +14,9 @@ def dataset_list(request):
 @login_required
 def dataset_detail(request, dataset_id: int):
     dataset = get_object_or_404(policy.datasets_visible_to(request.user), pk=dataset_id)
-    coverage = [
-        {
-            "category": category,
-            "percent": min(100, round(100 * category.collected / category.quota_target))
-            if category.quota_target
-            else 0,
-        }
-        for category in selectors.category_coverage(dataset=dataset)
-    ]
     context = {
         "dataset": dataset,
-        "coverage": coverage,
+        "coverage": selectors.coverage_rows(dataset=dataset),
         "item_count": dataset.items.count(),
         "history": selectors.spec_history(dataset=dataset)[:10],
     }
