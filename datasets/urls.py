@@ -1,10 +1,10 @@
 from django.urls import path
 
-from datasets import views
+from datasets.views import spec
 
 app_name = "datasets"
 
 urlpatterns = [
-    path("", views.dataset_list, name="list"),
-    path("<int:dataset_id>/", views.dataset_detail, name="detail"),
+    path("", spec.dataset_list, name="list"),
+    path("<int:dataset_id>/", spec.dataset_detail, name="detail"),
 ]

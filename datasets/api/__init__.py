@@ -1,0 +1,1 @@
+"""The datasets REST API, one module per subject; datasets/api_urls.py routes to them."""
