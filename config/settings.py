@@ -199,6 +199,14 @@ STORAGES = {
     },
 }
 
+# Uploads: what one image or one archive may be. Django spools uploads over 2.5 MB to disk.
+ITEM_MAX_BYTES = int(env("ITEM_MAX_BYTES", str(64 * 1024 * 1024)))
+ITEM_MAX_PIXELS = int(env("ITEM_MAX_PIXELS", str(64_000_000)))
+UPLOAD_MAX_ARCHIVE_BYTES = int(env("UPLOAD_MAX_ARCHIVE_BYTES", str(20 * 1024**3)))
+UPLOAD_MAX_ENTRIES = int(env("UPLOAD_MAX_ENTRIES", "200000"))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = int(env("DATA_UPLOAD_MAX_NUMBER_FILES", "1000"))
+
 # Redis: Celery broker, result backend and cache when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_DIR = VAR_DIR / "celery"
@@ -258,6 +266,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ItemStatusEnum": "datasets.models.Item.Status",
+        "UploadStatusEnum": "datasets.models.Upload.Status",
+        "SplitRunStatusEnum": "datasets.models.SplitRun.Status",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }

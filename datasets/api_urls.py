@@ -1,6 +1,7 @@
 from django.urls import path
 
-from datasets.api import spec
+from datasets.api import coverage, spec, splits, uploads
+from datasets.api import items as item_api
 
 app_name = "datasets-api"
 
@@ -22,5 +23,63 @@ urlpatterns = [
         "datasets/<int:dataset_id>/spec-history/",
         spec.SpecHistoryApi.as_view(),
         name="spec-history",
+    ),
+    path(
+        "datasets/<int:dataset_id>/spec-history/compare/",
+        spec.SpecCompareApi.as_view(),
+        name="spec-compare",
+    ),
+    path(
+        "datasets/<int:dataset_id>/decisions/",
+        spec.DecisionListApi.as_view(),
+        name="decision-list",
+    ),
+    path(
+        "datasets/<int:dataset_id>/decisions/<int:decision_id>/",
+        spec.DecisionDetailApi.as_view(),
+        name="decision-detail",
+    ),
+    path(
+        "datasets/<int:dataset_id>/cell-quotas/",
+        spec.CellQuotaListApi.as_view(),
+        name="cell-quota-list",
+    ),
+    path(
+        "datasets/<int:dataset_id>/cell-quotas/<int:cell_id>/",
+        spec.CellQuotaDetailApi.as_view(),
+        name="cell-quota-detail",
+    ),
+    path("datasets/<int:dataset_id>/uploads/", uploads.UploadListApi.as_view(), name="upload-list"),
+    path(
+        "datasets/<int:dataset_id>/uploads/<int:upload_id>/",
+        uploads.UploadDetailApi.as_view(),
+        name="upload-detail",
+    ),
+    path(
+        "datasets/<int:dataset_id>/uploads/<int:upload_id>/entries/",
+        uploads.UploadEntryListApi.as_view(),
+        name="upload-entry-list",
+    ),
+    path(
+        "datasets/<int:dataset_id>/coverage/",
+        coverage.CoverageApi.as_view(),
+        name="coverage",
+    ),
+    path("datasets/<int:dataset_id>/splits/", splits.SplitListApi.as_view(), name="split-list"),
+    path(
+        "datasets/<int:dataset_id>/splits/freeze/",
+        splits.SplitFreezeApi.as_view(),
+        name="split-freeze",
+    ),
+    path("datasets/<int:dataset_id>/items/", item_api.ItemListApi.as_view(), name="item-list"),
+    path(
+        "datasets/<int:dataset_id>/items/categories/",
+        item_api.ItemCategoriesBulkApi.as_view(),
+        name="item-categories-bulk",
+    ),
+    path(
+        "datasets/<int:dataset_id>/items/<int:item_id>/",
+        item_api.ItemDetailApi.as_view(),
+        name="item-detail",
     ),
 ]

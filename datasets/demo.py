@@ -80,7 +80,7 @@ def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
         annotation = {"regions": truth["regions"], "categories": truth["categories"]}
         with transaction.atomic():
             item, created = services.item_register(
-                dataset=dataset, content=buffer.getvalue(), categories=chosen
+                dataset=dataset, file=buffer.getvalue(), categories=chosen
             )
             services.ground_truth_record(
                 item=item,

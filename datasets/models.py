@@ -10,6 +10,12 @@ class Dataset(models.Model):
     requirement = models.TextField(_("service requirement"), blank=True)
     description = models.TextField(_("description"), blank=True)
     spec_version = models.PositiveIntegerField(_("spec version"), default=1)
+    test_frozen_at = models.DateTimeField(
+        _("test split frozen at"),
+        null=True,
+        blank=True,
+        help_text=_("Once set, test items keep their split and new items fill train and val."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -48,6 +54,11 @@ class SpecChange(models.Model):
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
     summary = models.CharField(_("summary"), max_length=300)
     change = models.JSONField(_("change"), default=dict)
+    snapshot = models.JSONField(
+        _("spec after the change"),
+        default=dict,
+        help_text=_("The whole spec as it stood at this version, so any two can be compared."),
+    )
 
     class Meta:
         verbose_name = _("spec change")
@@ -59,6 +70,44 @@ class SpecChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} v{self.version}: {self.summary}"
+
+
+class RequirementDecision(models.Model):
+    """A question put to the service's owner, its answer, and what the answer decided."""
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("dataset")
+    )
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.CharField(
+        _("answered by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who gave the answer: the service owner's name or role."),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("requirement decision")
+        verbose_name_plural = _("requirement decisions")
+        ordering = ["dataset", "id"]
+
+    def __str__(self) -> str:
+        return self.question[:80]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
 
 
 class Axis(models.Model):
@@ -92,6 +141,15 @@ class Category(models.Model):
     description = models.TextField(_("description"), blank=True)
     quota_target = models.PositiveIntegerField(_("quota target"), default=0)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    example = models.FileField(_("example image"), max_length=300, blank=True)
+    decision = models.ForeignKey(
+        RequirementDecision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="categories",
+        verbose_name=_("decided by"),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -105,6 +163,43 @@ class Category(models.Model):
         return f"{self.axis.slug}={self.slug}"
 
 
+class CellQuota(models.Model):
+    """A quota target on the cell of two categories of different axes (shadow × handwritten)."""
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="cell_quotas", verbose_name=_("dataset")
+    )
+    first = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("first category")
+    )
+    second = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", verbose_name=_("second category")
+    )
+    quota_target = models.PositiveIntegerField(_("quota target"))
+    decision = models.ForeignKey(
+        RequirementDecision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cell_quotas",
+        verbose_name=_("decided by"),
+    )
+
+    class Meta:
+        verbose_name = _("cell quota")
+        verbose_name_plural = _("cell quotas")
+        ordering = ["dataset", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="cell_quota_unique"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="cell_quota_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first} × {self.second}: {self.quota_target}"
+
+
 class Split(models.TextChoices):
     UNASSIGNED = "", _("Unassigned")
     TRAIN = "train", _("Train")
@@ -112,27 +207,151 @@ class Split(models.TextChoices):
     TEST = "test", _("Test")
 
 
-class Item(models.Model):
-    """One image of a dataset, stored through Django's storage API, unique by content."""
+class SplitRun(models.Model):
+    """One stratified split assignment: its seed and ratios, so it can be explained and rerun."""
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="split_runs", verbose_name=_("dataset")
+    )
 
     class Status(models.TextChoices):
-        READY = "ready", _("Ready")
-        PROCESSING = "processing", _("Processing")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    seed = models.BigIntegerField(_("seed"))
+    ratios = models.JSONField(_("ratios"))
+    scope = models.CharField(_("scope"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+    )
+    counts = models.JSONField(_("counts"), default=dict)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("split run")
+        verbose_name_plural = _("split runs")
+        ordering = ["dataset", "-id"]
+
+    def __str__(self) -> str:
+        return f"split run {self.pk} (seed {self.seed})"
+
+
+class Upload(models.Model):
+    """Files that arrived together: a drag-and-drop session or one zip archive."""
+
+    class Kind(models.TextChoices):
+        FILES = "files", _("Files")
+        ZIP = "zip", _("Zip archive")
+
+    class Status(models.TextChoices):
+        RECEIVING = "receiving", _("Receiving")
+        UNPACKING = "unpacking", _("Unpacking")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("dataset")
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVING
+    )
+    archive = models.FileField(_("archive"), max_length=300, blank=True)
+    archive_name = models.CharField(_("archive name"), max_length=255, blank=True)
+    categories = models.JSONField(_("categories for every file"), default=dict, blank=True)
+    entries_total = models.PositiveIntegerField(_("entries in the archive"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        ordering = ["dataset", "-id"]
+
+    def __str__(self) -> str:
+        return f"upload {self.pk} ({self.kind})"
+
+
+class Item(models.Model):
+    """One image of a dataset, stored through Django's storage API, unique by content.
+
+    ``original`` keeps the bytes as uploaded; ``image`` is the upright picture every
+    coordinate refers to (the same file when no rotation or conversion was needed);
+    ``rendition`` (about 2048 px) and ``thumbnail`` are made by a worker.
+    """
+
+    class Processing(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Collected")
+        IN_LABELING = "in_labeling", _("In labeling")
+        LABELED = "labeled", _("Labeled")
+        ACCEPTED = "accepted", _("Accepted")
 
     dataset = models.ForeignKey(
         Dataset, on_delete=models.CASCADE, related_name="items", verbose_name=_("dataset")
     )
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    image = models.FileField(_("image"), max_length=300)
+    original = models.FileField(_("original file"), max_length=300)
+    original_name = models.CharField(_("uploaded as"), max_length=255, blank=True)
+    image = models.FileField(_("upright image"), max_length=300)
+    rendition = models.FileField(_("screen rendition"), max_length=300, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), max_length=300, blank=True)
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
+    processing = models.CharField(
+        _("processing"), max_length=10, choices=Processing.choices, default=Processing.QUEUED
+    )
     split = models.CharField(_("split"), max_length=8, choices=Split.choices, blank=True)
+    split_run = models.ForeignKey(
+        SplitRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("split run"),
+    )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.READY
+        _("status"), max_length=12, choices=Status.choices, default=Status.NEW
+    )
+    category_key = models.CharField(
+        _("category key"),
+        max_length=200,
+        blank=True,
+        help_text=_("The item's category ids, sorted and joined by dots; coverage counts by it."),
     )
     categories = models.ManyToManyField(
         Category, through="ItemCategory", related_name="items", verbose_name=_("categories")
+    )
+    upload = models.ForeignKey(
+        Upload,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("upload"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -142,9 +361,75 @@ class Item(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["dataset", "sha256"], name="item_content_unique")
         ]
+        indexes = [
+            models.Index(fields=["dataset", "id"], name="item_dataset_id"),
+            models.Index(fields=["dataset", "split", "id"], name="item_dataset_split_id"),
+            models.Index(fields=["dataset", "status", "id"], name="item_dataset_status_id"),
+            models.Index(fields=["dataset", "processing", "id"], name="item_dataset_processing_id"),
+        ]
 
     def __str__(self) -> str:
         return f"item {self.pk} ({self.sha256[:12]})"
+
+
+class UploadEntry(models.Model):
+    """What became of one file of an upload: added, a duplicate, or refused and why."""
+
+    class Outcome(models.TextChoices):
+        ADDED = "added", _("Added")
+        DUPLICATE = "duplicate", _("Duplicate")
+        REFUSED = "refused", _("Refused")
+
+    upload = models.ForeignKey(
+        Upload, on_delete=models.CASCADE, related_name="entries", verbose_name=_("upload")
+    )
+    name = models.CharField(_("file name"), max_length=300)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    item = models.ForeignKey(
+        Item,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("item"),
+    )
+
+    class Meta:
+        verbose_name = _("upload entry")
+        verbose_name_plural = _("upload entries")
+        ordering = ["upload", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.outcome}"
+
+
+class ItemEvent(models.Model):
+    """One line of an item's history: uploaded, processed, recategorised, given ground truth."""
+
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=30)
+    summary = models.CharField(_("summary"), max_length=300)
+
+    class Meta:
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
+        ordering = ["item", "id"]
+
+    def __str__(self) -> str:
+        return f"item {self.item_id}: {self.summary}"
 
 
 class ItemCategory(models.Model):
@@ -158,6 +443,7 @@ class ItemCategory(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "axis"], name="item_one_category_per_axis")
         ]
+        indexes = [models.Index(fields=["category", "item"], name="itemcategory_category_item")]
 
     def __str__(self) -> str:
         return f"item {self.item_id} in category {self.category_id}"
@@ -185,3 +471,46 @@ class GroundTruth(models.Model):
 
     def __str__(self) -> str:
         return f"ground truth of item {self.item_id} ({self.source})"
+
+
+class CoverageCount(models.Model):
+    """How many items share one combination of categories, split and status.
+
+    Kept by the services that change any of those, so the coverage dashboard reads a few
+    hundred rows instead of counting a million items.
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    category_key = models.CharField(max_length=200, blank=True)
+    split = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=12)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "category_key", "split", "status"], name="coverage_count_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_key}/{self.split}/{self.status}: {self.count}"
+
+
+class CoverageDaily(models.Model):
+    """Items collected per day per combination of categories: the rate each category fills."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    category_key = models.CharField(max_length=200, blank=True)
+    day = models.DateField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "category_key", "day"], name="coverage_daily_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_key} {self.day}: {self.count}"

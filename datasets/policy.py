@@ -1,6 +1,7 @@
 """Who may see and change datasets. Pages, API views and tasks all ask here."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from core.permissions import require
@@ -9,6 +10,7 @@ from datasets.models import Dataset
 __all__ = [
     "require",
     "datasets_visible_to",
+    "dataset_for",
     "can_view_datasets",
     "can_create_dataset",
     "can_edit_dataset",
@@ -26,6 +28,11 @@ def datasets_visible_to(user: User) -> QuerySet[Dataset]:
     if can_view_datasets(user):
         return Dataset.objects.all()
     return Dataset.objects.none()
+
+
+def dataset_for(user: User, dataset_id: int) -> Dataset:
+    """The dataset if this user may see it; otherwise 404, whether it exists or not."""
+    return get_object_or_404(datasets_visible_to(user), pk=dataset_id)
 
 
 def can_create_dataset(user: User) -> bool:

@@ -1,10 +1,47 @@
 from django.urls import path
 
-from datasets.views import spec
+from datasets.views import coverage, spec, uploads
+from datasets.views import items as item_views
 
 app_name = "datasets"
 
 urlpatterns = [
     path("", spec.dataset_list, name="list"),
     path("<int:dataset_id>/", spec.dataset_detail, name="detail"),
+    path("new/", spec.dataset_new, name="new"),
+    path("<int:dataset_id>/edit/", spec.dataset_edit, name="edit"),
+    path("<int:dataset_id>/history/", spec.spec_history_page, name="history"),
+    path("<int:dataset_id>/decisions/", spec.decisions_page, name="decisions"),
+    path(
+        "<int:dataset_id>/decisions/<int:decision_id>/answer/",
+        spec.decision_answer,
+        name="decision-answer",
+    ),
+    path("<int:dataset_id>/axes/new/", spec.axis_new, name="axis-new"),
+    path("<int:dataset_id>/categories/new/", spec.category_new, name="category-new"),
+    path(
+        "<int:dataset_id>/categories/<int:category_id>/example/",
+        spec.category_example,
+        name="category-example",
+    ),
+    path("<int:dataset_id>/upload/", uploads.upload_page, name="upload"),
+    path(
+        "<int:dataset_id>/items/<int:item_id>/file/<str:kind>/",
+        uploads.item_file,
+        name="item-file",
+    ),
+    path("<int:dataset_id>/coverage/", coverage.coverage_page, name="coverage"),
+    path("<int:dataset_id>/coverage.csv", coverage.coverage_csv, name="coverage-csv"),
+    path("<int:dataset_id>/items/", item_views.item_list_page, name="items"),
+    path(
+        "<int:dataset_id>/items/categories/",
+        item_views.item_categories_bulk,
+        name="item-categories-bulk",
+    ),
+    path("<int:dataset_id>/items/<int:item_id>/", item_views.item_detail_page, name="item-detail"),
+    path(
+        "<int:dataset_id>/items/<int:item_id>/categories/",
+        item_views.item_categories_edit,
+        name="item-categories",
+    ),
 ]

@@ -159,8 +159,8 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
-    """Start a worker on the test's Redis broker and PostgreSQL test database.
+def celery_worker(transactional_db, tmp_path, media_root):
+    """Start a worker on the test's Redis broker, PostgreSQL test database and media folder.
 
     Tests that use it belong to the xdist group "celery" so only one worker consumes the
     shared Redis queue at a time.
@@ -168,7 +168,12 @@ def celery_worker(transactional_db, tmp_path):
     from config.celery import app
 
     app.control.purge()
-    env = {**os.environ, "DATABASE_URL": worker_database_url(), "REDIS_URL": settings.REDIS_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "MEDIA_ROOT": str(media_root),  # the worker stores where the test looks
+    }
     worker = WorkerProcess(env, tmp_path / "worker.log")
     try:
         worker.wait_ready(app)

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -9,16 +9,23 @@ from rest_framework.views import APIView
 from core.errors import DomainError
 from core.schema import ErrorOut
 from datasets import policy, selectors, services
-from datasets.models import Category, Dataset
+from datasets.models import Category, Dataset, RequirementDecision
 from datasets.serializers import (
     AxisIn,
     AxisOut,
     CategoryChangeIn,
     CategoryIn,
     CategoryOut,
+    CellQuotaIn,
+    CellQuotaOut,
     DatasetIn,
     DatasetOut,
+    DecisionAnswerIn,
+    DecisionIn,
+    DecisionOut,
     SpecChangeOut,
+    SpecCompareIn,
+    SpecCompareOut,
 )
 
 
@@ -43,7 +50,7 @@ class DatasetListApi(ListAPIView):
 
 class DatasetDetailApi(APIView):
     def _dataset(self, request, dataset_id: int):
-        return get_object_or_404(policy.datasets_visible_to(request.user), pk=dataset_id)
+        return policy.dataset_for(request.user, dataset_id)
 
     @extend_schema(responses=DatasetOut, summary="One dataset")
     def get(self, request, dataset_id: int):
@@ -63,8 +70,18 @@ class DatasetDetailApi(APIView):
         return Response(DatasetOut(dataset).data)
 
 
-def _dataset_for(request, dataset_id: int) -> Dataset:
-    return get_object_or_404(policy.datasets_visible_to(request.user), pk=dataset_id)
+def _decision_in(dataset: Dataset, fields: dict) -> None:
+    """Replace a ``decision`` id in validated data by the decision, which must be this dataset's."""
+    if fields.get("decision") is None:
+        return
+    decision = dataset.decisions.filter(pk=fields["decision"]).first()
+    if decision is None:
+        raise DomainError(
+            _("This dataset has no decision %(id)s.") % {"id": fields["decision"]},
+            code="unknown_decision",
+            fields={"decision": _("No such decision in this dataset.")},
+        )
+    fields["decision"] = decision
 
 
 class AxisListApi(APIView):
@@ -73,12 +90,12 @@ class AxisListApi(APIView):
         summary="The dataset's taxonomy: axes with their categories and quota targets",
     )
     def get(self, request, dataset_id: int):
-        dataset = _dataset_for(request, dataset_id)
+        dataset = policy.dataset_for(request.user, dataset_id)
         return Response(AxisOut(selectors.axis_list(dataset=dataset), many=True).data)
 
     @extend_schema(request=AxisIn, responses={201: AxisOut}, summary="Add an axis")
     def post(self, request, dataset_id: int):
-        dataset = _dataset_for(request, dataset_id)
+        dataset = policy.dataset_for(request.user, dataset_id)
         policy.require(policy.can_edit_dataset(request.user, dataset))
         data = AxisIn(data=request.data)
         data.is_valid(raise_exception=True)
@@ -93,11 +110,12 @@ class CategoryListApi(APIView):
         summary="Add a category with its quota target to an axis",
     )
     def post(self, request, dataset_id: int):
-        dataset = _dataset_for(request, dataset_id)
+        dataset = policy.dataset_for(request.user, dataset_id)
         policy.require(policy.can_edit_dataset(request.user, dataset))
         data = CategoryIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        _decision_in(dataset, fields)
         axis = dataset.axes.filter(slug=fields.pop("axis")).first()
         if axis is None:
             raise DomainError(
@@ -111,7 +129,7 @@ class CategoryListApi(APIView):
 
 class CategoryDetailApi(APIView):
     def _category(self, request, dataset_id: int, category_id: int) -> Category:
-        dataset = _dataset_for(request, dataset_id)
+        dataset = policy.dataset_for(request.user, dataset_id)
         category = get_object_or_404(
             Category.objects.select_related("axis__dataset").filter(axis__dataset=dataset),
             pk=category_id,
@@ -128,9 +146,9 @@ class CategoryDetailApi(APIView):
         category = self._category(request, dataset_id, category_id)
         data = CategoryChangeIn(data=request.data)
         data.is_valid(raise_exception=True)
-        category = services.category_update(
-            category=category, by=request.user, **data.validated_data
-        )
+        fields = dict(data.validated_data)
+        _decision_in(category.axis.dataset, fields)
+        category = services.category_update(category=category, by=request.user, **fields)
         return Response(CategoryOut(category).data)
 
     @extend_schema(
@@ -151,5 +169,123 @@ class SpecHistoryApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        dataset = _dataset_for(self.request, self.kwargs["dataset_id"])
+        dataset = policy.dataset_for(self.request.user, self.kwargs["dataset_id"])
         return selectors.spec_history(dataset=dataset)
+
+
+class SpecCompareApi(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", int, required=True, description="The older spec version."),
+            OpenApiParameter("to", int, required=True, description="The newer spec version."),
+        ],
+        responses=SpecCompareOut,
+        summary="What was added, removed and changed between two spec versions",
+    )
+    def get(self, request, dataset_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        data = SpecCompareIn(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        comparison = selectors.spec_compare(
+            dataset=dataset,
+            from_version=data.validated_data["from"],
+            to_version=data.validated_data["to"],
+        )
+        return Response(SpecCompareOut(comparison).data)
+
+
+class DecisionListApi(APIView):
+    @extend_schema(
+        responses=DecisionOut(many=True),
+        summary="Requirement decisions: open questions first, each with what it decided",
+    )
+    def get(self, request, dataset_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        return Response(DecisionOut(selectors.decision_list(dataset=dataset), many=True).data)
+
+    @extend_schema(
+        request=DecisionIn, responses={201: DecisionOut}, summary="Ask the service's owner"
+    )
+    def post(self, request, dataset_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        policy.require(policy.can_edit_dataset(request.user, dataset))
+        data = DecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_create(
+            dataset=dataset, question=data.validated_data["question"], by=request.user
+        )
+        return Response(DecisionOut(decision).data, status=status.HTTP_201_CREATED)
+
+
+class DecisionDetailApi(APIView):
+    @extend_schema(
+        request=DecisionAnswerIn,
+        responses=DecisionOut,
+        summary="Record (or replace) the owner's answer to a decision",
+    )
+    def patch(self, request, dataset_id: int, decision_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        decision = get_object_or_404(RequirementDecision, dataset=dataset, pk=decision_id)
+        policy.require(policy.can_edit_dataset(request.user, dataset))
+        data = DecisionAnswerIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.decision_answer(
+            decision=decision, by=request.user, **data.validated_data
+        )
+        return Response(DecisionOut(decision).data)
+
+
+def _category_named(dataset: Dataset, key: str, field: str) -> Category:
+    category = selectors.category_by_key(dataset=dataset, key=key)
+    if category is None:
+        raise DomainError(
+            _("This dataset has no category “%(key)s”; name it as axis=slug.") % {"key": key},
+            code="unknown_category",
+            fields={field: _("No such category.")},
+        )
+    return category
+
+
+class CellQuotaListApi(APIView):
+    @extend_schema(
+        responses=CellQuotaOut(many=True),
+        summary="Quota targets on cells of two categories of different axes",
+    )
+    def get(self, request, dataset_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        cells = selectors.cell_quota_list(dataset=dataset)
+        return Response(CellQuotaOut(cells, many=True).data)
+
+    @extend_schema(
+        request=CellQuotaIn,
+        responses={201: CellQuotaOut},
+        summary="Set a cell's quota target (an existing cell is updated)",
+    )
+    def post(self, request, dataset_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        policy.require(policy.can_edit_dataset(request.user, dataset))
+        data = CellQuotaIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        _decision_in(dataset, fields)
+        cell = services.cell_quota_set(
+            dataset=dataset,
+            first=_category_named(dataset, fields["first"], "first"),
+            second=_category_named(dataset, fields["second"], "second"),
+            quota_target=fields["quota_target"],
+            decision=fields.get("decision"),
+            by=request.user,
+        )
+        return Response(CellQuotaOut(cell).data, status=status.HTTP_201_CREATED)
+
+
+class CellQuotaDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Remove a cell's quota target")
+    def delete(self, request, dataset_id: int, cell_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        cell = get_object_or_404(
+            dataset.cell_quotas.select_related("first__axis", "second__axis"), pk=cell_id
+        )
+        policy.require(policy.can_edit_dataset(request.user, dataset))
+        services.cell_quota_delete(cell=cell, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

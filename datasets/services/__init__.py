@@ -1,26 +1,87 @@
 """Writes of the datasets app, one module per subject."""
 
-from datasets.services.items import IMAGE_FORMATS, item_register
+from datasets.services.categories import item_categories_set, items_categories_bulk_set
+from datasets.services.coverage import (
+    category_key_for,
+    coverage_collected,
+    coverage_move,
+    coverage_recount,
+    stratum_of,
+)
+from datasets.services.decisions import decision_answer, decision_create
+from datasets.services.items import (
+    IMAGE_FORMATS,
+    content_type_of,
+    file_name_check,
+    image_sniff,
+    item_process,
+    item_refuse,
+    item_register,
+    item_status_set,
+)
 from datasets.services.spec import (
     CATEGORY_FIELDS,
     axis_create,
     category_create,
     category_delete,
     category_update,
+    cell_quota_delete,
+    cell_quota_set,
     dataset_create,
     dataset_update,
+    spec_snapshot,
+)
+from datasets.services.splits import (
+    item_split_set,
+    split_assign,
+    split_assign_request,
+    split_run_execute,
+    split_test_freeze,
 )
 from datasets.services.truth import ground_truth_record
+from datasets.services.uploads import (
+    categories_resolve,
+    upload_archive_receive,
+    upload_files,
+    upload_unpack,
+)
 
 __all__ = [
+    "item_categories_set",
+    "items_categories_bulk_set",
+    "item_split_set",
+    "split_assign",
+    "split_assign_request",
+    "split_run_execute",
+    "split_test_freeze",
     "CATEGORY_FIELDS",
     "IMAGE_FORMATS",
+    "categories_resolve",
+    "category_key_for",
+    "content_type_of",
+    "coverage_collected",
+    "coverage_move",
+    "coverage_recount",
+    "file_name_check",
+    "image_sniff",
+    "item_process",
+    "item_refuse",
+    "item_status_set",
+    "stratum_of",
+    "upload_archive_receive",
+    "upload_files",
+    "upload_unpack",
     "axis_create",
     "category_create",
     "category_delete",
     "category_update",
     "dataset_create",
     "dataset_update",
+    "cell_quota_delete",
+    "cell_quota_set",
+    "decision_answer",
+    "decision_create",
+    "spec_snapshot",
     "ground_truth_record",
     "item_register",
 ]

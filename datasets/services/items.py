@@ -1,62 +1,384 @@
-"""Writes of items: images coming in, stored under server-chosen names."""
+"""Writes of items: images coming in, checked by content, stored under server-chosen names.
+
+A request registers an item at once (hash, header check, dedupe, the original stored); a
+worker then decodes it fully and makes the upright image, the screen rendition and the
+thumbnail (``item_process``). A file that turns out to be damaged is removed with its files
+and its upload entry says why (``item_refuse``): nothing is left half-stored.
+"""
 
 import hashlib
 import io
+import unicodedata
+from collections import Counter
+from functools import partial
+from typing import IO
 
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Category, Dataset, Item, ItemCategory
+from datasets.models import Category, Dataset, Item, ItemCategory, ItemEvent, Upload, UploadEntry
+from datasets.services.coverage import (
+    category_key_for,
+    coverage_collected,
+    coverage_move,
+    stratum_of,
+)
 
+#: Decoded format → (stored extension, Content-Type). The server names and types every file.
 IMAGE_FORMATS = {
     "JPEG": ("jpg", "image/jpeg"),
     "PNG": ("png", "image/png"),
     "WEBP": ("webp", "image/webp"),
+    "HEIF": ("heic", "image/heic"),
 }
+CONTENT_TYPES = {extension: content_type for extension, content_type in IMAGE_FORMATS.values()}
+RENDITION_SIDE = 2048
+THUMBNAIL_SIDE = 320
+_CHUNK = 1 << 20
+_ORIENTATION = 0x0112
 
 
-def _decoded(content: bytes) -> tuple[Image.Image, str]:
-    try:
-        image = Image.open(io.BytesIO(content))
-        image_format = image.format
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+def content_type_of(name: str) -> str:
+    """The Content-Type of a stored file, from the extension the server gave it."""
+    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
+
+
+def _shown(name: str, *, limit: int = 120) -> str:
+    """A file name safe to show in a message: control and direction characters escaped."""
+    shown = "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(char) in {"Cc", "Cf"}
+        else char
+        for char in name
+    )
+    if len(shown) <= limit:
+        return shown
+    return shown[: limit // 2] + "…" + shown[-(limit // 2 - 1) :]
+
+
+def file_name_check(name: str, *, folders: bool = False) -> str:
+    """Refuse a client's file name that could mislead or escape; return it for display.
+
+    The name is never used to store anything; it is kept to show the user where an item
+    came from, and in archives its folders may name categories.
+    """
+    problem = None
+    parts = name.split("/")
+    if not name or not parts[-1]:
+        problem = _("it is empty")
+    elif len(name) > 255:
+        problem = _("it is longer than 255 characters")
+    elif any(unicodedata.category(char) in {"Cc", "Cf"} for char in name):
+        problem = _("it contains control or text-direction characters")
+    elif "\\" in name:
+        problem = _("it contains a backslash")
+    elif name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        problem = _("it is an absolute path")
+    elif any(part in {"", ".", ".."} for part in parts[:-1]) or parts[-1] in {".", ".."}:
+        problem = _("it climbs out of its folder")
+    elif "/" in name and not folders:
+        problem = _("it contains a folder path")
+    if problem:
         raise DomainError(
-            _("The file is not an image Groundwork can read."), code="not_an_image"
-        ) from error
+            _("“%(name)s” is not an acceptable file name: %(problem)s.")
+            % {"name": _shown(name), "problem": problem},
+            code="bad_file_name",
+        )
+    return name
+
+
+def _refused(name: str, code: str, problem: str) -> DomainError:
+    return DomainError(
+        _("“%(name)s”: %(problem)s") % {"name": _shown(name), "problem": problem}, code=code
+    )
+
+
+def _size_of(file: IO[bytes]) -> int:
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    return size
+
+
+def _sha256(file: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    while chunk := file.read(_CHUNK):
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def image_sniff(file: IO[bytes], *, name: str) -> tuple[str, int, int]:
+    """Check a file by its content, reading the header only: (format, width, height)."""
+    size = _size_of(file)
+    if size == 0:
+        raise _refused(name, "empty_file", _("the file is empty."))
+    if size > settings.ITEM_MAX_BYTES:
+        raise _refused(
+            name,
+            "file_too_large",
+            _("the file is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": size, "limit": settings.ITEM_MAX_BYTES},
+        )
+    try:
+        with Image.open(file) as image:
+            image_format, (width, height) = image.format, image.size
+    except Image.DecompressionBombError:
+        raise _refused(
+            name, "too_many_pixels", _("the image claims more pixels than Groundwork accepts.")
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _refused(
+            name,
+            "not_an_image",
+            _("the content is not a JPEG, PNG, WebP or HEIC image, whatever its name says."),
+        ) from None
+    finally:
+        file.seek(0)
     if image_format not in IMAGE_FORMATS:
-        raise DomainError(_("Images must be JPEG, PNG or WebP."), code="unsupported_format")
-    return ImageOps.exif_transpose(image), image_format
+        raise _refused(
+            name,
+            "unsupported_format",
+            _("%(format)s images are not accepted; send JPEG, PNG, WebP or HEIC.")
+            % {"format": image_format},
+        )
+    if width * height > settings.ITEM_MAX_PIXELS:
+        raise _refused(
+            name,
+            "too_many_pixels",
+            _("the image is %(width)s×%(height)s pixels; the limit is %(limit)s pixels.")
+            % {"width": width, "height": height, "limit": settings.ITEM_MAX_PIXELS},
+        )
+    return image_format, width, height
+
+
+def _item_folder(dataset_id: int, digest: str) -> str:
+    return f"items/{dataset_id}/{digest[:2]}/{digest}"
 
 
 @transaction.atomic
+def _item_create(
+    *,
+    dataset: Dataset,
+    digest: str,
+    stored: str,
+    width: int,
+    height: int,
+    name: str,
+    categories: list[Category],
+    upload: Upload | None,
+    by: User | None,
+) -> Item:
+    item = Item.objects.create(
+        dataset=dataset,
+        sha256=digest,
+        original=stored,
+        image=stored,
+        original_name=name,
+        width=width,
+        height=height,
+        category_key=category_key_for(category.pk for category in categories),
+        upload=upload,
+    )
+    ItemCategory.objects.bulk_create(
+        ItemCategory(item=item, category=category, axis_id=category.axis_id)
+        for category in categories
+    )
+    ItemEvent.objects.create(
+        item=item,
+        by=by,
+        kind="uploaded",
+        summary=_("Uploaded as “%(name)s”.") % {"name": name} if name else _("Registered."),
+    )
+    coverage_move(dataset_id=dataset.pk, moves=Counter({(None, stratum_of(item)): 1}))
+    coverage_collected(dataset_id=dataset.pk, keys=Counter({item.category_key: 1}))
+    from datasets.tasks import item_process_task
+
+    transaction.on_commit(partial(item_process_task.delay, item.pk))
+    return item
+
+
 def item_register(
-    *, dataset: Dataset, content: bytes, categories: list[Category] = ()
+    *,
+    dataset: Dataset,
+    file: IO[bytes] | bytes,
+    name: str = "",
+    categories: list[Category] = (),
+    upload: Upload | None = None,
+    by: User | None = None,
 ) -> tuple[Item, bool]:
-    """Store one image under a server-chosen name; the same content twice is one item."""
-    digest = hashlib.sha256(content).hexdigest()
+    """Register one image: (item, created). The same content twice is one item.
+
+    Checked by content from its header; stored under a name made of its SHA-256; a worker
+    makes its renditions after the commit. A refused file raises DomainError naming it and
+    stores nothing.
+    """
+    if isinstance(file, bytes):
+        file = io.BytesIO(file)
+    if categories and len({category.axis_id for category in categories}) < len(categories):
+        raise DomainError(
+            _("An item carries at most one category per axis."), code="two_categories_one_axis"
+        )
+    digest = _sha256(file)
     existing = dataset.items.filter(sha256=digest).first()
     if existing is not None:
         return existing, False
-    image, image_format = _decoded(content)
+    image_format, width, height = image_sniff(file, name=name or digest[:12])
     extension = IMAGE_FORMATS[image_format][0]
-    name = default_storage.save(
-        f"items/{dataset.pk}/{digest[:2]}/{digest}.{extension}", ContentFile(content)
-    )
+    stored = default_storage.save(f"{_item_folder(dataset.pk, digest)}.{extension}", File(file))
     try:
-        with transaction.atomic():
-            item = Item.objects.create(
-                dataset=dataset, sha256=digest, image=name, width=image.width, height=image.height
-            )
-            ItemCategory.objects.bulk_create(
-                ItemCategory(item=item, category=category, axis_id=category.axis_id)
-                for category in categories
-            )
-    except Exception:
-        default_storage.delete(name)  # a refused write leaves no orphan file
+        item = _item_create(
+            dataset=dataset,
+            digest=digest,
+            stored=stored,
+            width=width,
+            height=height,
+            name=name,
+            categories=list(categories),
+            upload=upload,
+            by=by,
+        )
+    except IntegrityError:  # the same content arrived at the same moment: keep theirs
+        default_storage.delete(stored)
+        existing = dataset.items.filter(sha256=digest).first()
+        if existing is None:
+            raise
+        return existing, False
+    except BaseException:
+        default_storage.delete(stored)  # a refused write leaves no orphan file
         raise
     return item, True
+
+
+def _draft_scale(width: int, height: int) -> int:
+    """The largest JPEG DCT reduction that keeps the long side near the rendition size."""
+    for scale in (8, 4, 2):
+        if max(width, height) // scale >= RENDITION_SIDE * 7 // 8:
+            return scale
+    return 1
+
+
+def _save(image: Image.Image, name: str, image_format: str, **options) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **options)
+    return default_storage.save(name, ContentFile(buffer.getvalue()))
+
+
+def _renditions(item: Item, source: IO[bytes]) -> dict:
+    """Decode the original fully and make the upright image, rendition and thumbnail."""
+    folder = _item_folder(item.dataset_id, item.sha256)
+    with Image.open(source) as image:
+        image_format = image.format
+        if image.width * image.height > settings.ITEM_MAX_PIXELS:
+            raise Image.DecompressionBombError("over ITEM_MAX_PIXELS")
+        orientation = image.getexif().get(_ORIENTATION, 1)
+        upright_needed = orientation not in (0, 1) or image_format == "HEIF"
+        fields = {}
+        if image_format == "JPEG" and not upright_needed:
+            scale = _draft_scale(image.width, image.height)
+            if scale > 1:
+                image.draft("RGB", (image.width // scale, image.height // scale))
+            image.load()  # a truncated or damaged file fails here
+            screen = image
+            fields.update(width=image.width * scale, height=image.height * scale)
+        else:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            fields.update(width=upright.width, height=upright.height)
+            if upright_needed:
+                lossless = image_format in {"PNG", "WEBP"}
+                fields["image"] = _save(
+                    upright if lossless else upright.convert("RGB"),
+                    f"{folder}.upright.{'png' if lossless else 'jpg'}",
+                    "PNG" if lossless else "JPEG",
+                    **({} if lossless else {"quality": 95}),
+                )
+            screen = upright
+        screen = screen.convert("RGB")
+        long_side = max(fields["width"], fields["height"])
+        if long_side > RENDITION_SIDE:
+            screen.thumbnail((RENDITION_SIDE, RENDITION_SIDE), Image.Resampling.BILINEAR)
+            fields["rendition"] = _save(screen, f"{folder}.screen.jpg", "JPEG", quality=85)
+        thumbnail = screen.copy()
+        thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR)
+        fields["thumbnail"] = _save(thumbnail, f"{folder}.thumb.jpg", "JPEG", quality=80)
+    return fields
+
+
+def item_process(*, item_id: int) -> Item | None:
+    """The worker's step: full decode, upright image, rendition and thumbnail. Idempotent."""
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None or item.processing != Item.Processing.QUEUED:
+        return item
+    try:
+        with default_storage.open(item.original.name, "rb") as source:
+            fields = _renditions(item, source)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        item_refuse(
+            item=item,
+            code="damaged_image",
+            message=_("“%(name)s”: the image is truncated or damaged and cannot be decoded.")
+            % {"name": _shown(item.original_name or item.sha256[:12])},
+        )
+        return None
+    fields.setdefault("rendition", fields.get("image", item.image.name))
+    with transaction.atomic():
+        updated = Item.objects.filter(pk=item.pk, processing=Item.Processing.QUEUED).update(
+            processing=Item.Processing.READY, **fields
+        )
+        if updated:
+            ItemEvent.objects.create(
+                item=item, kind="processed", summary=_("Thumbnail and screen rendition made.")
+            )
+    item.refresh_from_db()
+    return item
+
+
+def _item_files(item: Item) -> set[str]:
+    return {
+        field.name
+        for field in (item.original, item.image, item.rendition, item.thumbnail)
+        if field and field.name
+    }
+
+
+@transaction.atomic
+def item_refuse(*, item: Item, code: str, message: str) -> None:
+    """Remove an item a worker could not decode; its upload entry keeps the reason."""
+    item = Item.objects.select_for_update().filter(pk=item.pk).first()
+    if item is None:
+        return
+    files = _item_files(item)
+    UploadEntry.objects.filter(item=item).update(
+        outcome=UploadEntry.Outcome.REFUSED, code=code, message=message, item=None
+    )
+    coverage_move(dataset_id=item.dataset_id, moves=Counter({(stratum_of(item), None): 1}))
+    coverage_collected(
+        dataset_id=item.dataset_id,
+        keys=Counter({item.category_key: -1}),
+        day=timezone.localdate(item.created_at),
+    )
+    item.delete()
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+
+
+@transaction.atomic
+def item_status_set(*, item: Item, status: str) -> Item:
+    """Move an item along collected → in labeling → labeled → accepted, counters with it."""
+    item.status = Item.objects.select_for_update().values_list("status", flat=True).get(pk=item.pk)
+    if item.status == status:
+        return item
+    before = stratum_of(item)
+    Item.objects.filter(pk=item.pk).update(status=status)
+    item.status = status
+    coverage_move(dataset_id=item.dataset_id, moves=Counter({(before, stratum_of(item)): 1}))
+    return item

@@ -1,12 +1,35 @@
-"""Writes of the dataset spec: the dataset itself and its taxonomy, each change versioned."""
+"""Writes of the dataset spec: the dataset itself and its taxonomy, each change versioned.
 
+Every change raises the spec version and writes one SpecChange row holding who, what, and a
+snapshot of the whole spec after it (``spec_snapshot``), so any two versions can be compared.
+"""
+
+import io
+from functools import partial
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Axis, Category, Dataset, ItemCategory, SpecChange
+from datasets.models import (
+    Axis,
+    Category,
+    CellQuota,
+    Dataset,
+    ItemCategory,
+    RequirementDecision,
+    SpecChange,
+)
+
+#: Decoded format → stored extension of a category's example image.
+EXAMPLE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+EXAMPLE_MAX_BYTES = 10 * 1024 * 1024
+EXAMPLE_MAX_PIXELS = 40_000_000
 
 
 def _require_unique_name(name: str, *, exclude: int | None = None) -> None:
@@ -40,13 +63,112 @@ def dataset_update(*, dataset: Dataset, by: User, **changes: str) -> Dataset:
     return dataset
 
 
+def category_key(category: Category) -> str:
+    """How the spec names a category: ``"capture=shadow"``."""
+    return f"{category.axis.slug}={category.slug}"
+
+
+def spec_snapshot(dataset: Dataset) -> dict:
+    """The whole spec as plain JSON, in a stable order: what a version of the spec *is*.
+
+    Keys name the parts of the spec (``axes``, ``cells``); the label schema and the stages
+    join as keys of their own, and comparing versions walks whatever keys are there.
+    """
+    categories = (
+        Category.objects.filter(axis__dataset=dataset)
+        .select_related("axis")
+        .order_by("position", "id")
+    )
+    by_axis: dict[int, list[dict]] = {}
+    for category in categories:
+        by_axis.setdefault(category.axis_id, []).append(
+            {
+                "slug": category.slug,
+                "name": category.name,
+                "description": category.description,
+                "quota_target": category.quota_target,
+                "decision": category.decision_id,
+            }
+        )
+    axes = [
+        {"slug": axis.slug, "name": axis.name, "categories": by_axis.get(axis.pk, [])}
+        for axis in dataset.axes.order_by("position", "id")
+    ]
+    cells = sorted(
+        (
+            {
+                "first": category_key(cell.first),
+                "second": category_key(cell.second),
+                "quota_target": cell.quota_target,
+                "decision": cell.decision_id,
+            }
+            for cell in CellQuota.objects.filter(dataset=dataset).select_related(
+                "first__axis", "second__axis"
+            )
+        ),
+        key=lambda cell: (cell["first"], cell["second"]),
+    )
+    return {"axes": axes, "cells": cells}
+
+
 def _spec_changed(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:
     """Raise the spec version and write the history row naming who changed what."""
     Dataset.objects.filter(pk=dataset.pk).update(spec_version=F("spec_version") + 1)
     dataset.refresh_from_db(fields=["spec_version"])
     SpecChange.objects.create(
-        dataset=dataset, version=dataset.spec_version, changed_by=by, summary=summary, change=change
+        dataset=dataset,
+        version=dataset.spec_version,
+        changed_by=by,
+        summary=summary,
+        change=change,
+        snapshot=spec_snapshot(dataset),
     )
+
+
+def _require_own_decision(dataset: Dataset, decision: RequirementDecision | None) -> None:
+    if decision is not None and decision.dataset_id != dataset.pk:
+        raise DomainError(
+            _("Decision %(id)s does not belong to this dataset.") % {"id": decision.pk},
+            code="unknown_decision",
+            fields={"decision": _("No such decision in this dataset.")},
+        )
+
+
+def _example_extension(content: bytes) -> str:
+    """Check an example image by its content and return the extension it is stored under."""
+    if not content:
+        raise DomainError(
+            _("The example image is empty."),
+            code="not_an_image",
+            fields={"example": _("The file is empty.")},
+        )
+    if len(content) > EXAMPLE_MAX_BYTES:
+        raise DomainError(
+            _("The example image is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": len(content), "limit": EXAMPLE_MAX_BYTES},
+            code="file_too_large",
+            fields={"example": _("The file is too large.")},
+        )
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image_format, (width, height) = image.format, image.size
+            if width * height > EXAMPLE_MAX_PIXELS:
+                raise Image.DecompressionBombError
+            image.verify()
+    except (Image.DecompressionBombError, UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DomainError(
+            _("The example is not a JPEG, PNG or WebP image Groundwork can read."),
+            code="not_an_image",
+            fields={"example": _("Send a JPEG, PNG or WebP image.")},
+        ) from None
+    if image_format not in EXAMPLE_FORMATS:
+        raise DomainError(
+            _("%(format)s images are not accepted as examples; send JPEG, PNG or WebP.")
+            % {"format": image_format},
+            code="not_an_image",
+            fields={"example": _("Send a JPEG, PNG or WebP image.")},
+        )
+    return EXAMPLE_FORMATS[image_format]
 
 
 @transaction.atomic
@@ -75,43 +197,85 @@ def category_create(
     slug: str,
     quota_target: int = 0,
     description: str = "",
+    decision: RequirementDecision | None = None,
+    example: bytes | None = None,
     by: User | None,
 ) -> Category:
+    """Add a category; ``decision`` is the answer it comes from, ``example`` an image of it."""
     if axis.categories.filter(slug=slug).exists():
         raise DomainError(
             _("The category “%(slug)s” already exists.") % {"slug": slug},
             code="duplicate_slug",
             fields={"slug": _("This slug is taken.")},
         )
+    _require_own_decision(axis.dataset, decision)
+    extension = _example_extension(example) if example is not None else None
     category = Category.objects.create(
         axis=axis,
         name=name,
         slug=slug,
         quota_target=quota_target,
         description=description,
+        decision=decision,
         position=axis.categories.count(),
     )
+    change = {
+        "kind": "category_created",
+        "axis": axis.slug,
+        "category": slug,
+        "quota_target": quota_target,
+    }
+    if decision is not None:
+        change["decision"] = decision.pk
     _spec_changed(
         dataset=axis.dataset,
         by=by,
         summary=_("Added category “%(name)s” to %(axis)s with a quota of %(quota)s.")
         % {"name": name, "axis": axis.name, "quota": quota_target},
-        change={
-            "kind": "category_created",
-            "axis": axis.slug,
-            "category": slug,
-            "quota_target": quota_target,
-        },
+        change=change,
     )
+    if extension is not None:
+        _example_store(category, example, extension)
     return category
 
 
-CATEGORY_FIELDS = ("name", "description", "quota_target")
+def _example_store(category: Category, content: bytes, extension: str) -> None:
+    """Store the example under a server-chosen name; a rolled-back write leaves no file."""
+    name = f"categories/{category.axis.dataset_id}/{category.pk}.{extension}"
+    if default_storage.exists(name):  # left by a category whose id was rolled back
+        default_storage.delete(name)
+    stored = default_storage.save(name, ContentFile(content))
+    try:
+        category.example = stored
+        category.save(update_fields=["example"])
+    except Exception:
+        default_storage.delete(stored)
+        raise
+
+
+CATEGORY_FIELDS = ("name", "description", "quota_target", "decision")
+
+
+def _recorded(value):
+    """A field value as the history keeps it: a decision by its id."""
+    return value.pk if isinstance(value, RequirementDecision) else value
+
+
+def _shown(field: str, value) -> str:
+    if field == "decision":
+        return _("decision %(id)s") % {"id": value.pk} if value is not None else "—"
+    return str(value)
 
 
 @transaction.atomic
 def category_update(*, category: Category, by: User | None, **changes) -> Category:
-    """Rename or re-target a category; the history keeps each old value."""
+    """Rename, re-target or re-link a category; the history keeps each old value.
+
+    ``decision`` links the category to the requirement decision it comes from (``None``
+    unlinks it); the decision must belong to the category's dataset.
+    """
+    if "decision" in changes:
+        _require_own_decision(category.axis.dataset, changes["decision"])
     before = {field: getattr(category, field) for field in changes if field in CATEGORY_FIELDS}
     after = {field: changes[field] for field in before if changes[field] != before[field]}
     if not after:
@@ -126,15 +290,16 @@ def category_update(*, category: Category, by: User | None, **changes) -> Catego
         % {
             "slug": category.slug,
             "fields": ", ".join(
-                f"{field} {before[field]!s} → {value!s}" for field, value in after.items()
+                f"{field} {_shown(field, before[field])} → {_shown(field, value)}"
+                for field, value in after.items()
             ),
         },
         change={
             "kind": "category_changed",
             "axis": category.axis.slug,
             "category": category.slug,
-            "before": {field: before[field] for field in after},
-            "after": after,
+            "before": {field: _recorded(before[field]) for field in after},
+            "after": {field: _recorded(value) for field, value in after.items()},
         },
     )
     return category
@@ -158,10 +323,112 @@ def category_delete(*, category: Category, by: User | None) -> None:
         category.axis.dataset,
         {"axis": category.axis.slug, "category": category.slug},
     )
+    if category.example:
+        transaction.on_commit(partial(default_storage.delete, category.example.name))
     category.delete()
     _spec_changed(
         dataset=dataset,
         by=by,
         summary=_("Deleted category “%(slug)s”.") % {"slug": summary["category"]},
         change={"kind": "category_deleted", **summary},
+    )
+
+
+def _require_cell_category(dataset: Dataset, category: Category, field: str) -> None:
+    if category.axis.dataset_id != dataset.pk:
+        raise DomainError(
+            _("Category “%(key)s” does not belong to this dataset.")
+            % {"key": category_key(category)},
+            code="unknown_category",
+            fields={field: _("No such category in this dataset.")},
+        )
+
+
+@transaction.atomic
+def cell_quota_set(
+    *,
+    dataset: Dataset,
+    first: Category,
+    second: Category,
+    quota_target: int,
+    decision: RequirementDecision | None = None,
+    by: User | None,
+) -> CellQuota:
+    """Set the quota of the cell of two categories of different axes; an existing cell changes.
+
+    The pair is kept in id order, so (a, b) and (b, a) are the same cell.
+    """
+    _require_cell_category(dataset, first, "first")
+    _require_cell_category(dataset, second, "second")
+    if first.axis_id == second.axis_id:
+        raise DomainError(
+            _("“%(first)s” and “%(second)s” are on the same axis; a cell pairs two axes.")
+            % {"first": category_key(first), "second": category_key(second)},
+            code="same_axis",
+            fields={"second": _("Pick a category of another axis.")},
+        )
+    if quota_target < 0:
+        raise DomainError(
+            _("A quota target cannot be negative."),
+            code="invalid_quota",
+            fields={"quota_target": _("Enter 0 or more.")},
+        )
+    _require_own_decision(dataset, decision)
+    if first.pk > second.pk:
+        first, second = second, first
+    cell = (
+        CellQuota.objects.select_for_update()
+        .filter(dataset=dataset, first=first, second=second)
+        .first()
+    )
+    before = (
+        None if cell is None else {"quota_target": cell.quota_target, "decision": cell.decision_id}
+    )
+    after = {"quota_target": quota_target, "decision": decision.pk if decision else None}
+    if before == after:
+        return cell
+    if cell is None:
+        cell = CellQuota.objects.create(
+            dataset=dataset,
+            first=first,
+            second=second,
+            quota_target=quota_target,
+            decision=decision,
+        )
+    else:
+        cell.quota_target, cell.decision = quota_target, decision
+        cell.save(update_fields=["quota_target", "decision"])
+    names = {"first": category_key(first), "second": category_key(second), "quota": quota_target}
+    _spec_changed(
+        dataset=dataset,
+        by=by,
+        summary=(
+            _("Set the quota of cell %(first)s × %(second)s to %(quota)s.") % names
+            if before is None or before["quota_target"] != quota_target
+            else _("Linked cell %(first)s × %(second)s to decision %(decision)s.")
+            % {**names, "decision": after["decision"] or "—"}
+        ),
+        change={
+            "kind": "cell_quota_set",
+            "first": names["first"],
+            "second": names["second"],
+            "before": before,
+            "after": after,
+        },
+    )
+    return cell
+
+
+@transaction.atomic
+def cell_quota_delete(*, cell: CellQuota, by: User | None) -> None:
+    """Remove a cell's quota; the categories stay."""
+    dataset = cell.dataset
+    names = {"first": category_key(cell.first), "second": category_key(cell.second)}
+    before = {"quota_target": cell.quota_target, "decision": cell.decision_id}
+    cell.delete()
+    _spec_changed(
+        dataset=dataset,
+        by=by,
+        summary=_("Removed the quota of cell %(first)s × %(second)s.") % names,
+        change={"kind": "cell_quota_deleted", **names, "before": before},
     )

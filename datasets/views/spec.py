@@ -1,23 +1,285 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""The spec pages: datasets, their taxonomy, requirement decisions and spec history.
 
-from datasets import policy, selectors
+Forms check shapes; policy and services decide. A refused write re-renders its page with the
+reason and a 4xx status, and changes nothing.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from PIL import Image, UnidentifiedImageError
+
+from core.errors import DomainError
+from datasets import policy, selectors, services
+from datasets.forms import (
+    AxisForm,
+    CategoryForm,
+    DatasetForm,
+    DecisionAnswerForm,
+    DecisionForm,
+    SpecCompareForm,
+    show_refusal,
+)
+from datasets.models import Category, Dataset
+from datasets.services.spec import EXAMPLE_MAX_BYTES
+
+#: Decoded format of an example image → the Content-Type it is served with.
+EXAMPLE_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 @login_required
 def dataset_list(request):
     policy.require(policy.can_view_datasets(request.user))
     datasets = selectors.dataset_list(visible=policy.datasets_visible_to(request.user))
-    return render(request, "datasets/dataset_list.html", {"datasets": datasets})
+    context = {"datasets": datasets, "can_create": policy.can_create_dataset(request.user)}
+    return render(request, "datasets/dataset_list.html", context)
 
 
-@login_required
-def dataset_detail(request, dataset_id: int):
-    dataset = get_object_or_404(policy.datasets_visible_to(request.user), pk=dataset_id)
+def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
+    can_edit = policy.can_edit_dataset(request.user, dataset)
     context = {
         "dataset": dataset,
         "coverage": selectors.coverage_rows(dataset=dataset),
         "item_count": dataset.items.count(),
         "history": selectors.spec_history(dataset=dataset)[:10],
+        "open_decisions": selectors.open_decision_list(dataset=dataset),
+        "can_edit": can_edit,
     }
-    return render(request, "datasets/dataset_detail.html", context)
+    if can_edit:
+        context["axis_form"] = bound.get("axis_form") or AxisForm()
+        context["category_form"] = bound.get("category_form") or CategoryForm(dataset=dataset)
+    return render(request, "datasets/dataset_detail.html", context, status=status)
+
+
+@login_required
+def dataset_detail(request, dataset_id: int):
+    return _render_detail(request, policy.dataset_for(request.user, dataset_id))
+
+
+@login_required
+def dataset_new(request):
+    policy.require(policy.can_create_dataset(request.user))
+    form = DatasetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dataset = services.dataset_create(**form.cleaned_data, by=request.user)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Dataset “%(name)s” was created.") % {"name": dataset})
+            return redirect("datasets:detail", dataset.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "dataset": None}
+    return render(request, "datasets/dataset_form.html", context, status=status)
+
+
+@login_required
+def dataset_edit(request, dataset_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    initial = {field: getattr(dataset, field) for field in DatasetForm.base_fields}
+    form = DatasetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dataset_update(dataset=dataset, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            dataset.refresh_from_db()
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Dataset “%(name)s” was saved.") % {"name": dataset})
+            return redirect("datasets:detail", dataset.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "dataset": dataset}
+    return render(request, "datasets/dataset_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def axis_new(request, dataset_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    form = AxisForm(request.POST)
+    if form.is_valid():
+        try:
+            axis = services.axis_create(dataset=dataset, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+            return _render_detail(request, dataset, status=error.status, axis_form=form)
+        messages.success(request, _("Axis “%(name)s” was added.") % {"name": axis.name})
+        return redirect("datasets:detail", dataset.pk)
+    return _render_detail(request, dataset, status=400, axis_form=form)
+
+
+@login_required
+@require_POST
+def category_new(request, dataset_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    form = CategoryForm(request.POST, request.FILES, dataset=dataset)
+    if form.is_valid():
+        fields = dict(form.cleaned_data)
+        upload = fields.pop("example")
+        try:
+            category = services.category_create(
+                by=request.user,
+                example=upload.read(EXAMPLE_MAX_BYTES + 1) if upload else None,
+                **fields,
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+            return _render_detail(request, dataset, status=error.status, category_form=form)
+        messages.success(request, _("Category “%(name)s” was added.") % {"name": category.name})
+        return redirect("datasets:detail", dataset.pk)
+    return _render_detail(request, dataset, status=400, category_form=form)
+
+
+@login_required
+def category_example(request, dataset_id: int, category_id: int):
+    """Serve a category's example image, typed by what it decodes as, never by its name."""
+    dataset = policy.dataset_for(request.user, dataset_id)
+    category = get_object_or_404(Category.objects.filter(axis__dataset=dataset), pk=category_id)
+    if not category.example:
+        raise Http404
+    try:
+        stored = default_storage.open(category.example.name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    try:
+        with Image.open(stored) as image:
+            content_type = EXAMPLE_CONTENT_TYPES.get(image.format)
+    except (UnidentifiedImageError, OSError):
+        content_type = None
+    if content_type is None:
+        stored.close()
+        raise Http404
+    stored.seek(0)
+    response = FileResponse(stored, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
+    """The comparison as the page shows it: one row per entry, changed fields as old → new."""
+    kinds = {"axis": _("Axis"), "category": _("Category"), "cell": _("Cell")}
+    labels = {
+        "name": _("name"),
+        "quota_target": _("quota target"),
+        "description": _("description"),
+        "decision": _("decided by"),
+    }
+
+    def shown(value):
+        return "—" if value in (None, "") else value
+
+    def row(entry: dict) -> dict:
+        before, after = entry.get("before") or {}, entry.get("after") or {}
+        names = sorted(
+            {**before, **after},
+            key=lambda name: (
+                name not in labels,
+                list(labels).index(name) if name in labels else 0,
+                name,
+            ),
+        )
+        return {
+            "kind": kinds.get(entry["kind"], entry["kind"]),
+            "key": entry["key"],
+            "fields": [
+                {
+                    "name": labels.get(name, name),
+                    "before": shown(before.get(name)),
+                    "after": shown(after.get(name)),
+                }
+                for name in names
+            ],
+        }
+
+    parts = ("added", "removed", "changed")
+    return {part: [row(entry) for entry in comparison[part]] for part in parts}
+
+
+@login_required
+def spec_history_page(request, dataset_id: int):
+    """Every spec version with who, when and what; two picked versions compared."""
+    dataset = policy.dataset_for(request.user, dataset_id)
+    comparison, status = None, 200
+    if "from_version" in request.GET or "to_version" in request.GET:
+        form = SpecCompareForm(request.GET, dataset=dataset)
+        if form.is_valid():
+            try:
+                comparison = selectors.spec_compare(dataset=dataset, **form.cleaned_data)
+                comparison["rows"] = _comparison_rows(comparison)
+            except DomainError as error:
+                show_refusal(form, error)
+        status = 400 if form.errors else 200
+    else:
+        latest = dataset.spec_version
+        form = SpecCompareForm(
+            initial={"from_version": max(1, latest - 1), "to_version": latest}, dataset=dataset
+        )
+    context = {
+        "dataset": dataset,
+        "history": selectors.spec_history(dataset=dataset),
+        "form": form,
+        "comparison": comparison,
+    }
+    return render(request, "datasets/spec_history.html", context, status=status)
+
+
+def _render_decisions(request, dataset: Dataset, *, status: int = 200, **bound):
+    context = {
+        "dataset": dataset,
+        "decisions": selectors.decision_list(dataset=dataset),
+        "can_edit": policy.can_edit_dataset(request.user, dataset),
+        "form": bound.get("form") or DecisionForm(),
+        "answer_form": bound.get("answer_form"),
+        "answer_decision_id": bound.get("answer_decision_id"),
+    }
+    return render(request, "datasets/decisions.html", context, status=status)
+
+
+@login_required
+def decisions_page(request, dataset_id: int):
+    """The questions put to the service's owner: open first; planners ask here too."""
+    dataset = policy.dataset_for(request.user, dataset_id)
+    if request.method != "POST":
+        return _render_decisions(request, dataset)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_create(
+                dataset=dataset, question=form.cleaned_data["question"], by=request.user
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+            return _render_decisions(request, dataset, status=error.status, form=form)
+        messages.success(request, _("The question was added."))
+        return redirect("datasets:decisions", dataset.pk)
+    return _render_decisions(request, dataset, status=400, form=form)
+
+
+@login_required
+@require_POST
+def decision_answer(request, dataset_id: int, decision_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    decision = get_object_or_404(dataset.decisions, pk=decision_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    form = DecisionAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_answer(decision=decision, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("The answer was recorded."))
+            return redirect("datasets:decisions", dataset.pk)
+    return _render_decisions(
+        request, dataset, status=400, answer_form=form, answer_decision_id=decision.pk
+    )

@@ -28,3 +28,25 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
+
+// An upload with progress: fetch cannot report bytes sent, XMLHttpRequest can.
+export function upload(path, formData, onProgress = () => {}) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", path);
+    request.setRequestHeader("Accept", "application/json");
+    request.setRequestHeader("X-CSRFToken", csrfToken());
+    request.withCredentials = true;
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    request.addEventListener("load", () => {
+      let data = null;
+      try { data = request.responseText ? JSON.parse(request.responseText) : null; } catch { data = null; }
+      if (request.status >= 200 && request.status < 300) resolve(data);
+      else reject(new ApiError(request.status, data));
+    });
+    request.addEventListener("error", () => reject(new ApiError(0, null)));
+    request.send(formData);
+  });
+}

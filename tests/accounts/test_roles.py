@@ -17,6 +17,10 @@ PAGES = [
     ("/", ALL),
     ("/datasets/", IN_HOUSE_READERS),
     ("/datasets/{dataset}/", IN_HOUSE_READERS),
+    ("/datasets/new/", {Role.PLANNER, STAFF}),
+    ("/datasets/{dataset}/edit/", {Role.PLANNER, STAFF}),
+    ("/datasets/{dataset}/history/", IN_HOUSE_READERS),
+    ("/datasets/{dataset}/decisions/", IN_HOUSE_READERS),
     ("/guides/", {Role.PLANNER, Role.REVIEWER, Role.ANNOTATOR, Role.VENDOR_MANAGER, STAFF}),
     ("/vendors/", {Role.PLANNER, Role.VENDOR_MANAGER, STAFF}),
     ("/labeling/tasks/", {Role.ANNOTATOR}),
@@ -25,14 +29,23 @@ PAGES = [
     ("/admin/", {STAFF}),
     ("/api/docs/", ALL),
     ("/api/schema/", ALL),
+    ("/datasets/{dataset}/coverage/", IN_HOUSE_READERS),
+    ("/datasets/{dataset}/coverage.csv", IN_HOUSE_READERS),
+    ("/datasets/{dataset}/items/", IN_HOUSE_READERS),
 ]
 API_GETS = [
+    ("/api/v1/datasets/{dataset}/items/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/coverage/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/splits/", IN_HOUSE_READERS),
     ("/api/v1/me/", ALL),
     ("/api/v1/tokens/", ALL),
     ("/api/v1/datasets/", ALL),  # a list: each role sees what is visible to it
     ("/api/v1/datasets/{dataset}/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/axes/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/spec-history/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/spec-history/compare/?from=1&to=1", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/decisions/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/cell-quotas/", IN_HOUSE_READERS),
 ]
 
 

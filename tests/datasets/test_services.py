@@ -21,8 +21,8 @@ def _jpeg(color=(200, 180, 160), size=(64, 48)) -> bytes:
 def test_the_same_content_twice_is_one_item(media_root):
     dataset = DatasetFactory()
 
-    first, created_first = services.item_register(dataset=dataset, content=_jpeg())
-    second, created_second = services.item_register(dataset=dataset, content=_jpeg())
+    first, created_first = services.item_register(dataset=dataset, file=_jpeg())
+    second, created_second = services.item_register(dataset=dataset, file=_jpeg())
 
     assert (created_first, created_second) == (True, False)
     assert first.pk == second.pk
@@ -31,7 +31,7 @@ def test_the_same_content_twice_is_one_item(media_root):
 
 
 def test_stored_name_is_chosen_by_the_server_from_the_content_hash():
-    item, _ = services.item_register(dataset=DatasetFactory(), content=_jpeg())
+    item, _ = services.item_register(dataset=DatasetFactory(), file=_jpeg())
 
     assert item.image.name.endswith(f"{item.sha256}.jpg")
     assert default_storage.exists(item.image.name)
@@ -41,7 +41,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(media_root
     dataset = DatasetFactory()
 
     with pytest.raises(DomainError) as refused:
-        services.item_register(dataset=dataset, content=b"%PDF-1.7 not an image")
+        services.item_register(dataset=dataset, file=b"%PDF-1.7 not an image")
 
     assert refused.value.code == "not_an_image"
     assert Item.objects.count() == 0
@@ -49,7 +49,7 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(media_root
 
 
 def test_ground_truth_is_recorded_once_per_item_and_replaced():
-    item, _ = services.item_register(dataset=DatasetFactory(), content=_jpeg())
+    item, _ = services.item_register(dataset=DatasetFactory(), file=_jpeg())
     first = {"regions": [], "categories": {}}
     second = {"regions": [{"id": "r1"}], "categories": {}}
 
@@ -80,10 +80,10 @@ def test_dataset_page_draws_coverage_in_a_fixed_number_of_queries(
         for c in range(10):
             services.category_create(axis=axis, name=f"C{c}", slug=f"c{c}", quota_target=5, by=None)
     item, _ = services.item_register(
-        dataset=dataset, content=_jpeg(), categories=[axis.categories.first()]
+        dataset=dataset, file=_jpeg(), categories=[axis.categories.first()]
     )
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(11):  # session, user, dataset, coverage, forms, history
         response = planner_client.get(f"/datasets/{dataset.id}/")
 
     html = response.content.decode()

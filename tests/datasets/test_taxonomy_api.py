@@ -5,14 +5,8 @@ import pytest
 from accounts.models import Role
 from datasets import services
 from datasets.models import Category, SpecChange
-from tests.factories.datasets import DatasetFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def dataset():
-    return DatasetFactory()
 
 
 def _axis(client, dataset, slug="capture"):
@@ -65,7 +59,7 @@ def test_deleting_a_category_items_use_is_refused_and_nothing_changes(planner_cl
     category = services.category_create(axis=axis, name="Shadow", slug="shadow", by=None)
     from tests.datasets.test_services import _jpeg
 
-    services.item_register(dataset=dataset, content=_jpeg(), categories=[category])
+    services.item_register(dataset=dataset, file=_jpeg(), categories=[category])
     dataset.refresh_from_db()
     version = dataset.spec_version
 

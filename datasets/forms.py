@@ -1,0 +1,90 @@
+"""Forms of the dataset pages: they check shapes; the services decide everything else."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import DomainError
+from datasets.models import Dataset
+
+
+class DatasetForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    requirement = forms.CharField(
+        label=_("Service requirement"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the service must do, in the words of its owner."),
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AxisForm(forms.Form):
+    name = forms.CharField(label=_("Axis name"), max_length=100)
+    slug = forms.SlugField(label=_("Slug"), max_length=50)
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "axis_%s")  # shares its page with the category form
+        super().__init__(*args, **kwargs)
+
+
+class CategoryForm(forms.Form):
+    axis = forms.ModelChoiceField(label=_("Axis"), queryset=None, empty_label=None)
+    name = forms.CharField(label=_("Category name"), max_length=100)
+    slug = forms.SlugField(label=_("Slug"), max_length=50)
+    quota_target = forms.IntegerField(label=_("Quota target"), min_value=0, initial=0)
+    decision = forms.ModelChoiceField(
+        label=_("Decided by"), queryset=None, required=False, empty_label=_("No decision")
+    )
+    example = forms.FileField(
+        label=_("Example image"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "category_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["axis"].queryset = dataset.axes.order_by("position", "id")
+        self.fields["decision"].queryset = dataset.decisions.order_by("id")
+        self.fields["decision"].label_from_instance = lambda decision: (
+            _("Decision %(id)s: %(question)s") % {"id": decision.pk, "question": str(decision)}
+        )
+
+
+class DecisionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question for the service's owner"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}))
+    answered_by = forms.CharField(
+        label=_("Answered by"),
+        max_length=200,
+        required=False,
+        help_text=_("Who gave the answer; leave empty if it was you."),
+    )
+
+
+class SpecCompareForm(forms.Form):
+    from_version = forms.TypedChoiceField(label=_("From version"), coerce=int, choices=())
+    to_version = forms.TypedChoiceField(label=_("To version"), coerce=int, choices=())
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        versions = [(v, f"v{v}") for v in range(dataset.spec_version, 0, -1)]
+        self.fields["from_version"].choices = versions
+        self.fields["to_version"].choices = versions
+
+
+def show_refusal(form: forms.Form, error: DomainError) -> None:
+    """Put a refused write on its form: the message on top and each field it names."""
+    form.add_error(None, error.message)
+    for field, message in error.fields.items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, message)

@@ -1,0 +1,48 @@
+"""Writes of requirement decisions: questions put to the service's owner and their answers.
+
+Asking and answering do not change the spec; linking a category or a cell quota to a
+decision does (``category_create``/``category_update``/``cell_quota_set`` take ``decision``).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError
+from datasets.models import Dataset, RequirementDecision
+
+
+@transaction.atomic
+def decision_create(*, dataset: Dataset, question: str, by: User | None) -> RequirementDecision:
+    question = question.strip()
+    if not question:
+        raise DomainError(
+            _("Write the question to put to the service's owner."),
+            code="empty_question",
+            fields={"question": _("This field may not be blank.")},
+        )
+    return RequirementDecision.objects.create(dataset=dataset, question=question, asked_by=by)
+
+
+@transaction.atomic
+def decision_answer(
+    *, decision: RequirementDecision, answer: str, answered_by: str = "", by: User | None
+) -> RequirementDecision:
+    """Record the owner's answer; answering again replaces it and the decision stays answered.
+
+    ``answered_by`` names who gave the answer (the service owner); when left empty it is the
+    person recording it.
+    """
+    answer = answer.strip()
+    if not answer:
+        raise DomainError(
+            _("The answer to “%(question)s” is empty.") % {"question": str(decision)},
+            code="empty_answer",
+            fields={"answer": _("This field may not be blank.")},
+        )
+    decision.answer = answer
+    decision.answered_by = answered_by.strip() or (by.get_username() if by else "")
+    decision.answered_at = timezone.now()
+    decision.save(update_fields=["answer", "answered_by", "answered_at"])
+    return decision

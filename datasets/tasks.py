@@ -1,0 +1,29 @@
+"""Celery entry points of the datasets app: each takes ids and calls one service."""
+
+from celery import shared_task
+
+_RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(name="datasets.item_process", time_limit=300, soft_time_limit=240, **_RELIABLE)
+def item_process_task(item_id: int) -> str:
+    from datasets import services
+
+    item = services.item_process(item_id=item_id)
+    return item.processing if item is not None else "refused"
+
+
+@shared_task(
+    name="datasets.upload_unpack", time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, **_RELIABLE
+)
+def upload_unpack_task(upload_id: int) -> str:
+    from datasets import services
+
+    return services.upload_unpack(upload_id=upload_id).status
+
+
+@shared_task(name="datasets.split_assign", time_limit=3600, soft_time_limit=3540, **_RELIABLE)
+def split_assign_task(run_id: int) -> str:
+    from datasets import services
+
+    return services.split_run_execute(run_id=run_id).status

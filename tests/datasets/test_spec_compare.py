@@ -1,0 +1,206 @@
+"""Spec snapshots and comparing two spec versions: what was added, removed and changed."""
+
+import pytest
+
+from accounts.models import Role
+from datasets import services
+from datasets.models import SpecChange
+from tests.factories.datasets import DatasetFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_versions(dataset):
+    """v3 has capture=shadow (100); v5 adds capture=glare and raises shadow to 250."""
+    capture = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    shadow = services.category_create(
+        axis=capture, name="Shadow", slug="shadow", quota_target=100, by=None
+    )
+    services.category_create(axis=capture, name="Glare", slug="glare", quota_target=30, by=None)
+    services.category_update(category=shadow, quota_target=250, by=None)
+    return 3, 5
+
+
+def _compare(client, dataset, from_version, to_version):
+    return client.get(
+        f"/api/v1/datasets/{dataset.id}/spec-history/compare/",
+        {"from": from_version, "to": to_version},
+    )
+
+
+def test_every_spec_change_stores_a_snapshot_of_the_whole_spec(dataset):
+    writing = services.axis_create(dataset=dataset, name="Writing", slug="writing", by=None)
+    capture = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    hand = services.category_create(axis=writing, name="Hand", slug="hand", by=None)
+    shadow = services.category_create(
+        axis=capture, name="Shadow", slug="shadow", quota_target=9, by=None
+    )
+    services.cell_quota_set(dataset=dataset, first=shadow, second=hand, quota_target=4, by=None)
+
+    snapshot = SpecChange.objects.get(dataset=dataset, version=6).snapshot
+
+    assert snapshot == {
+        "axes": [
+            {
+                "slug": "writing",
+                "name": "Writing",
+                "categories": [
+                    {
+                        "slug": "hand",
+                        "name": "Hand",
+                        "description": "",
+                        "quota_target": 0,
+                        "decision": None,
+                    }
+                ],
+            },
+            {
+                "slug": "capture",
+                "name": "Capture",
+                "categories": [
+                    {
+                        "slug": "shadow",
+                        "name": "Shadow",
+                        "description": "",
+                        "quota_target": 9,
+                        "decision": None,
+                    }
+                ],
+            },
+        ],
+        "cells": [
+            {
+                "first": "writing=hand",
+                "second": "capture=shadow",
+                "quota_target": 4,
+                "decision": None,
+            }
+        ],
+    }
+
+
+def test_the_snapshot_is_the_same_however_often_it_is_taken(dataset, two_versions):
+    assert services.spec_snapshot(dataset) == services.spec_snapshot(dataset)
+    assert services.spec_snapshot(dataset) == SpecChange.objects.get(version=5).snapshot
+
+
+def test_compare_shows_exactly_the_added_category_and_the_changed_quota(
+    planner_client, dataset, two_versions
+):
+    response = _compare(planner_client, dataset, *two_versions)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["added"] == [
+        {
+            "kind": "category",
+            "key": "capture=glare",
+            "after": {"name": "Glare", "description": "", "quota_target": 30, "decision": None},
+        }
+    ]
+    assert body["changed"] == [
+        {
+            "kind": "category",
+            "key": "capture=shadow",
+            "before": {"quota_target": 100},
+            "after": {"quota_target": 250},
+        }
+    ]
+    assert body["removed"] == []
+
+
+def test_compare_lists_the_changes_in_between_with_who_made_them(client_for, dataset, two_versions):
+    planner = client_for(Role.PLANNER)
+    SpecChange.objects.filter(dataset=dataset).update(changed_by=planner.user)
+
+    body = _compare(client_for(Role.REVIEWER), dataset, *two_versions).json()
+
+    assert [change["version"] for change in body["changes"]] == [4, 5]
+    assert {change["changed_by"] for change in body["changes"]} == {planner.user.username}
+
+
+def test_comparing_backwards_shows_the_category_removed(planner_client, dataset, two_versions):
+    body = _compare(planner_client, dataset, 5, 3).json()
+
+    assert [entry["key"] for entry in body["removed"]] == ["capture=glare"]
+    assert body["added"] == []
+
+
+def test_version_one_is_the_empty_spec_the_dataset_started_with(
+    planner_client, dataset, two_versions
+):
+    body = _compare(planner_client, dataset, 1, 3).json()
+
+    assert [(entry["kind"], entry["key"]) for entry in body["added"]] == [
+        ("axis", "capture"),
+        ("category", "capture=shadow"),
+    ]
+
+
+def test_a_removed_cell_quota_shows_as_removed(planner_client, dataset):
+    capture = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    writing = services.axis_create(dataset=dataset, name="Writing", slug="writing", by=None)
+    shadow = services.category_create(axis=capture, name="Shadow", slug="shadow", by=None)
+    hand = services.category_create(axis=writing, name="Hand", slug="hand", by=None)
+    cell = services.cell_quota_set(
+        dataset=dataset, first=shadow, second=hand, quota_target=4, by=None
+    )
+    services.cell_quota_delete(cell=cell, by=None)
+
+    body = _compare(planner_client, dataset, 6, 7).json()
+
+    assert body["removed"] == [
+        {
+            "kind": "cell",
+            "key": "capture=shadow × writing=hand",
+            "before": {"quota_target": 4, "decision": None},
+        }
+    ]
+
+
+@pytest.mark.parametrize("version", [0, 6, 99])
+def test_an_unknown_version_is_refused_by_number(planner_client, dataset, two_versions, version):
+    response = _compare(planner_client, dataset, version, 5)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_version"
+    assert str(version) in response.json()["error"]["message"]
+
+
+def test_compare_needs_both_versions_as_numbers(planner_client, dataset):
+    response = planner_client.get(
+        f"/api/v1/datasets/{dataset.id}/spec-history/compare/", {"from": "one"}
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"from", "to"}
+
+
+def test_an_unknown_dataset_cannot_be_compared(planner_client):
+    assert _compare(planner_client, DatasetFactory.build(id=999999), 1, 1).status_code == 404
+
+
+def test_the_history_page_shows_every_version_and_the_comparison(
+    planner_client, dataset, two_versions
+):
+    response = planner_client.get(
+        f"/datasets/{dataset.id}/history/", {"from_version": 3, "to_version": 5}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for version in (1, 2, 3, 4, 5):
+        assert f"<td>v{version}</td>" in html
+    assert 'class="added" data-kind="added"><strong>+ Category capture=glare' in html
+    assert "<del>100</del> → <ins>250</ins>" in html
+    assert 'class="removed"' not in html
+
+
+def test_the_history_page_refuses_an_unknown_version(planner_client, dataset, two_versions):
+    response = planner_client.get(
+        f"/datasets/{dataset.id}/history/", {"from_version": 0, "to_version": 5}
+    )
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()

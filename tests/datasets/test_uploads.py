@@ -1,0 +1,403 @@
+"""Images in: uploads through the API, checked by content, stored by the server's names."""
+
+import hashlib
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageChops, ImageOps
+
+from accounts.models import Role
+from datasets import services
+from datasets.models import CoverageCount, Item, ItemEvent, Upload, UploadEntry
+from tests.factories.datasets import DatasetFactory
+from tests.factories.images import image_bytes, png_claiming, zip_bytes, zip_understating
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dataset():
+    dataset = DatasetFactory()
+    capture = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    writing = services.axis_create(dataset=dataset, name="Writing", slug="writing", by=None)
+    for slug in ("clean", "shadow"):
+        services.category_create(axis=capture, name=slug.title(), slug=slug, by=None)
+    for slug in ("printed", "handwritten"):
+        services.category_create(axis=writing, name=slug.title(), slug=slug, by=None)
+    return dataset
+
+
+def _file(name: str, content: bytes, content_type: str = "image/jpeg"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def _upload(client, dataset, *files, **fields):
+    return client.post(
+        f"/api/v1/datasets/{dataset.id}/uploads/",
+        {"files": list(files), **fields},
+        format="multipart",
+    )
+
+
+def _process_all():
+    for item_id in Item.objects.filter(processing="queued").values_list("id", flat=True):
+        services.item_process(item_id=item_id)
+
+
+def _stored(media_root) -> list[str]:
+    return sorted(
+        str(path.relative_to(media_root)) for path in media_root.rglob("*") if path.is_file()
+    )
+
+
+def test_uploaded_images_are_counted_hashed_sized_and_thumbnailed(planner_client, dataset):
+    contents = [image_bytes(seed, size=(300 + seed, 200)) for seed in range(3)]
+
+    response = _upload(
+        planner_client,
+        dataset,
+        *[_file(f"IMG_{n}.jpg", content) for n, content in enumerate(contents)],
+        categories="capture=shadow,writing=handwritten",
+    )
+    _process_all()
+
+    body = response.json()
+    assert response.status_code == 201, body
+    assert (body["added"], body["duplicates"], body["refused"]) == (3, 0, 0)
+    items = {item.sha256: item for item in Item.objects.filter(dataset=dataset)}
+    for seed, content in enumerate(contents):
+        item = items[hashlib.sha256(content).hexdigest()]
+        assert (item.width, item.height) == (300 + seed, 200)
+        assert item.processing == "ready"
+        with item.thumbnail.open("rb") as thumb:
+            assert max(Image.open(thumb).size) == 300 + seed  # small images are not enlarged
+        assert sorted(item.categories.values_list("slug", flat=True)) == ["handwritten", "shadow"]
+
+
+def test_the_same_file_twice_is_one_item_reported_as_a_duplicate(planner_client, dataset):
+    content = image_bytes(7)
+
+    first = _upload(planner_client, dataset, _file("a.jpg", content))
+    second = _upload(planner_client, dataset, _file("copy of a.jpg", content))
+
+    assert first.json()["added"] == 1
+    assert second.status_code == 201
+    assert second.json()["entries"][0]["outcome"] == "duplicate"
+    assert second.json()["entries"][0]["item"] == first.json()["entries"][0]["item"]
+    assert Item.objects.filter(dataset=dataset).count() == 1
+
+
+def test_a_rotated_exif_jpeg_is_stored_upright_and_its_original_kept(planner_client, dataset):
+    content = image_bytes(3, size=(120, 80), orientation=6)
+    expected = ImageOps.exif_transpose(Image.open(io.BytesIO(content))).convert("RGB")
+
+    _upload(planner_client, dataset, _file("turned.jpg", content))
+    _process_all()
+
+    item = Item.objects.get(dataset=dataset)
+    assert (item.width, item.height) == (80, 120)
+    with item.image.open("rb") as stored:
+        upright = Image.open(stored).convert("RGB")
+    difference = ImageChops.difference(upright, expected)
+    assert max(high for _low, high in difference.getextrema()) < 40  # JPEG noise, not a turn
+    with item.original.open("rb") as original:
+        assert original.read() == content
+
+
+def test_heic_photos_are_accepted_and_stored_upright_as_jpeg(planner_client, dataset):
+    content = image_bytes(5, size=(64, 48), image_format="HEIF")
+
+    response = _upload(planner_client, dataset, _file("IMG_0001.HEIC", content, "image/heic"))
+    _process_all()
+
+    assert response.status_code == 201, response.json()
+    item = Item.objects.get(dataset=dataset)
+    assert item.original.name.endswith(".heic")
+    assert item.image.name.endswith(".upright.jpg")
+    assert (item.width, item.height) == (64, 48)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("report.jpg", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n", "not_an_image"),
+        ("notes.jpg", b"just some text, not a picture\n", "not_an_image"),
+        (
+            "logo.png",
+            b'<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>',
+            "not_an_image",
+        ),
+        ("page.jpg", b"<!doctype html><html><script>alert(1)</script></html>", "not_an_image"),
+        ("empty.jpg", b"", "empty_file"),
+        ("bomb.png", png_claiming(100_000, 100_000), "too_many_pixels"),
+        ("anim.gif", image_bytes(1, image_format="GIF"), "unsupported_format"),
+    ],
+)
+def test_a_bad_file_is_refused_by_name_and_nothing_is_stored(
+    planner_client, dataset, media_root, name, content, code
+):
+    response = _upload(planner_client, dataset, _file(name, content))
+
+    error = response.json()["error"]
+    assert response.status_code == 400
+    assert error["code"] == code
+    assert name in error["message"]
+    assert Item.objects.count() == 0
+    assert _stored(media_root) == []
+
+
+def test_an_image_over_the_pixel_limit_is_refused(planner_client, dataset, settings):
+    settings.ITEM_MAX_PIXELS = 1000
+
+    response = _upload(planner_client, dataset, _file("big.jpg", image_bytes(1, size=(64, 48))))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "too_many_pixels"
+    assert "64×48" in response.json()["error"]["message"]
+
+
+def test_valid_files_of_an_upload_are_kept_when_others_are_refused(planner_client, dataset):
+    response = _upload(
+        planner_client,
+        dataset,
+        _file("good.jpg", image_bytes(1)),
+        _file("bad.jpg", b"not an image"),
+        _file("good2.png", image_bytes(2, image_format="PNG"), "image/png"),
+    )
+
+    body = response.json()
+    assert response.status_code == 201
+    assert (body["added"], body["refused"]) == (2, 1)
+    refused = [entry for entry in body["entries"] if entry["outcome"] == "refused"]
+    assert refused[0]["name"] == "bad.jpg" and "bad.jpg" in refused[0]["message"]
+    assert Item.objects.filter(dataset=dataset).count() == 2
+
+
+def test_a_truncated_jpeg_is_refused_by_the_worker_and_leaves_nothing(
+    planner_client, dataset, media_root, django_capture_on_commit_callbacks
+):
+    whole = image_bytes(9, size=(800, 600))
+    response = _upload(planner_client, dataset, _file("cut.jpg", whole[: len(whole) // 2]))
+    assert response.status_code == 201  # the header is fine; the worker finds the damage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _process_all()
+
+    entry = UploadEntry.objects.get()
+    assert (entry.outcome, entry.code, entry.item) == ("refused", "damaged_image", None)
+    assert "cut.jpg" in entry.message
+    assert Item.objects.count() == 0
+    assert _stored(media_root) == []
+    assert sum(CoverageCount.objects.values_list("count", flat=True)) == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "IMG\u202egpj.exe.jpg",
+        "nul\x00.jpg",
+        "a\\b.jpg",
+        "../up.jpg",
+        "/etc/x.jpg",
+        "x" * 600 + ".jpg",
+    ],
+)
+def test_hostile_file_names_are_refused_with_the_name_shown_safely(dataset, name):
+    upload, entries = services.upload_files(
+        dataset=dataset, files=[(name, io.BytesIO(image_bytes(1)))], categories=[], by=None
+    )
+
+    assert entries[0].outcome == "refused"
+    assert entries[0].code == "bad_file_name"
+    assert "\u202e" not in entries[0].message and "\x00" not in entries[0].message
+    assert Item.objects.count() == 0
+
+
+def test_files_are_stored_under_server_names_whatever_the_client_called_them(
+    planner_client, dataset
+):
+    content = image_bytes(4, image_format="PNG")
+
+    _upload(planner_client, dataset, _file("holiday.jpg", content))
+
+    item = Item.objects.get()
+    assert item.original.name == f"items/{dataset.id}/{item.sha256[:2]}/{item.sha256}.png"
+    assert item.original_name == "holiday.jpg"
+
+
+def test_files_are_served_with_the_servers_content_type_and_nosniff(planner_client, dataset):
+    _upload(planner_client, dataset, _file("photo.jpg", image_bytes(4, image_format="PNG")))
+    _process_all()
+    item = Item.objects.get()
+
+    responses = {
+        kind: planner_client.get(f"/datasets/{dataset.id}/items/{item.id}/file/{kind}/")
+        for kind in ("original", "image", "rendition", "thumbnail")
+    }
+
+    assert responses["original"]["Content-Type"] == "image/png"
+    assert responses["thumbnail"]["Content-Type"] == "image/jpeg"
+    for response in responses.values():
+        assert response.status_code == 200
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in response["Content-Security-Policy"]
+    assert b"".join(responses["original"].streaming_content).startswith(b"\x89PNG")
+
+
+def test_an_unknown_category_is_refused_before_anything_is_stored(planner_client, dataset):
+    response = _upload(
+        planner_client, dataset, _file("a.jpg", image_bytes(1)), categories="capture=sunset"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_category"
+    assert "capture=sunset" in response.json()["error"]["message"]
+    assert Item.objects.count() == 0 and Upload.objects.count() == 0
+
+
+@pytest.mark.parametrize(("role", "status"), [(Role.REVIEWER, 403), (Role.VENDOR_MANAGER, 404)])
+def test_only_those_who_may_change_the_dataset_can_upload(client_for, dataset, role, status):
+    response = _upload(client_for(role), dataset, _file("a.jpg", image_bytes(1)))
+
+    assert response.status_code == status
+    assert Item.objects.count() == 0
+
+
+def test_uploads_count_in_coverage_and_write_the_items_history(planner_client, dataset):
+    _upload(planner_client, dataset, _file("a.jpg", image_bytes(1)), categories="shadow")
+
+    item = Item.objects.get()
+    assert CoverageCount.objects.get(category_key=item.category_key, status="new").count == 1
+    assert ItemEvent.objects.filter(item=item, kind="uploaded").exists()
+
+
+# Zip archives -------------------------------------------------------------------------------
+
+
+def _zip_upload(client, dataset, content: bytes, name="photos.zip", **fields):
+    response = client.post(
+        f"/api/v1/datasets/{dataset.id}/uploads/",
+        {"archive": _file(name, content, "application/zip"), **fields},
+        format="multipart",
+    )
+    if response.status_code == 202:
+        services.upload_unpack(upload_id=response.json()["id"])
+        _process_all()
+    return response
+
+
+def _outcomes(upload_id: int) -> dict[str, tuple[str, str]]:
+    return {
+        entry.name: (entry.outcome, entry.code)
+        for entry in UploadEntry.objects.filter(upload_id=upload_id)
+    }
+
+
+def test_a_zip_is_unpacked_with_categories_from_its_folders(planner_client, dataset, media_root):
+    archive = zip_bytes(
+        [
+            ("shadow/IMG_0001.jpg", image_bytes(1)),
+            ("capture=clean/writing=handwritten/IMG_2.jpg", image_bytes(2)),
+            ("IMG_3.jpg", image_bytes(3)),
+            ("__MACOSX/._IMG_3.jpg", b"resource fork"),
+        ]
+    )
+
+    response = _zip_upload(planner_client, dataset, archive, categories="writing=printed")
+
+    assert response.status_code == 202
+    upload = Upload.objects.get()
+    assert (upload.status, upload.entries_total, upload.archive.name) == ("done", 3, "")
+    categories = {
+        item.original_name: sorted(
+            f"{c.axis.slug}={c.slug}" for c in item.categories.select_related("axis")
+        )
+        for item in Item.objects.all()
+    }
+    assert categories == {
+        "shadow/IMG_0001.jpg": ["capture=shadow", "writing=printed"],
+        "capture=clean/writing=handwritten/IMG_2.jpg": ["capture=clean", "writing=handwritten"],
+        "IMG_3.jpg": ["writing=printed"],
+    }
+    assert not any(path.suffix == ".zip" for path in media_root.rglob("*"))
+
+
+def test_hostile_zip_entries_are_refused_and_the_good_ones_kept(planner_client, dataset):
+    archive = zip_bytes(
+        [
+            ("good.jpg", image_bytes(1)),
+            ("../climb.jpg", image_bytes(2)),
+            ("/abs.jpg", image_bytes(3)),
+            ("dir\\back.jpg", image_bytes(4)),
+            ("twice.jpg", image_bytes(5)),
+            ("twice.jpg", image_bytes(6)),
+            ("link.jpg", b"/etc/passwd"),
+            ("sunset/IMG.jpg", image_bytes(7)),
+            ("bomb.jpg", b"\0" * (4 << 20)),
+            ("n" * 600 + ".jpg", image_bytes(8)),
+        ],
+        symlinks=("link.jpg",),
+    )
+
+    response = _zip_upload(planner_client, dataset, archive)
+
+    entries = UploadEntry.objects.filter(upload_id=response.json()["id"]).order_by("id")
+    assert [e.outcome for e in entries if e.name == "twice.jpg"] == ["added", "refused"]
+    outcomes = _outcomes(response.json()["id"])
+    assert outcomes["good.jpg"] == ("added", "")
+    refused = {name: code for name, (outcome, code) in outcomes.items() if outcome == "refused"}
+    assert refused["../climb.jpg"] == "bad_file_name"
+    assert refused["/abs.jpg"] == "bad_file_name"
+    assert refused["dir\\back.jpg"] == "bad_file_name"
+    assert refused["link.jpg"] == "symlink"
+    assert refused["sunset/IMG.jpg"] == "unknown_category"
+    assert refused["bomb.jpg"] == "zip_bomb"
+    assert list(refused.values()).count("repeated_name") == 1
+    assert list(refused.values()).count("bad_file_name") == 4  # incl. the 600-character name
+    assert Item.objects.count() == 2
+
+
+def test_a_zip_entry_larger_than_it_declares_is_refused(planner_client, dataset, media_root):
+    archive = zip_understating("liar.jpg", image_bytes(1, size=(400, 300)), declared=100)
+
+    response = _zip_upload(planner_client, dataset, archive)
+
+    assert _outcomes(response.json()["id"]) == {"liar.jpg": ("refused", "damaged_entry")}
+    assert Item.objects.count() == 0
+    assert _stored(media_root) == []
+
+
+def test_a_file_that_is_not_a_zip_is_refused_and_nothing_is_stored(
+    planner_client, dataset, media_root
+):
+    response = _zip_upload(planner_client, dataset, b"PK but not really a zip")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "not_a_zip"
+    assert Upload.objects.count() == 0 and _stored(media_root) == []
+
+
+def test_unpacking_twice_adds_nothing_more(planner_client, dataset):
+    response = _zip_upload(planner_client, dataset, zip_bytes([("a.jpg", image_bytes(1))]))
+    Upload.objects.filter(pk=response.json()["id"]).update(status="unpacking")
+
+    services.upload_unpack(upload_id=response.json()["id"])
+
+    assert UploadEntry.objects.count() == 1 and Item.objects.count() == 1
+
+
+def test_upload_progress_shows_entries_and_the_workers_progress(planner_client, dataset):
+    response = _upload(
+        planner_client, dataset, _file("a.jpg", image_bytes(1)), _file("b.jpg", image_bytes(2))
+    )
+    upload_id = response.json()["id"]
+    before = planner_client.get(f"/api/v1/datasets/{dataset.id}/uploads/{upload_id}/").json()
+
+    _process_all()
+
+    after = planner_client.get(f"/api/v1/datasets/{dataset.id}/uploads/{upload_id}/").json()
+    entries = planner_client.get(f"/api/v1/datasets/{dataset.id}/uploads/{upload_id}/entries/")
+    assert (before["added"], before["processed"]) == (2, 0)
+    assert after["processed"] == 2
+    assert {entry["processing"] for entry in entries.json()["results"]} == {"ready"}

@@ -1,0 +1,53 @@
+"""Uploads through a real worker on Redis: the request answers at once, the worker finishes."""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from datasets import services
+from datasets.models import Item, Upload
+from tests.factories.datasets import DatasetFactory
+from tests.factories.images import image_bytes, zip_bytes
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
+
+
+def _wait(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_worker_makes_thumbnails_and_unpacks_a_zip(celery_worker, planner_client):
+    dataset = DatasetFactory()
+    axis = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    services.category_create(axis=axis, name="Shadow", slug="shadow", by=None)
+    url = f"/api/v1/datasets/{dataset.id}/uploads/"
+
+    files = planner_client.post(
+        url,
+        {"files": [SimpleUploadedFile("a.jpg", image_bytes(1, size=(3000, 2000)))]},
+        format="multipart",
+    )
+    archive = planner_client.post(
+        url,
+        {
+            "archive": SimpleUploadedFile(
+                "b.zip", zip_bytes([("shadow/b.jpg", image_bytes(2)), ("c.png", b"nope")])
+            )
+        },
+        format="multipart",
+    )
+
+    assert files.status_code == 201 and archive.status_code == 202
+    assert _wait(lambda: Upload.objects.get(pk=archive.json()["id"]).status == "done")
+    assert _wait(lambda: not Item.objects.filter(processing="queued").exists())
+    big = Item.objects.get(original_name="a.jpg")
+    assert big.processing == "ready" and big.rendition.name.endswith(".screen.jpg")
+    assert big.thumbnail.storage.exists(big.thumbnail.name)
+    progress = planner_client.get(f"{url}{archive.json()['id']}/").json()
+    assert (progress["added"], progress["refused"], progress["processed"]) == (1, 1, 1)
