@@ -78,6 +78,11 @@ urlpatterns = [
         name="item-categories-bulk",
     ),
     path(
+        "datasets/<int:dataset_id>/items/categories/<int:change_id>/",
+        item_api.CategoryChangeDetailApi.as_view(),
+        name="category-change-detail",
+    ),
+    path(
         "datasets/<int:dataset_id>/items/<int:item_id>/",
         item_api.ItemDetailApi.as_view(),
         name="item-detail",

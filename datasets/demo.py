@@ -90,3 +90,9 @@ def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
             )
         added += created
     return added
+
+
+def demo_splits_ensure(*, dataset: Dataset, planner: User) -> None:
+    """Give new demo photos a split: 80/10/10, stratified, with the demo's seed."""
+    if dataset.items.filter(split="").exists():
+        services.split_assign(dataset=dataset, seed=DEMO_SEED, by=planner)

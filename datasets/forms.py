@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from datasets.models import Dataset
+from datasets.models import Category, Dataset
 
 
 class DatasetForm(forms.Form):
@@ -49,9 +49,33 @@ class CategoryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["axis"].queryset = dataset.axes.order_by("position", "id")
         self.fields["decision"].queryset = dataset.decisions.order_by("id")
-        self.fields["decision"].label_from_instance = lambda decision: (
-            _("Decision %(id)s: %(question)s") % {"id": decision.pk, "question": str(decision)}
-        )
+        self.fields["decision"].label_from_instance = _decision_label
+
+
+def _decision_label(decision) -> str:
+    return _("Decision %(id)s: %(question)s") % {"id": decision.pk, "question": str(decision)}
+
+
+class CellQuotaForm(forms.Form):
+    """A quota on the cell of two categories of different axes (shadow × handwritten)."""
+
+    first = forms.ModelChoiceField(label=_("Category"), queryset=None, empty_label=None)
+    second = forms.ModelChoiceField(label=_("× category"), queryset=None, empty_label=None)
+    quota_target = forms.IntegerField(label=_("Quota target"), min_value=0, initial=0)
+    decision = forms.ModelChoiceField(
+        label=_("Decided by"), queryset=None, required=False, empty_label=_("No decision")
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "cell_%s")
+        super().__init__(*args, **kwargs)
+        categories = Category.objects.filter(axis__dataset=dataset).select_related("axis")
+        categories = categories.order_by("axis__position", "axis_id", "position", "id")
+        for name in ("first", "second"):
+            self.fields[name].queryset = categories
+            self.fields[name].label_from_instance = lambda c: f"{c.axis.name}: {c.name}"
+        self.fields["decision"].queryset = dataset.decisions.order_by("id")
+        self.fields["decision"].label_from_instance = _decision_label
 
 
 class DecisionForm(forms.Form):

@@ -473,6 +473,52 @@ class GroundTruth(models.Model):
         return f"ground truth of item {self.item_id} ({self.source})"
 
 
+class CategoryChange(models.Model):
+    """A category set on a selection of items, applied by a worker batch by batch."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    dataset = models.ForeignKey(
+        Dataset,
+        on_delete=models.CASCADE,
+        related_name="category_changes",
+        verbose_name=_("dataset"),
+    )
+    selection = models.JSONField(
+        _("selection"),
+        help_text=_("Item list filters or item ids, and the newest item id when it was asked."),
+    )
+    changes = models.JSONField(_("changes"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+    )
+    total = models.PositiveIntegerField(_("items selected"), default=0)
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    changed = models.PositiveIntegerField(_("items changed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("category change")
+        verbose_name_plural = _("category changes")
+        ordering = ["dataset", "-id"]
+
+    def __str__(self) -> str:
+        return f"category change {self.pk} ({self.status})"
+
+
 class CoverageCount(models.Model):
     """How many items share one combination of categories, split and status.
 

@@ -27,3 +27,12 @@ def split_assign_task(run_id: int) -> str:
     from datasets import services
 
     return services.split_run_execute(run_id=run_id).status
+
+
+@shared_task(
+    name="datasets.category_change", time_limit=3 * 3600, soft_time_limit=3 * 3600 - 60, **_RELIABLE
+)
+def category_change_task(change_id: int) -> str:
+    from datasets import services
+
+    return services.category_change_run(change_id=change_id).status

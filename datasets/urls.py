@@ -19,6 +19,10 @@ urlpatterns = [
     ),
     path("<int:dataset_id>/axes/new/", spec.axis_new, name="axis-new"),
     path("<int:dataset_id>/categories/new/", spec.category_new, name="category-new"),
+    path("<int:dataset_id>/cells/new/", spec.cell_quota_new, name="cell-new"),
+    path(
+        "<int:dataset_id>/cells/<int:cell_id>/remove/", spec.cell_quota_remove, name="cell-remove"
+    ),
     path(
         "<int:dataset_id>/categories/<int:category_id>/example/",
         spec.category_example,

@@ -30,6 +30,8 @@ def test_seed_demo_spreads_generated_photos_over_every_category_with_truth():
     writing = dataset.axes.get(slug="writing")
     assert capture.categories.count() == 7 and writing.categories.count() == 2
     assert dataset.items.count() == 14
+    assert not dataset.items.filter(split="").exists()  # the demo's seeded split run
+    assert dataset.split_runs.count() == 1
     for category in [*capture.categories.all(), *writing.categories.all()]:
         assert category.items.exists(), category
         assert category.quota_target > 0

@@ -1,9 +1,10 @@
 """Items through the API: browse with filters, read one with its history, set categories."""
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,8 @@ from core.errors import DomainError
 from core.schema import ErrorOut
 from datasets import items as item_selectors
 from datasets import policy, services
-from datasets.models import GroundTruth, Item, ItemEvent, Split
+from datasets.models import CategoryChange, GroundTruth, Item, ItemEvent, Split
+from datasets.services.categories import INLINE_LIMIT
 
 #: Query parameters that page a list rather than filter it.
 PAGING = ("cursor", "page_size", "format")
@@ -194,15 +196,23 @@ class ItemDetailApi(APIView):
         return Response(ItemDetailOut(self._item(request, dataset_id, item_id)).data)
 
 
+class CategoryChangeOut(serializers.ModelSerializer):
+    class Meta:
+        model = CategoryChange
+        fields = ["id", "status", "total", "done", "changed", "error", "created_at", "finished_at"]
+
+
 class ItemCategoriesBulkApi(APIView):
     @extend_schema(
         request=ItemCategoriesBulkIn,
-        responses={200: ItemCategoriesBulkOut, 400: ErrorOut},
+        responses={200: CategoryChangeOut, 202: CategoryChangeOut, 400: ErrorOut},
         summary="Set or clear a category on every item of a selection",
         description=(
             "Select items by `filters` (the item list's filters, as an object) or by `items` "
-            "(ids), not both. Every item of the selection gets the categories of `set`; the "
-            "answer counts the items that changed. An unknown axis or category changes nothing."
+            "(ids), not both. Every item of the selection gets the categories of `set`. Up to "
+            f"{INLINE_LIMIT} items change at once (200, `changed` counts them); a larger "
+            "selection is changed by a worker (202): follow `done` of `total` at "
+            "`…/items/categories/{change_id}/`. An unknown axis or category changes nothing."
         ),
     )
     def post(self, request, dataset_id: int):
@@ -227,11 +237,24 @@ class ItemCategoriesBulkApi(APIView):
                     code="unknown_item",
                     fields={"items": _("Unknown item ids.")},
                 )
-            selection = dataset.items.filter(pk__in=ids)
+            selection = {"items": sorted(ids)}
         else:
             filters = item_selectors.filter_params(fields["filters"])
-            selection = item_selectors.item_list(dataset=dataset, filters=filters)
-        changed = services.items_categories_bulk_set(
-            dataset=dataset, items=selection, changes=fields["set"], by=request.user
+            item_selectors.item_list(dataset=dataset, filters=filters)  # bad filters: 400 now
+            selection = {"filters": filters}
+        change = services.category_change_request(
+            dataset=dataset, selection=selection, changes=fields["set"], by=request.user
         )
-        return Response({"changed": changed})
+        done = change.status != CategoryChange.Status.RUNNING
+        return Response(
+            CategoryChangeOut(change).data,
+            status=status.HTTP_200_OK if done else status.HTTP_202_ACCEPTED,
+        )
+
+
+class CategoryChangeDetailApi(APIView):
+    @extend_schema(responses=CategoryChangeOut, summary="How far a category change has come")
+    def get(self, request, dataset_id: int, change_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        change = get_object_or_404(dataset.category_changes, pk=change_id)
+        return Response(CategoryChangeOut(change).data)

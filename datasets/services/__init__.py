@@ -1,6 +1,11 @@
 """Writes of the datasets app, one module per subject."""
 
-from datasets.services.categories import item_categories_set, items_categories_bulk_set
+from datasets.services.categories import (
+    category_change_request,
+    category_change_run,
+    item_categories_set,
+    items_categories_bulk_set,
+)
 from datasets.services.coverage import (
     category_key_for,
     coverage_collected,
@@ -47,6 +52,8 @@ from datasets.services.uploads import (
 )
 
 __all__ = [
+    "category_change_request",
+    "category_change_run",
     "item_categories_set",
     "items_categories_bulk_set",
     "item_split_set",

@@ -9,17 +9,26 @@ written.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Axis, Category, Dataset, Item, ItemCategory, ItemEvent
+from datasets.models import (
+    Axis,
+    Category,
+    CategoryChange,
+    Dataset,
+    Item,
+    ItemCategory,
+    ItemEvent,
+)
 from datasets.services.coverage import (
     category_key_for,
     coverage_collected,
@@ -29,6 +38,8 @@ from datasets.services.coverage import (
 
 #: Items changed per transaction by the bulk service.
 BULK_BATCH = 2000
+#: Selections up to this size are changed inside the request; larger ones by a worker.
+INLINE_LIMIT = 2000
 
 
 @dataclass(frozen=True)
@@ -162,6 +173,17 @@ def item_categories_set(*, item: Item, changes: Mapping, by: User | None) -> Ite
     return item
 
 
+def _set_resolve(*, dataset_id: int, changes: Mapping) -> _Changes:
+    resolved = _changes_resolve(dataset_id=dataset_id, changes=changes, field="set")
+    if not resolved.to:
+        raise DomainError(
+            _('Say which axis to set: {"axis": "category" or null}.'),
+            code="nothing_to_set",
+            fields={"set": _("At least one axis is required.")},
+        )
+    return resolved
+
+
 def items_categories_bulk_set(
     *,
     dataset: Dataset,
@@ -169,20 +191,16 @@ def items_categories_bulk_set(
     changes: Mapping,
     by: User | None,
     batch_size: int = BULK_BATCH,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> int:
     """Apply the changes to every item of the selection; the number of items that changed.
 
     The selection is walked by id in batches, each batch one transaction, so a selection of
     a million items never holds a million row locks. Setting is idempotent: a rerun after an
     interruption finishes the job. Nothing is written if an axis or category is unknown.
+    ``on_batch(items, changed)`` hears of each batch done.
     """
-    resolved = _changes_resolve(dataset_id=dataset.pk, changes=changes, field="set")
-    if not resolved.to:
-        raise DomainError(
-            _('Say which axis to set: {"axis": "category" or null}.'),
-            code="nothing_to_set",
-            fields={"set": _("At least one axis is required.")},
-        )
+    resolved = _set_resolve(dataset_id=dataset.pk, changes=changes)
     ids = (
         items.filter(dataset=dataset)
         .prefetch_related(None)
@@ -193,6 +211,78 @@ def items_categories_bulk_set(
     last = 0
     while batch := list(ids.filter(pk__gt=last)[:batch_size]):
         with transaction.atomic():
-            changed += _batch_apply(dataset_id=dataset.pk, item_ids=batch, changes=resolved, by=by)
+            done = _batch_apply(dataset_id=dataset.pk, item_ids=batch, changes=resolved, by=by)
+        changed += done
         last = batch[-1]
+        if on_batch is not None:
+            on_batch(len(batch), done)
     return changed
+
+
+def _selection_items(dataset: Dataset, selection: Mapping) -> QuerySet[Item]:
+    """The items a stored selection names: ids, or list filters up to the newest id then."""
+    from datasets.items import item_list
+
+    if "items" in selection:
+        items = dataset.items.filter(pk__in=selection["items"])
+    else:
+        items = item_list(dataset=dataset, filters=selection.get("filters", {}))
+    if selection.get("until_id") is not None:
+        items = items.filter(pk__lte=selection["until_id"])
+    return items
+
+
+def category_change_request(
+    *, dataset: Dataset, selection: Mapping, changes: Mapping, by: User | None
+) -> CategoryChange:
+    """Set categories on a selection: at once when it is small, by a worker when large.
+
+    ``selection`` is ``{"items": [ids]}`` or ``{"filters": {...}}`` (the item list's filters);
+    items added after the request are not part of it. Unknown axes or categories and bad
+    filters are refused before anything is written.
+    """
+    _set_resolve(dataset_id=dataset.pk, changes=changes)
+    until_id = dataset.items.aggregate(newest=Max("id"))["newest"] or 0
+    selection = {**selection, "until_id": until_id}
+    total = _selection_items(dataset, selection).count()
+    change = CategoryChange.objects.create(
+        dataset=dataset, selection=selection, changes=dict(changes), total=total, created_by=by
+    )
+    if total <= INLINE_LIMIT:
+        return category_change_run(change_id=change.pk)
+    from datasets.tasks import category_change_task
+
+    transaction.on_commit(partial(category_change_task.delay, change.pk))
+    return change
+
+
+def category_change_run(*, change_id: int) -> CategoryChange:
+    """Apply a requested change batch by batch, recording progress; rerunning finishes it."""
+    change = CategoryChange.objects.select_related("dataset", "created_by").get(pk=change_id)
+    if change.status != CategoryChange.Status.RUNNING:
+        return change
+    CategoryChange.objects.filter(pk=change.pk).update(done=0)
+
+    def progress(items: int, changed: int) -> None:
+        CategoryChange.objects.filter(pk=change.pk).update(
+            done=F("done") + items, changed=F("changed") + changed
+        )
+
+    try:
+        items_categories_bulk_set(
+            dataset=change.dataset,
+            items=_selection_items(change.dataset, change.selection),
+            changes=change.changes,
+            by=change.created_by,
+            on_batch=progress,
+        )
+    except DomainError as error:  # the taxonomy changed since the request
+        CategoryChange.objects.filter(pk=change.pk).update(
+            status=CategoryChange.Status.FAILED, error=error.message, finished_at=timezone.now()
+        )
+    else:
+        CategoryChange.objects.filter(pk=change.pk).update(
+            status=CategoryChange.Status.DONE, finished_at=timezone.now()
+        )
+    change.refresh_from_db()
+    return change

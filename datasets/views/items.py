@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from datasets import items as item_selectors
 from datasets import policy, selectors, services
-from datasets.models import Dataset, Item, Split
+from datasets.models import CategoryChange, Dataset, Item, Split
 
 PAGE_SIZE = 50
 #: The list page's own parameter: show items older than this id.
@@ -98,6 +98,9 @@ def _render_list(
         "next_url": f"?{query}&{BEFORE}={next_before}" if next_before else "",
         "first_url": f"?{query}" if before else "",
         "can_edit": policy.can_edit_dataset(request.user, dataset),
+        "running_changes": list(
+            dataset.category_changes.filter(status=CategoryChange.Status.RUNNING)[:5]
+        ),
     }
     return render(request, "datasets/item_list.html", context, status=status)
 
@@ -120,7 +123,8 @@ def item_categories_bulk(request, dataset_id: int):
             raise DomainError(_("Choose the category to set."), code="nothing_to_set")
         if request.POST.get("all_matching"):
             filters = item_selectors.filter_params(query, ignore=(BEFORE,))
-            selection = item_selectors.item_list(dataset=dataset, filters=filters)
+            item_selectors.item_list(dataset=dataset, filters=filters)  # bad filters refused
+            selection = {"filters": filters}
         else:
             ids = request.POST.getlist("item")
             if not ids or not all(value.isdigit() for value in ids):
@@ -128,21 +132,31 @@ def item_categories_bulk(request, dataset_id: int):
                     _("Tick the items to change, or select all items matching the filter."),
                     code="no_selection",
                 )
-            selection = dataset.items.filter(pk__in=[int(value) for value in ids])
-        changed = services.items_categories_bulk_set(
-            dataset=dataset, items=selection, changes={axis: slug or None}, by=request.user
+            selection = {"items": [int(value) for value in ids]}
+        change = services.category_change_request(
+            dataset=dataset, selection=selection, changes={axis: slug or None}, by=request.user
         )
     except DomainError as refusal:
         return _render_list(request, dataset, query, status=refusal.status, error=refusal.message)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s item changed its category.",
-            "%(count)s items changed their category.",
-            changed,
+    if change.status == CategoryChange.Status.RUNNING:
+        messages.info(
+            request,
+            _(
+                "A worker is setting the category on %(count)s items; the progress shows "
+                "above the items."
+            )
+            % {"count": change.total},
         )
-        % {"count": changed},
-    )
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s item changed its category.",
+                "%(count)s items changed their category.",
+                change.changed,
+            )
+            % {"count": change.changed},
+        )
     url = reverse("datasets:items", args=[dataset.pk])
     return redirect(f"{url}?{query.urlencode()}" if query else url)
 

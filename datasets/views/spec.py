@@ -18,6 +18,7 @@ from datasets import policy, selectors, services
 from datasets.forms import (
     AxisForm,
     CategoryForm,
+    CellQuotaForm,
     DatasetForm,
     DecisionAnswerForm,
     DecisionForm,
@@ -52,6 +53,8 @@ def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
     if can_edit:
         context["axis_form"] = bound.get("axis_form") or AxisForm()
         context["category_form"] = bound.get("category_form") or CategoryForm(dataset=dataset)
+        context["cell_form"] = bound.get("cell_form") or CellQuotaForm(dataset=dataset)
+    context["cell_quotas"] = selectors.cell_quota_list(dataset=dataset)
     return render(request, "datasets/dataset_detail.html", context, status=status)
 
 
@@ -135,6 +138,34 @@ def category_new(request, dataset_id: int):
         messages.success(request, _("Category “%(name)s” was added.") % {"name": category.name})
         return redirect("datasets:detail", dataset.pk)
     return _render_detail(request, dataset, status=400, category_form=form)
+
+
+@login_required
+@require_POST
+def cell_quota_new(request, dataset_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    form = CellQuotaForm(request.POST, dataset=dataset)
+    if form.is_valid():
+        try:
+            services.cell_quota_set(dataset=dataset, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+            return _render_detail(request, dataset, status=error.status, cell_form=form)
+        messages.success(request, _("The cell quota was saved."))
+        return redirect("datasets:detail", dataset.pk)
+    return _render_detail(request, dataset, status=400, cell_form=form)
+
+
+@login_required
+@require_POST
+def cell_quota_remove(request, dataset_id: int, cell_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    cell = get_object_or_404(dataset.cell_quotas, pk=cell_id)
+    services.cell_quota_delete(cell=cell, by=request.user)
+    messages.success(request, _("The cell quota was removed."))
+    return redirect("datasets:detail", dataset.pk)
 
 
 @login_required

@@ -347,3 +347,62 @@ def test_readers_cannot_ask_or_answer_on_the_page(client_for, dataset, role):
 
 def test_an_unknown_dataset_has_no_decisions_page(planner_client):
     assert planner_client.get("/datasets/999999/decisions/").status_code == 404
+
+
+# Cell quotas
+
+
+def _two_axes(dataset):
+    capture = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    writing = services.axis_create(dataset=dataset, name="Writing", slug="writing", by=None)
+    shadow = services.category_create(axis=capture, name="Shadow", slug="shadow", by=None)
+    glare = services.category_create(axis=capture, name="Glare", slug="glare", by=None)
+    handwritten = services.category_create(
+        axis=writing, name="Handwritten", slug="handwritten", by=None
+    )
+    return shadow, glare, handwritten
+
+
+def test_a_planner_sets_a_cell_quota_on_the_page_and_sees_it_listed(planner_client, dataset):
+    shadow, _glare, handwritten = _two_axes(dataset)
+    before = _version(dataset)
+
+    response = planner_client.post(
+        f"/datasets/{dataset.id}/cells/new/",
+        {"first": handwritten.id, "second": shadow.id, "quota_target": 40},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    cell = dataset.cell_quotas.get()
+    assert (cell.first, cell.second, cell.quota_target) == (shadow, handwritten, 40)
+    assert 'data-cell="capture=shadow×writing=handwritten"' in html
+    assert _version(dataset) == before + 1
+
+
+def test_a_cell_of_one_axis_is_refused_on_the_page_and_nothing_is_saved(planner_client, dataset):
+    shadow, glare, _handwritten = _two_axes(dataset)
+    before = _version(dataset)
+
+    response = planner_client.post(
+        f"/datasets/{dataset.id}/cells/new/",
+        {"first": shadow.id, "second": glare.id, "quota_target": 40},
+    )
+
+    assert response.status_code == 400
+    assert "same axis" in response.content.decode()
+    assert not dataset.cell_quotas.exists() and _version(dataset) == before
+
+
+def test_a_planner_removes_a_cell_quota_and_a_reviewer_cannot(client_for, dataset):
+    shadow, _glare, handwritten = _two_axes(dataset)
+    cell = services.cell_quota_set(
+        dataset=dataset, first=shadow, second=handwritten, quota_target=5, by=None
+    )
+    url = f"/datasets/{dataset.id}/cells/{cell.id}/remove/"
+
+    refused = client_for(Role.REVIEWER).post(url)
+    removed = client_for(Role.PLANNER).post(url)
+
+    assert refused.status_code == 403
+    assert removed.status_code == 302 and not dataset.cell_quotas.exists()

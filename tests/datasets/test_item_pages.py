@@ -155,6 +155,26 @@ def test_bulk_form_sets_a_category_on_all_items_matching_the_filter(planner, dat
     assert not other.categories.exists()
 
 
+def test_a_large_bulk_change_goes_to_a_worker_and_the_list_shows_its_progress(
+    planner, dataset, monkeypatch
+):
+    from datasets.services import categories
+
+    monkeypatch.setattr(categories, "INLINE_LIMIT", 1)
+    clean = [_item(dataset, seed, "clean") for seed in range(3)]
+
+    response = planner.post(
+        f"/datasets/{dataset.id}/items/categories/",
+        {"filter_query": "", "all_matching": "1", "set": "capture=shadow"},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert "A worker is setting the category on 3 items" in html
+    assert 'class="category-change"' in html and 'http-equiv="refresh"' in html
+    assert all(item.categories.get().slug == "clean" for item in clean)
+
+
 def test_bulk_form_sets_a_category_on_the_ticked_items_only(planner, dataset):
     first, second, third = (_item(dataset, seed, "clean") for seed in range(3))
 

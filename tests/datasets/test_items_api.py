@@ -478,7 +478,7 @@ def test_bulk_set_on_a_filter_changes_exactly_the_matching_items(planner_client,
     )
 
     assert response.status_code == 200, response.json()
-    assert response.json() == {"changed": 4}
+    assert (response.json()["status"], response.json()["changed"]) == ("done", 4)
     crumpled = _category(dataset, "capture=crumpled")
     printed = _category(dataset, "writing=printed")
     for item in shadows:
@@ -504,7 +504,7 @@ def test_bulk_set_by_ids_clears_an_axis(planner_client, dataset):
         format="json",
     )
 
-    assert response.json() == {"changed": 2}
+    assert (response.json()["status"], response.json()["changed"]) == ("done", 2)
     assert list(first.categories.values_list("slug", flat=True)) == ["shadow"]
     assert not second.categories.exists()
     second.refresh_from_db()
@@ -521,7 +521,7 @@ def test_bulk_set_counts_only_items_that_changed(planner_client, dataset):
         _url(dataset, "categories/"), {"filters": {}, "set": {"capture": "shadow"}}, format="json"
     )
 
-    assert response.json() == {"changed": 1}
+    assert (response.json()["status"], response.json()["changed"]) == ("done", 1)
 
 
 def test_bulk_set_in_small_batches_changes_every_item_once(planner_client, dataset):
@@ -601,3 +601,27 @@ def test_bulk_ids_of_another_dataset_are_refused(planner_client, dataset):
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "unknown_item"
     assert not foreign.categories.exists()
+
+
+def test_a_large_selection_is_changed_by_a_worker_with_progress(
+    planner_client, dataset, monkeypatch
+):
+    from datasets.services import categories
+
+    items = [_item(dataset, seed, "capture=clean") for seed in range(5)]
+    monkeypatch.setattr(categories, "INLINE_LIMIT", 2)
+
+    response = planner_client.post(
+        _url(dataset, "categories/"), {"filters": {}, "set": {"capture": "shadow"}}, format="json"
+    )
+    queued = response.json()
+    shadows_before = Item.objects.filter(dataset=dataset, categories__slug="shadow").count()
+    services.category_change_run(change_id=queued["id"])  # the worker's step
+    done = planner_client.get(_url(dataset, f"categories/{queued['id']}/")).json()
+
+    assert response.status_code == 202
+    assert (queued["status"], queued["total"], queued["done"]) == ("running", 5, 0)
+    assert shadows_before == 0
+    assert (done["status"], done["done"], done["changed"]) == ("done", 5, 5)
+    assert Item.objects.filter(dataset=dataset, categories__slug="shadow").count() == len(items)
+    _assert_counters_match_a_recount(dataset)

@@ -13,8 +13,9 @@ def image_bytes(
     seed: int = 0, *, size=(64, 48), image_format: str = "JPEG", orientation: int | None = None
 ) -> bytes:
     """A two-coloured picture (left and right halves differ) so orientation is visible."""
-    image = Image.new("RGB", size, (200, 40 + seed % 200, 60))
-    image.paste((30, 60, 220 - seed % 200), (size[0] // 2, 0, size[0], size[1]))
+    # colours far apart for nearby seeds: JPEG would merge a difference of one level
+    image = Image.new("RGB", size, (200, 40 + (seed * 29) % 200, 60))
+    image.paste((30, 60 + (seed * 53) % 150, 220 - (seed * 7) % 200), (size[0] // 2, 0, *size))
     buffer = io.BytesIO()
     options = {}
     if orientation is not None:

@@ -5,7 +5,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role
-from datasets.demo import DEMO_PHOTOS, demo_dataset_ensure, demo_photos_ensure
+from datasets.demo import (
+    DEMO_PHOTOS,
+    demo_dataset_ensure,
+    demo_photos_ensure,
+    demo_splits_ensure,
+)
 
 DEMO_PASSWORD = "groundwork-demo"
 DEMO_USERS = [
@@ -32,8 +37,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         with transaction.atomic():
             self._users()
-        dataset = demo_dataset_ensure(planner=get_user_model().objects.get(username="planner"))
+        planner = get_user_model().objects.get(username="planner")
+        dataset = demo_dataset_ensure(planner=planner)
         added = demo_photos_ensure(dataset=dataset, count=options["photos"])
+        demo_splits_ensure(dataset=dataset, planner=planner)
         self.stdout.write(
             f"Demo dataset “{dataset.name}”: {dataset.items.count()} photos ({added} new)."
         )
