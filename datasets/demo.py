@@ -51,7 +51,51 @@ def demo_dataset_ensure(*, planner: User) -> Dataset:
                     quota_target=quota,
                     by=planner,
                 )
+    if not dataset.decisions.exists():
+        _demo_decisions(dataset=dataset, planner=planner)
     return dataset
+
+
+def _demo_decisions(*, dataset: Dataset, planner: User) -> None:
+    """Questions the demo planner put to the service's owner, and what two of them decided."""
+    categories = {
+        (category.axis.slug, category.slug): category
+        for category in Category.objects.filter(axis__dataset=dataset).select_related("axis")
+    }
+    cut = services.decision_create(
+        dataset=dataset, question="Must a formula cut at the image edge be recognised?", by=planner
+    )
+    services.decision_answer(
+        decision=cut,
+        answer="Yes: return what is visible; students often crop too tightly.",
+        answered_by="Service owner",
+        by=planner,
+    )
+    services.category_update(category=categories[("capture", "cropped")], decision=cut, by=planner)
+    shadow = services.decision_create(
+        dataset=dataset,
+        question="How common are handwritten formulas photographed in shadow?",
+        by=planner,
+    )
+    services.decision_answer(
+        decision=shadow,
+        answer="Evening homework: about one photo in eight. Test it on its own.",
+        answered_by="Service owner",
+        by=planner,
+    )
+    services.cell_quota_set(
+        dataset=dataset,
+        first=categories[("capture", "shadow")],
+        second=categories[("writing", "handwritten")],
+        quota_target=75,
+        decision=shadow,
+        by=planner,
+    )
+    services.decision_create(
+        dataset=dataset,
+        question="How complex can formulas be: one line only, or matrices and cases too?",
+        by=planner,
+    )
 
 
 def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:

@@ -32,6 +32,9 @@ def test_seed_demo_spreads_generated_photos_over_every_category_with_truth():
     assert dataset.items.count() == 14
     assert not dataset.items.filter(split="").exists()  # the demo's seeded split run
     assert dataset.split_runs.count() == 1
+    assert dataset.decisions.count() == 3 and dataset.cell_quotas.count() == 1
+    assert dataset.decisions.filter(answered_at=None).count() == 1  # one open question
+    assert capture.categories.get(slug="cropped").decision is not None
     for category in [*capture.categories.all(), *writing.categories.all()]:
         assert category.items.exists(), category
         assert category.quota_target > 0
