@@ -51,3 +51,49 @@ def test_s3_storage_round_trip_on_an_s3_api_server(s3_server):
     )
 
     assert _round_trip(storage) == PAYLOAD
+
+
+@pytest.mark.django_db
+def test_an_uploaded_photo_is_stored_processed_and_served_from_s3(
+    s3_server, settings, planner_client
+):
+    from datasets import services
+    from datasets.models import Item
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import image_bytes
+
+    boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).create_bucket(Bucket="groundwork")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "groundwork",
+                "endpoint_url": s3_server,
+                "access_key": "test",
+                "secret_key": "test",
+                "region_name": "us-east-1",
+                "default_acl": None,
+            },
+        },
+    }
+    dataset = DatasetFactory()
+    content = image_bytes(3, size=(2600, 1200), orientation=6)
+
+    item, _created = services.item_register(dataset=dataset, file=content, name="phone.jpg")
+    services.item_process(item_id=item.id)
+    item = Item.objects.get(pk=item.pk)
+    served = planner_client.get(f"/datasets/{dataset.id}/items/{item.id}/file/rendition/")
+
+    assert (item.processing, item.width, item.height) == ("ready", 1200, 2600)
+    assert item.image.name.endswith(".upright.jpg") and item.rendition.name.endswith(".screen.jpg")
+    assert served["Content-Type"] == "image/jpeg"
+    assert b"".join(served.streaming_content)[:2] == b"\xff\xd8"
+    with item.original.open("rb") as original:
+        assert original.read() == content
