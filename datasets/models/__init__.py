@@ -1,0 +1,45 @@
+"""The datasets app's tables, one module per subject, all importable from here."""
+
+from datasets.models.coverage import (
+    CoverageCount,
+    CoverageDaily,
+)
+from datasets.models.items import (
+    CategoryChange,
+    GroundTruth,
+    Item,
+    ItemCategory,
+    ItemEvent,
+    Split,
+    SplitRun,
+    Upload,
+    UploadEntry,
+)
+from datasets.models.spec import (
+    Axis,
+    Category,
+    CellQuota,
+    Dataset,
+    RequirementDecision,
+    SpecChange,
+)
+
+__all__ = [
+    "Axis",
+    "Category",
+    "CategoryChange",
+    "CellQuota",
+    "CoverageCount",
+    "CoverageDaily",
+    "Dataset",
+    "GroundTruth",
+    "Item",
+    "ItemCategory",
+    "ItemEvent",
+    "RequirementDecision",
+    "SpecChange",
+    "Split",
+    "SplitRun",
+    "Upload",
+    "UploadEntry",
+]
