@@ -115,6 +115,26 @@ def worker_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def celery_redis(worker_id):
+    """Each pytest process talks Celery on its own Redis database.
+
+    Queues and worker broadcasts (pings) are per database, so a task a test queues on commit
+    (an upload in a browser test) never reaches a worker another process started for its
+    own test database, and "no worker answers" means none of this process's.
+    """
+    from config.celery import app
+
+    index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+    url = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{1 + index}"
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    yield url
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+
+
 class WorkerProcess:
     """A real `celery worker` process, stopped when the test ends."""
 
@@ -159,7 +179,7 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path, media_root):
+def celery_worker(transactional_db, tmp_path, media_root, celery_redis):
     """Start a worker on the test's Redis broker, PostgreSQL test database and media folder.
 
     Tests that use it belong to the xdist group "celery" so only one worker consumes the
@@ -171,7 +191,7 @@ def celery_worker(transactional_db, tmp_path, media_root):
     env = {
         **os.environ,
         "DATABASE_URL": worker_database_url(),
-        "REDIS_URL": settings.REDIS_URL,
+        "REDIS_URL": celery_redis,
         "MEDIA_ROOT": str(media_root),  # the worker stores where the test looks
     }
     worker = WorkerProcess(env, tmp_path / "worker.log")

@@ -173,3 +173,4 @@ zone.addEventListener("drop", (event) => {
 zone.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") input.click(); });
 input.addEventListener("change", () => { sendAll(input.files); input.value = ""; });
 pollProcessing();
+form.dataset.ready = "true"; // the page is ready for files (tests wait for this)

@@ -52,6 +52,7 @@ def test_planner_adds_a_category_drops_files_and_sees_coverage_move(
     page.wait_for_selector("tr[data-category='capture=shadow']")
     assert "0%" in page.locator("tr[data-category='capture=shadow']").inner_text()
     page.click("text=Upload images")
+    page.wait_for_selector("#upload-form[data-ready=true]")  # the module script is running
     page.select_option("select[data-axis=capture]", "capture=shadow")
 
     drop_files(
