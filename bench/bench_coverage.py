@@ -292,6 +292,7 @@ def run() -> list[dict]:
         {"name": "load", "items": ITEMS, "categories": sum(AXES.values()), "cells": CELLS, **load}
     ]
     results += [
+        _time("dataset page", get(f"/datasets/{dataset.pk}/")),
         _time("coverage page", get(f"/datasets/{dataset.pk}/coverage/")),
         _time("coverage API", get(f"/api/v1/datasets/{dataset.pk}/coverage/")),
         _time("coverage CSV", get(f"/datasets/{dataset.pk}/coverage.csv")),
