@@ -269,7 +269,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ItemStatusEnum": "datasets.models.Item.Status",
         "UploadStatusEnum": "datasets.models.Upload.Status",
-        "SplitRunStatusEnum": "datasets.models.SplitRun.Status",
+        "JobStatusEnum": "datasets.models.items.JobStatus",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

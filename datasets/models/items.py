@@ -7,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from datasets.models.spec import Axis, Category, Dataset
 
 
+class JobStatus(models.TextChoices):
+    """Where a worker's job stands: split runs and category changes share it."""
+
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
 class Split(models.TextChoices):
     UNASSIGNED = "", _("Unassigned")
     TRAIN = "train", _("Train")
@@ -21,10 +29,7 @@ class SplitRun(models.Model):
         Dataset, on_delete=models.CASCADE, related_name="split_runs", verbose_name=_("dataset")
     )
 
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     seed = models.BigIntegerField(_("seed"))
     ratios = models.JSONField(_("ratios"))
@@ -283,10 +288,7 @@ class GroundTruth(models.Model):
 class CategoryChange(models.Model):
     """A category set on a selection of items, applied by a worker batch by batch."""
 
-    class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     dataset = models.ForeignKey(
         Dataset,
