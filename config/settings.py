@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "ItemStatusEnum": "datasets.models.Item.Status",
         "UploadStatusEnum": "datasets.models.Upload.Status",
         "JobStatusEnum": "datasets.models.items.JobStatus",
+        "AttributeKindEnum": "datasets.models.AttributeDef.Kind",
+        "UploadKindEnum": "datasets.models.Upload.Kind",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

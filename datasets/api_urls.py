@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datasets.api import coverage, spec, splits, uploads
+from datasets.api import coverage, schema, spec, splits, stages, uploads
 from datasets.api import items as item_api
 
 app_name = "datasets-api"
@@ -48,6 +48,38 @@ urlpatterns = [
         "datasets/<int:dataset_id>/cell-quotas/<int:cell_id>/",
         spec.CellQuotaDetailApi.as_view(),
         name="cell-quota-detail",
+    ),
+    path("datasets/<int:dataset_id>/stages/", stages.StageListApi.as_view(), name="stage-list"),
+    path(
+        "datasets/<int:dataset_id>/stages/<int:stage_id>/",
+        stages.StageDetailApi.as_view(),
+        name="stage-detail",
+    ),
+    path("datasets/<int:dataset_id>/schema/", schema.SchemaApi.as_view(), name="schema"),
+    path(
+        "datasets/<int:dataset_id>/schema/types/",
+        schema.RegionTypeListApi.as_view(),
+        name="region-type-list",
+    ),
+    path(
+        "datasets/<int:dataset_id>/schema/types/<int:type_id>/",
+        schema.RegionTypeDetailApi.as_view(),
+        name="region-type-detail",
+    ),
+    path(
+        "datasets/<int:dataset_id>/schema/types/<int:type_id>/attributes/",
+        schema.AttributeListApi.as_view(),
+        name="attribute-list",
+    ),
+    path(
+        "datasets/<int:dataset_id>/schema/attributes/<int:attr_id>/",
+        schema.AttributeDetailApi.as_view(),
+        name="attribute-detail",
+    ),
+    path(
+        "datasets/<int:dataset_id>/schema/validate/",
+        schema.AnnotationValidateApi.as_view(),
+        name="schema-validate",
     ),
     path("datasets/<int:dataset_id>/uploads/", uploads.UploadListApi.as_view(), name="upload-list"),
     path(

@@ -53,7 +53,42 @@ def demo_dataset_ensure(*, planner: User) -> Dataset:
                 )
     if not dataset.decisions.exists():
         _demo_decisions(dataset=dataset, planner=planner)
+    demo_schema_ensure(dataset=dataset, planner=planner)
     return dataset
+
+
+#: The demo's label schema: slug → (name, top level, parents, attributes (name, kind, required)).
+#: ``truncated`` marks a formula cut at the image edge, as the generator's truth does.
+SCHEMA = {
+    "formula": (
+        "Formula",
+        True,
+        (),
+        (
+            ("latex", "latex", True),
+            ("handwritten", "boolean", False),
+            ("truncated", "boolean", False),
+        ),
+    ),
+    "char": ("Character", False, ("formula",), (("symbol", "text", True),)),
+}
+
+
+def demo_schema_ensure(*, dataset: Dataset, planner: User) -> None:
+    """Create the demo's region types and attributes if missing; leave existing ones alone."""
+    for slug, (name, top_level, parents, attributes) in SCHEMA.items():
+        region_type = dataset.region_types.filter(slug=slug).first() or services.region_type_create(
+            dataset=dataset, name=name, slug=slug, top_level=top_level, parents=parents, by=planner
+        )
+        for attribute, kind, required in attributes:
+            if not region_type.attributes.filter(name=attribute).exists():
+                services.attribute_create(
+                    region_type=region_type,
+                    name=attribute,
+                    kind=kind,
+                    required=required,
+                    by=planner,
+                )
 
 
 def _demo_decisions(*, dataset: Dataset, planner: User) -> None:
@@ -140,3 +175,77 @@ def demo_splits_ensure(*, dataset: Dataset, planner: User) -> None:
     """Give new demo photos a split: 80/10/10, stratified, with the demo's seed."""
     if dataset.items.filter(split="").exists():
         services.split_assign(dataset=dataset, seed=DEMO_SEED, by=planner)
+
+
+#: The demo's pipeline: slug → name, input, output, export formats and model requirements.
+PIPELINE = {
+    "formula-detection": {
+        "name": "Formula detection",
+        "input": ("image", None, 0, "px"),
+        "output": ("boxes", "formula", None),
+        "export_formats": ["coco", "yolo", "hf_imagefolder"],
+        "latency_ms": 150,
+        "latency_offline": "image in → boxes out",
+        "latency_online": "photo taken → boxes on screen (1000 ms)",
+        "metric": "mAP@0.5",
+        "metric_target": 0.9,
+        "online_measure": "share of photos where the user redraws a box",
+        "qps_target": 50,
+        "serving": "gpu_server",
+    },
+    "formula-recognition": {
+        "name": "Formula recognition",
+        "input": ("crop", "formula", 8, "px"),
+        "output": ("attribute", None, "latex"),
+        "export_formats": ["jsonl_crops", "hf_imagefolder"],
+        "metric": "exact match",
+        "metric_target": 0.85,
+        "online_measure": "share of results the user corrects",
+        "serving": "gpu_server",
+    },
+    "char-detection": {
+        "name": "Char detection",
+        "input": ("crop", "formula", 0, "px"),
+        "output": ("boxes", "char", None),
+        "export_formats": ["coco"],
+    },
+    "char-recognition": {
+        "name": "Char recognition",
+        "input": ("crop", "char", 10, "percent"),
+        "output": ("attribute", None, "symbol"),
+        "export_formats": ["jsonl_crops"],
+        "serving": "mobile",
+    },
+}
+
+
+def demo_pipeline_ensure(*, dataset: Dataset, planner: User) -> None:
+    """Create the demo's four stages if missing; skipped until the label schema has its types."""
+    types = {region_type.slug: region_type for region_type in dataset.region_types.all()}
+    if not {"formula", "char"} <= set(types):
+        return
+    for slug, spec in PIPELINE.items():
+        if dataset.stages.filter(slug=slug).exists():
+            continue
+        fields = dict(spec)
+        input_kind, input_slug, padding, padding_unit = fields.pop("input")
+        output_kind, output_slug, attribute_name = fields.pop("output")
+        input_type = types.get(input_slug)
+        attribute = (
+            input_type.attributes.filter(name=attribute_name).first() if attribute_name else None
+        )
+        if attribute_name and attribute is None:
+            continue  # the schema lacks the attribute; the stage waits for it
+        services.stage_create(
+            dataset=dataset,
+            slug=slug,
+            input_kind=input_kind,
+            input_type=input_type,
+            padding=padding,
+            padding_unit=padding_unit,
+            output_kind=output_kind,
+            output_type=types.get(output_slug),
+            output_attribute=attribute,
+            by=planner,
+            **fields,
+        )

@@ -143,7 +143,8 @@ def spec_snapshot_at(*, dataset: Dataset, version: int) -> dict:
 def _spec_entries(snapshot: dict) -> dict[tuple[str, str], dict]:
     """Flatten a snapshot into ``{(kind, key): fields}``: one entry per axis, category, cell.
 
-    Parts of the spec this does not know yet (the label schema, the stages) compare whole.
+    Region types of the label schema and stages are entries too; parts of the spec this does
+    not know yet compare whole.
     """
     entries: dict[tuple[str, str], dict] = {}
     for axis in snapshot.get("axes", []):
@@ -159,8 +160,16 @@ def _spec_entries(snapshot: dict) -> dict[tuple[str, str], dict]:
         entries[("cell", key)] = {
             name: value for name, value in cell.items() if name not in {"first", "second"}
         }
+    for region_type in snapshot.get("schema", []):
+        entries[("region_type", region_type["slug"])] = {
+            name: value for name, value in region_type.items() if name != "slug"
+        }
+    for stage in snapshot.get("stages", []):
+        entries[("stage", stage["slug"])] = {
+            name: value for name, value in stage.items() if name != "slug"
+        }
     for part, value in snapshot.items():
-        if part not in {"axes", "cells"}:
+        if part not in {"axes", "cells", "schema", "stages"}:
             entries[(part, part)] = {"value": value}
     return entries
 
@@ -207,3 +216,8 @@ def spec_compare(*, dataset: Dataset, from_version: int, to_version: int) -> dic
         "changed": changed,
         "changes": changes.order_by("version"),
     }
+
+
+def region_type_list(*, dataset: Dataset) -> QuerySet:
+    """The label schema: region types in order, with their attributes and parents."""
+    return dataset.region_types.prefetch_related("attributes", "parents").order_by("position", "id")

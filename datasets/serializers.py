@@ -102,7 +102,7 @@ class SpecChangeOut(serializers.ModelSerializer):
 
 
 class SpecEntryOut(serializers.Serializer):
-    kind = serializers.CharField(help_text="axis, category or cell (later: schema, stages)")
+    kind = serializers.CharField(help_text="axis, category, cell or region_type (later: stages)")
     key = serializers.CharField(
         help_text="capture, capture=shadow or capture=shadow × writing=hand"
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datasets.views import coverage, spec, uploads
+from datasets.views import coverage, schema, spec, stages, uploads
 from datasets.views import items as item_views
 
 app_name = "datasets"
@@ -28,6 +28,15 @@ urlpatterns = [
         spec.category_example,
         name="category-example",
     ),
+    path("<int:dataset_id>/schema/", schema.schema_page, name="schema"),
+    path("<int:dataset_id>/schema/types/new/", schema.region_type_new, name="region-type-new"),
+    path("<int:dataset_id>/schema/attributes/new/", schema.attribute_new, name="attribute-new"),
+    path("<int:dataset_id>/stages/", stages.stages_page, name="stages"),
+    path("<int:dataset_id>/stages/<int:stage_id>/edit/", stages.stage_edit, name="stage-edit"),
+    path(
+        "<int:dataset_id>/stages/<int:stage_id>/remove/", stages.stage_remove, name="stage-remove"
+    ),
+    path("<int:dataset_id>/stages/<int:stage_id>/move/", stages.stage_move, name="stage-move"),
     path("<int:dataset_id>/upload/", uploads.upload_page, name="upload"),
     path(
         "<int:dataset_id>/items/<int:item_id>/file/<str:kind>/",

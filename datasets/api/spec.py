@@ -70,7 +70,7 @@ class DatasetDetailApi(APIView):
         return Response(DatasetOut(dataset).data)
 
 
-def _decision_in(dataset: Dataset, fields: dict) -> None:
+def decision_in(dataset: Dataset, fields: dict) -> None:
     """Replace a ``decision`` id in validated data by the decision, which must be this dataset's."""
     if fields.get("decision") is None:
         return
@@ -115,7 +115,7 @@ class CategoryListApi(APIView):
         data = CategoryIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        _decision_in(dataset, fields)
+        decision_in(dataset, fields)
         axis = dataset.axes.filter(slug=fields.pop("axis")).first()
         if axis is None:
             raise DomainError(
@@ -147,7 +147,7 @@ class CategoryDetailApi(APIView):
         data = CategoryChangeIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        _decision_in(category.axis.dataset, fields)
+        decision_in(category.axis.dataset, fields)
         category = services.category_update(category=category, by=request.user, **fields)
         return Response(CategoryOut(category).data)
 
@@ -267,7 +267,7 @@ class CellQuotaListApi(APIView):
         data = CellQuotaIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        _decision_in(dataset, fields)
+        decision_in(dataset, fields)
         cell = services.cell_quota_set(
             dataset=dataset,
             first=_category_named(dataset, fields["first"], "first"),

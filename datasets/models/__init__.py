@@ -15,6 +15,11 @@ from datasets.models.items import (
     Upload,
     UploadEntry,
 )
+from datasets.models.pipeline import (
+    AttributeDef,
+    RegionType,
+    Stage,
+)
 from datasets.models.spec import (
     Axis,
     Category,
@@ -25,6 +30,9 @@ from datasets.models.spec import (
 )
 
 __all__ = [
+    "AttributeDef",
+    "RegionType",
+    "Stage",
     "Axis",
     "Category",
     "CategoryChange",

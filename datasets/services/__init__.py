@@ -24,6 +24,16 @@ from datasets.services.items import (
     item_register,
     item_status_set,
 )
+from datasets.services.schema import (
+    annotation_validate,
+    attribute_create,
+    attribute_delete,
+    attribute_update,
+    region_type_create,
+    region_type_delete,
+    region_type_update,
+    schema_snapshot,
+)
 from datasets.services.spec import (
     CATEGORY_FIELDS,
     axis_create,
@@ -42,6 +52,13 @@ from datasets.services.splits import (
     split_assign_request,
     split_run_execute,
     split_test_freeze,
+)
+from datasets.services.stages import (
+    stage_create,
+    stage_delete,
+    stage_move,
+    stage_update,
+    stages_snapshot,
 )
 from datasets.services.truth import ground_truth_record
 from datasets.services.uploads import (
@@ -91,4 +108,17 @@ __all__ = [
     "spec_snapshot",
     "ground_truth_record",
     "item_register",
+    "stage_create",
+    "stage_delete",
+    "stage_move",
+    "stage_update",
+    "stages_snapshot",
+    "annotation_validate",
+    "attribute_create",
+    "attribute_delete",
+    "attribute_update",
+    "region_type_create",
+    "region_type_delete",
+    "region_type_update",
+    "schema_snapshot",
 ]

@@ -108,7 +108,15 @@ def spec_snapshot(dataset: Dataset) -> dict:
         ),
         key=lambda cell: (cell["first"], cell["second"]),
     )
-    return {"axes": axes, "cells": cells}
+    from datasets.services.schema import schema_snapshot  # schema imports this module
+    from datasets.services.stages import stages_snapshot  # stages import this module
+
+    return {
+        "axes": axes,
+        "cells": cells,
+        "schema": schema_snapshot(dataset),
+        "stages": stages_snapshot(dataset),
+    }
 
 
 def _spec_changed(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:

@@ -27,6 +27,7 @@ from datasets.forms import (
 )
 from datasets.models import Category, Dataset
 from datasets.services.spec import EXAMPLE_MAX_BYTES
+from datasets.views.stages import stage_pipeline
 
 #: Decoded format of an example image → the Content-Type it is served with.
 EXAMPLE_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -49,6 +50,7 @@ def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
         "item_count": summary["collected"],
         "history": selectors.spec_history(dataset=dataset)[:10],
         "open_decisions": selectors.open_decision_list(dataset=dataset),
+        "stages": stage_pipeline(dataset),
         "can_edit": can_edit,
     }
     if can_edit:

@@ -32,6 +32,8 @@ PAGES = [
     ("/datasets/{dataset}/coverage/", IN_HOUSE_READERS),
     ("/datasets/{dataset}/coverage.csv", IN_HOUSE_READERS),
     ("/datasets/{dataset}/items/", IN_HOUSE_READERS),
+    ("/datasets/{dataset}/schema/", IN_HOUSE_READERS),
+    ("/datasets/{dataset}/stages/", IN_HOUSE_READERS),
 ]
 API_GETS = [
     ("/api/v1/datasets/{dataset}/items/", IN_HOUSE_READERS),
@@ -46,6 +48,8 @@ API_GETS = [
     ("/api/v1/datasets/{dataset}/spec-history/compare/?from=1&to=1", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/decisions/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/cell-quotas/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/schema/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/stages/", IN_HOUSE_READERS),
 ]
 
 

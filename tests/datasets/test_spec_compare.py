@@ -77,6 +77,8 @@ def test_every_spec_change_stores_a_snapshot_of_the_whole_spec(dataset):
                 "decision": None,
             }
         ],
+        "schema": [],
+        "stages": [],
     }
 
 

@@ -9,6 +9,7 @@ from datasets.demo import (
     DEMO_PHOTOS,
     demo_dataset_ensure,
     demo_photos_ensure,
+    demo_pipeline_ensure,
     demo_splits_ensure,
 )
 
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             self._users()
         planner = get_user_model().objects.get(username="planner")
         dataset = demo_dataset_ensure(planner=planner)
+        demo_pipeline_ensure(dataset=dataset, planner=planner)
         added = demo_photos_ensure(dataset=dataset, count=options["photos"])
         demo_splits_ensure(dataset=dataset, planner=planner)
         self.stdout.write(

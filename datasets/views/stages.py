@@ -1,0 +1,324 @@
+"""The pipeline page: the stages of a dataset, the form planners change them with, the diagram.
+
+The diagram is plain SVG laid out here and drawn by ``datasets/_pipeline.html``, which the
+dataset page includes too.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from datasets import policy, services
+from datasets.forms import show_refusal
+from datasets.models import AttributeDef, Dataset, Stage
+from datasets.services.stages import (
+    EXPORT_FORMATS,
+    REQUIREMENT_FIELDS,
+    stage_input_label,
+    stage_output_label,
+)
+
+ALL_FORMATS = list(dict.fromkeys(name for names in EXPORT_FORMATS.values() for name in names))
+#: Layout of the diagram, in SVG user units.
+BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 250, 132, 56, 20, 10
+SOURCE_WIDTH, SOURCE_HEIGHT = 90, 44
+LINE_HEIGHT, LINE_CHARS = 17, 38
+
+
+class StageForm(forms.Form):
+    """The shape of a stage; whether the schema can project it is the service's to decide."""
+
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    slug = forms.SlugField(label=gettext_lazy("Slug"), max_length=50)
+    input_kind = forms.ChoiceField(label=gettext_lazy("Input"), choices=Stage.Input.choices)
+    input_type = forms.ModelChoiceField(
+        label=gettext_lazy("Input region type"), queryset=None, required=False
+    )
+    padding = forms.FloatField(label=gettext_lazy("Crop padding"), initial=0)
+    padding_unit = forms.ChoiceField(
+        label=gettext_lazy("Padding unit"), choices=Stage.PaddingUnit.choices
+    )
+    output_kind = forms.ChoiceField(label=gettext_lazy("Output"), choices=Stage.Output.choices)
+    output_type = forms.ModelChoiceField(
+        label=gettext_lazy("Output region type"), queryset=None, required=False
+    )
+    output_attribute = forms.ModelChoiceField(
+        label=gettext_lazy("Output attribute"), queryset=None, required=False
+    )
+    export_formats = forms.MultipleChoiceField(
+        label=gettext_lazy("Export formats"),
+        choices=[(name, name) for name in ALL_FORMATS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    latency_ms = forms.IntegerField(
+        label=gettext_lazy("Processing-time target (ms)"), required=False
+    )
+    latency_offline = forms.CharField(
+        label=gettext_lazy("Offline, measured from → to"), max_length=200, required=False
+    )
+    latency_online = forms.CharField(
+        label=gettext_lazy("Online, measured from → to"), max_length=200, required=False
+    )
+    metric = forms.CharField(
+        label=gettext_lazy("Offline accuracy metric"), max_length=100, required=False
+    )
+    metric_target = forms.FloatField(label=gettext_lazy("Metric target"), required=False)
+    online_measure = forms.CharField(
+        label=gettext_lazy("Online measure it must predict"), max_length=200, required=False
+    )
+    qps_target = forms.FloatField(label=gettext_lazy("QPS target"), required=False)
+    serving = forms.ChoiceField(
+        label=gettext_lazy("Serving target"),
+        choices=[("", "—"), *Stage.Serving.choices],
+        required=False,
+    )
+    hardware_notes = forms.CharField(
+        label=gettext_lazy("Hardware notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    budget = forms.CharField(label=gettext_lazy("Budget"), max_length=200, required=False)
+    decision = forms.ModelChoiceField(
+        label=gettext_lazy("Decided by"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["input_type"].queryset = dataset.region_types.all()
+        self.fields["output_type"].queryset = dataset.region_types.all()
+        self.fields["output_attribute"].queryset = AttributeDef.objects.filter(
+            region_type__dataset=dataset
+        ).select_related("region_type")
+        self.fields["decision"].queryset = dataset.decisions.all()
+        self.fields["decision"].label_from_instance = lambda decision: (
+            _("%(id)s: %(question)s") % {"id": decision.pk, "question": decision.question[:60]}
+        )
+
+
+def _stage_initial(stage: Stage) -> dict:
+    fields = ("name", "slug", "input_kind", "input_type", "padding", "padding_unit")
+    fields += ("output_kind", "output_type", "output_attribute", "export_formats")
+    return {name: getattr(stage, name) for name in (*fields, *REQUIREMENT_FIELDS, "decision")}
+
+
+@dataclass
+class Pipeline:
+    """The stages of a dataset and their diagram: boxes, arrows and the drawing's size."""
+
+    stages: list[Stage]
+    boxes: list[dict] = field(default_factory=list)
+    arrows: list[dict] = field(default_factory=list)
+    source: dict = field(default_factory=dict)
+    width: int = 0
+    height: int = 0
+
+    def __iter__(self):
+        return iter(self.stages)
+
+    def __len__(self) -> int:
+        return len(self.stages)
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
+
+
+def _box_lines(stage: Stage) -> list[dict]:
+    """The text of a stage's box: name, input → output, then each requirement that is set."""
+    lines = [
+        {"text": stage.name, "class": "name"},
+        {"text": f"{stage_input_label(stage)} → {stage_output_label(stage)}", "class": "io"},
+    ]
+    if stage.latency_ms is not None:
+        lines.append({"text": _("≤ %(ms)s ms") % {"ms": stage.latency_ms}, "class": "req"})
+    if stage.latency_offline:
+        span = _("offline: %(span)s") % {"span": stage.latency_offline}
+        lines.append({"text": span, "class": "req"})
+    if stage.latency_online:
+        span = _("online: %(span)s") % {"span": stage.latency_online}
+        lines.append({"text": span, "class": "req"})
+    if stage.metric:
+        target = (
+            _("%(metric)s ≥ %(target)s")
+            % {"metric": stage.metric, "target": f"{stage.metric_target:g}"}
+            if stage.metric_target is not None
+            else stage.metric
+        )
+        lines.append({"text": target, "class": "req"})
+    serving = [_("%(qps)s QPS") % {"qps": f"{stage.qps_target:g}"}] if stage.qps_target else []
+    if stage.serving:
+        serving.append(str(stage.get_serving_display()))
+    if serving:
+        lines.append({"text": " · ".join(serving), "class": "req"})
+    return lines
+
+
+def stage_pipeline(dataset: Dataset) -> Pipeline:
+    """Lay the stages out left to right: a crop stage sits right of the stage whose boxes it
+    reads; stages reading the image sit right of the image. One query, whatever the size."""
+    stages = list(
+        dataset.stages.select_related(
+            "input_type", "output_type", "output_attribute", "decision"
+        ).order_by("position", "id")
+    )
+    pipeline = Pipeline(stages=stages)
+    producers: dict[int, Stage] = {}
+    for stage in stages:
+        if stage.output_kind == Stage.Output.BOXES:
+            producers.setdefault(stage.output_type_id, stage)
+    columns: dict[int, int] = {}
+
+    def column(stage: Stage, seen: frozenset = frozenset()) -> int:
+        if stage.pk not in columns:
+            producer = producers.get(stage.input_type_id) if stage.input_type_id else None
+            if producer is None or producer.pk in seen or producer.pk == stage.pk:
+                columns[stage.pk] = 1
+            else:
+                columns[stage.pk] = column(producer, seen | {stage.pk}) + 1
+        return columns[stage.pk]
+
+    rows: dict[int, int] = {}
+    places: dict[int, dict] = {}
+    for stage in stages:
+        col = column(stage)
+        row = rows.get(col, 0)
+        rows[col] = row + 1
+        x = MARGIN + SOURCE_WIDTH + GAP_X + (col - 1) * (BOX_WIDTH + GAP_X)
+        y = MARGIN + row * (BOX_HEIGHT + GAP_Y)
+        lines = _box_lines(stage)
+        box = {
+            "stage": stage,
+            "x": x,
+            "y": y,
+            "width": BOX_WIDTH,
+            "height": BOX_HEIGHT,
+            "title": " — ".join(line["text"] for line in lines),
+            "lines": [
+                {**line, "text": _clipped(line["text"]), "x": x + 10, "y": y + 22 + i * LINE_HEIGHT}
+                for i, line in enumerate(lines)
+            ],
+        }
+        places[stage.pk] = box
+        pipeline.boxes.append(box)
+    pipeline.source = {
+        "x": MARGIN,
+        "y": MARGIN + (BOX_HEIGHT - SOURCE_HEIGHT) // 2,
+        "width": SOURCE_WIDTH,
+        "height": SOURCE_HEIGHT,
+        "label": _("image"),
+        "text_x": MARGIN + SOURCE_WIDTH // 2,
+        "text_y": MARGIN + BOX_HEIGHT // 2 + 5,
+    }
+    for stage in stages:
+        box = places[stage.pk]
+        producer = producers.get(stage.input_type_id) if stage.input_type_id else None
+        start = places.get(producer.pk) if producer and producer.pk != stage.pk else None
+        if start is None or columns[start["stage"].pk] >= columns[stage.pk]:
+            x1 = pipeline.source["x"] + SOURCE_WIDTH
+            y1 = pipeline.source["y"] + SOURCE_HEIGHT // 2
+        else:
+            x1, y1 = start["x"] + BOX_WIDTH, start["y"] + BOX_HEIGHT // 2
+        x2, y2 = box["x"], box["y"] + BOX_HEIGHT // 2
+        middle = (x1 + x2) // 2
+        label = _("crops(%(type)s)") % {"type": stage.input_type.slug} if stage.input_type else ""
+        pipeline.arrows.append(
+            {
+                "stage": stage,
+                "path": f"M {x1} {y1} C {middle} {y1}, {middle} {y2}, {x2} {y2}",
+                "label": label,
+                "label_x": middle,
+                "label_y": (y1 + y2) // 2 - 6,
+                "dashed": bool(stage.input_type) and start is None,
+            }
+        )
+    columns_used = max(columns.values(), default=0)
+    pipeline.width = MARGIN * 2 + SOURCE_WIDTH + columns_used * (BOX_WIDTH + GAP_X)
+    pipeline.height = MARGIN * 2 + max(
+        max(rows.values(), default=1) * (BOX_HEIGHT + GAP_Y), BOX_HEIGHT
+    )
+    return pipeline
+
+
+def _render_stages(request, dataset: Dataset, *, status: int = 200, form=None, editing=None):
+    can_edit = policy.can_edit_dataset(request.user, dataset)
+    context = {
+        "dataset": dataset,
+        "stages": stage_pipeline(dataset),
+        "can_edit": can_edit,
+        "editing": editing,
+    }
+    if can_edit:
+        context["form"] = form or StageForm(dataset=dataset)
+    return render(request, "datasets/stages.html", context, status=status)
+
+
+@login_required
+def stages_page(request, dataset_id: int):
+    """The model pipeline of a dataset; planners add stages here."""
+    dataset = policy.dataset_for(request.user, dataset_id)
+    if request.method != "POST":
+        return _render_stages(request, dataset)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    form = StageForm(request.POST, dataset=dataset)
+    if form.is_valid():
+        try:
+            stage = services.stage_create(dataset=dataset, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+            return _render_stages(request, dataset, status=error.status, form=form)
+        messages.success(request, _("Stage “%(name)s” was added.") % {"name": stage.name})
+        return redirect("datasets:stages", dataset.pk)
+    return _render_stages(request, dataset, status=400, form=form)
+
+
+@login_required
+def stage_edit(request, dataset_id: int, stage_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    stage = get_object_or_404(dataset.stages, pk=stage_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    if request.method != "POST":
+        form = StageForm(initial=_stage_initial(stage), dataset=dataset)
+        return _render_stages(request, dataset, form=form, editing=stage)
+    form = StageForm(request.POST, dataset=dataset)
+    if form.is_valid():
+        try:
+            services.stage_update(stage=stage, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+            return _render_stages(request, dataset, status=error.status, form=form, editing=stage)
+        messages.success(request, _("Stage “%(name)s” was saved.") % {"name": stage.name})
+        return redirect("datasets:stages", dataset.pk)
+    return _render_stages(request, dataset, status=400, form=form, editing=stage)
+
+
+@login_required
+@require_POST
+def stage_remove(request, dataset_id: int, stage_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    stage = get_object_or_404(dataset.stages, pk=stage_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    services.stage_delete(stage=stage, by=request.user)
+    messages.success(request, _("Stage “%(name)s” was removed.") % {"name": stage.name})
+    return redirect("datasets:stages", dataset.pk)
+
+
+@login_required
+@require_POST
+def stage_move(request, dataset_id: int, stage_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    stage = get_object_or_404(dataset.stages, pk=stage_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    try:
+        position = int(request.POST.get("position", ""))
+        services.stage_move(stage=stage, position=position, by=request.user)
+    except (ValueError, DomainError):
+        messages.error(request, _("The stage could not be moved there."))
+    return redirect("datasets:stages", dataset.pk)
