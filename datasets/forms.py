@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from datasets.models import Category, Dataset
+from datasets.models import AttributeDef, Category, Dataset, Stage
+from datasets.services.stages import EXPORT_FORMATS
 
 
 class DatasetForm(forms.Form):
@@ -112,3 +113,101 @@ def show_refusal(form: forms.Form, error: DomainError) -> None:
     for field, message in error.fields.items():
         if field in form.fields and field not in form.errors:
             form.add_error(field, message)
+
+
+ALL_FORMATS = list(dict.fromkeys(name for names in EXPORT_FORMATS.values() for name in names))
+
+
+class RegionTypeForm(forms.Form):
+    name = forms.CharField(label=_("Type name"), max_length=100)
+    slug = forms.SlugField(label=_("Slug"), max_length=50)
+    top_level = forms.BooleanField(
+        label=_("May stand alone on the image"), required=False, initial=True
+    )
+    parents = forms.ModelMultipleChoiceField(label=_("May nest in"), queryset=None, required=False)
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "type_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["parents"].queryset = dataset.region_types.order_by("position", "id")
+
+
+class AttributeForm(forms.Form):
+    region_type = forms.ModelChoiceField(label=_("Region type"), queryset=None, empty_label=None)
+    name = forms.SlugField(label=_("Attribute name"), max_length=50)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttributeDef.Kind.choices)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        help_text=_("For a choice attribute: the choices, separated by commas."),
+    )
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "attribute_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["region_type"].queryset = dataset.region_types.order_by("position", "id")
+
+    def clean_choices(self) -> list[str]:
+        return [
+            choice.strip() for choice in self.cleaned_data["choices"].split(",") if choice.strip()
+        ]
+
+
+class StageForm(forms.Form):
+    """The shape of a stage; whether the schema can project it is the service's to decide."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    slug = forms.SlugField(label=_("Slug"), max_length=50)
+    input_kind = forms.ChoiceField(label=_("Input"), choices=Stage.Input.choices)
+    input_type = forms.ModelChoiceField(label=_("Input region type"), queryset=None, required=False)
+    padding = forms.FloatField(label=_("Crop padding"), initial=0)
+    padding_unit = forms.ChoiceField(label=_("Padding unit"), choices=Stage.PaddingUnit.choices)
+    output_kind = forms.ChoiceField(label=_("Output"), choices=Stage.Output.choices)
+    output_type = forms.ModelChoiceField(
+        label=_("Output region type"), queryset=None, required=False
+    )
+    output_attribute = forms.ModelChoiceField(
+        label=_("Output attribute"), queryset=None, required=False
+    )
+    export_formats = forms.MultipleChoiceField(
+        label=_("Export formats"),
+        choices=[(name, name) for name in ALL_FORMATS],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    latency_ms = forms.IntegerField(label=_("Processing-time target (ms)"), required=False)
+    latency_offline = forms.CharField(
+        label=_("Offline, measured from → to"), max_length=200, required=False
+    )
+    latency_online = forms.CharField(
+        label=_("Online, measured from → to"), max_length=200, required=False
+    )
+    metric = forms.CharField(label=_("Offline accuracy metric"), max_length=100, required=False)
+    metric_target = forms.FloatField(label=_("Metric target"), required=False)
+    online_measure = forms.CharField(
+        label=_("Online measure it must predict"), max_length=200, required=False
+    )
+    qps_target = forms.FloatField(label=_("QPS target"), required=False)
+    serving = forms.ChoiceField(
+        label=_("Serving target"),
+        choices=[("", "—"), *Stage.Serving.choices],
+        required=False,
+    )
+    hardware_notes = forms.CharField(
+        label=_("Hardware notes"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    budget = forms.CharField(label=_("Budget"), max_length=200, required=False)
+    decision = forms.ModelChoiceField(label=_("Decided by"), queryset=None, required=False)
+
+    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["input_type"].queryset = dataset.region_types.all()
+        self.fields["output_type"].queryset = dataset.region_types.all()
+        self.fields["output_attribute"].queryset = AttributeDef.objects.filter(
+            region_type__dataset=dataset
+        ).select_related("region_type")
+        self.fields["decision"].queryset = dataset.decisions.all()
+        self.fields["decision"].label_from_instance = _decision_label

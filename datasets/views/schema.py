@@ -4,58 +4,16 @@ Forms check shapes; the schema services decide. A refused write re-renders the p
 reason and a 4xx status, and changes nothing.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from datasets import policy, selectors, services
-from datasets.forms import show_refusal
-from datasets.models import AttributeDef, Dataset
-
-
-class RegionTypeForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Type name"), max_length=100)
-    slug = forms.SlugField(label=gettext_lazy("Slug"), max_length=50)
-    top_level = forms.BooleanField(
-        label=gettext_lazy("May stand alone on the image"), required=False, initial=True
-    )
-    parents = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("May nest in"), queryset=None, required=False
-    )
-
-    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "type_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["parents"].queryset = dataset.region_types.order_by("position", "id")
-
-
-class AttributeForm(forms.Form):
-    region_type = forms.ModelChoiceField(
-        label=gettext_lazy("Region type"), queryset=None, empty_label=None
-    )
-    name = forms.SlugField(label=gettext_lazy("Attribute name"), max_length=50)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AttributeDef.Kind.choices)
-    required = forms.BooleanField(label=gettext_lazy("Required"), required=False)
-    choices = forms.CharField(
-        label=gettext_lazy("Choices"),
-        required=False,
-        help_text=gettext_lazy("For a choice attribute: the choices, separated by commas."),
-    )
-
-    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
-        kwargs.setdefault("auto_id", "attribute_%s")
-        super().__init__(*args, **kwargs)
-        self.fields["region_type"].queryset = dataset.region_types.order_by("position", "id")
-
-    def clean_choices(self) -> list[str]:
-        return [
-            choice.strip() for choice in self.cleaned_data["choices"].split(",") if choice.strip()
-        ]
+from datasets.forms import AttributeForm, RegionTypeForm, show_refusal
+from datasets.models import Dataset
 
 
 def _tree(types) -> list[dict]:

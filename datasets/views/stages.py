@@ -6,101 +6,26 @@ dataset page includes too.
 
 from dataclasses import dataclass, field
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from datasets import policy, services
-from datasets.forms import show_refusal
-from datasets.models import AttributeDef, Dataset, Stage
+from datasets.forms import StageForm, show_refusal
+from datasets.models import Dataset, Stage
 from datasets.services.stages import (
-    EXPORT_FORMATS,
     REQUIREMENT_FIELDS,
     stage_input_label,
     stage_output_label,
 )
 
-ALL_FORMATS = list(dict.fromkeys(name for names in EXPORT_FORMATS.values() for name in names))
 #: Layout of the diagram, in SVG user units.
 BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 250, 132, 56, 20, 10
 SOURCE_WIDTH, SOURCE_HEIGHT = 90, 44
 LINE_HEIGHT, LINE_CHARS = 17, 38
-
-
-class StageForm(forms.Form):
-    """The shape of a stage; whether the schema can project it is the service's to decide."""
-
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    slug = forms.SlugField(label=gettext_lazy("Slug"), max_length=50)
-    input_kind = forms.ChoiceField(label=gettext_lazy("Input"), choices=Stage.Input.choices)
-    input_type = forms.ModelChoiceField(
-        label=gettext_lazy("Input region type"), queryset=None, required=False
-    )
-    padding = forms.FloatField(label=gettext_lazy("Crop padding"), initial=0)
-    padding_unit = forms.ChoiceField(
-        label=gettext_lazy("Padding unit"), choices=Stage.PaddingUnit.choices
-    )
-    output_kind = forms.ChoiceField(label=gettext_lazy("Output"), choices=Stage.Output.choices)
-    output_type = forms.ModelChoiceField(
-        label=gettext_lazy("Output region type"), queryset=None, required=False
-    )
-    output_attribute = forms.ModelChoiceField(
-        label=gettext_lazy("Output attribute"), queryset=None, required=False
-    )
-    export_formats = forms.MultipleChoiceField(
-        label=gettext_lazy("Export formats"),
-        choices=[(name, name) for name in ALL_FORMATS],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    latency_ms = forms.IntegerField(
-        label=gettext_lazy("Processing-time target (ms)"), required=False
-    )
-    latency_offline = forms.CharField(
-        label=gettext_lazy("Offline, measured from → to"), max_length=200, required=False
-    )
-    latency_online = forms.CharField(
-        label=gettext_lazy("Online, measured from → to"), max_length=200, required=False
-    )
-    metric = forms.CharField(
-        label=gettext_lazy("Offline accuracy metric"), max_length=100, required=False
-    )
-    metric_target = forms.FloatField(label=gettext_lazy("Metric target"), required=False)
-    online_measure = forms.CharField(
-        label=gettext_lazy("Online measure it must predict"), max_length=200, required=False
-    )
-    qps_target = forms.FloatField(label=gettext_lazy("QPS target"), required=False)
-    serving = forms.ChoiceField(
-        label=gettext_lazy("Serving target"),
-        choices=[("", "—"), *Stage.Serving.choices],
-        required=False,
-    )
-    hardware_notes = forms.CharField(
-        label=gettext_lazy("Hardware notes"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-    )
-    budget = forms.CharField(label=gettext_lazy("Budget"), max_length=200, required=False)
-    decision = forms.ModelChoiceField(
-        label=gettext_lazy("Decided by"), queryset=None, required=False
-    )
-
-    def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["input_type"].queryset = dataset.region_types.all()
-        self.fields["output_type"].queryset = dataset.region_types.all()
-        self.fields["output_attribute"].queryset = AttributeDef.objects.filter(
-            region_type__dataset=dataset
-        ).select_related("region_type")
-        self.fields["decision"].queryset = dataset.decisions.all()
-        self.fields["decision"].label_from_instance = lambda decision: (
-            _("%(id)s: %(question)s") % {"id": decision.pk, "question": decision.question[:60]}
-        )
 
 
 def _stage_initial(stage: Stage) -> dict:
