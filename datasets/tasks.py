@@ -36,3 +36,12 @@ def category_change_task(change_id: int) -> str:
     from datasets import services
 
     return services.category_change_run(change_id=change_id).status
+
+
+@shared_task(
+    name="datasets.export_build", time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, **_RELIABLE
+)
+def export_build_task(export_id: int) -> str:
+    from datasets import services
+
+    return services.export_build(export_id=export_id).status

@@ -4,6 +4,7 @@ from datasets.models.coverage import (
     CoverageCount,
     CoverageDaily,
 )
+from datasets.models.exports import Export
 from datasets.models.items import (
     CategoryChange,
     GroundTruth,
@@ -40,6 +41,7 @@ __all__ = [
     "CoverageCount",
     "CoverageDaily",
     "Dataset",
+    "Export",
     "GroundTruth",
     "Item",
     "ItemCategory",

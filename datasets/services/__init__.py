@@ -14,6 +14,7 @@ from datasets.services.coverage import (
     stratum_of,
 )
 from datasets.services.decisions import decision_answer, decision_create
+from datasets.services.exports import export_build, export_request
 from datasets.services.items import (
     IMAGE_FORMATS,
     content_type_of,
@@ -69,6 +70,8 @@ from datasets.services.uploads import (
 )
 
 __all__ = [
+    "export_build",
+    "export_request",
     "category_change_request",
     "category_change_run",
     "item_categories_set",

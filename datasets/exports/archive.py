@@ -1,0 +1,93 @@
+"""Deterministic zips: fixed timestamps, members in the order given, stored only when complete.
+
+A member is ``(name, chunks)`` or ``(name, chunks, stored)``; ``stored`` members (images,
+already compressed) go in uncompressed. Every member's SHA-256 is taken as it streams by,
+so the manifest, written last, can list them.
+"""
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
+from stream_zip import NO_COMPRESSION_64, ZIP_64, stream_zip
+
+#: Every member's modified time: the same state gives the same bytes.
+MODIFIED_AT = datetime(2000, 1, 1)
+_PERMISSIONS = 0o644
+
+
+class MemberHashes:
+    """The SHA-256 and size of each member, filled in as the members stream by."""
+
+    def __init__(self) -> None:
+        self.sha256: dict[str, str] = {}
+        self.size: dict[str, int] = {}
+
+    def hashed(self, name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        digest, size = hashlib.sha256(), 0
+        for chunk in chunks:
+            if chunk:
+                digest.update(chunk)
+                size += len(chunk)
+                yield chunk
+        self.sha256[name] = digest.hexdigest()
+        self.size[name] = size
+
+
+def zip_members(members: Iterable[tuple], hashes: MemberHashes) -> Iterator[tuple]:
+    """stream_zip's member tuples, each hashed into ``hashes`` as it is written."""
+    for member in members:
+        name, chunks, *rest = member
+        stored = bool(rest and rest[0])
+        method = NO_COMPRESSION_64 if stored else ZIP_64
+        yield name, MODIFIED_AT, _PERMISSIONS, method, hashes.hashed(name, chunks)
+
+
+class _TemporaryFile(File):
+    """A finished temporary file: FileSystemStorage moves it into place (a rename)."""
+
+    def temporary_file_path(self) -> str:
+        return self.name
+
+
+def _temporary_dir(name: str) -> str | None:
+    """Beside the final file when storage is local, so storing it is an atomic rename."""
+    if isinstance(default_storage, FileSystemStorage):
+        folder = Path(default_storage.path(name)).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
+    return None
+
+
+def zip_store(
+    name: str, members: Iterable[tuple], hashes: MemberHashes | None = None
+) -> tuple[str, str, int, MemberHashes]:
+    """Write the zip to a temporary file, hash it, then store it at ``name``.
+
+    Returns the stored name, the zip's SHA-256, its size and the members' hashes. A worker
+    killed before the end leaves only a hidden ``.export-*.part`` temporary behind, never a
+    half-written file under ``name``; an earlier file under ``name`` is replaced. Pass
+    ``hashes`` to read the members' hashes while later members are made (the manifest).
+    """
+    hashes = MemberHashes() if hashes is None else hashes
+    digest, size = hashlib.sha256(), 0
+    descriptor, path = tempfile.mkstemp(dir=_temporary_dir(name), prefix=".export-", suffix=".part")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in stream_zip(zip_members(members, hashes), extended_timestamps=False):
+                digest.update(chunk)
+                size += len(chunk)
+                handle.write(chunk)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with open(path, "rb") as finished:
+            stored = default_storage.save(name, _TemporaryFile(finished, name=path))
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+    return stored, digest.hexdigest(), size, hashes

@@ -1,0 +1,58 @@
+"""Exports: one stage's ground truth projected into the files a trainer loads, built by a worker."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from datasets.models.items import JobStatus
+from datasets.models.pipeline import Stage
+from datasets.models.spec import Dataset
+
+
+class Export(models.Model):
+    """One requested export of a stage over some splits, and the zip it became."""
+
+    Status = JobStatus
+
+    class Images(models.TextChoices):
+        INCLUDE = "include", _("Included in the zip")
+        REFERENCE = "reference", _("By reference (content hash and download path)")
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="exports", verbose_name=_("dataset")
+    )
+    stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="exports", verbose_name=_("stage")
+    )
+    splits = models.JSONField(_("splits"), default=list)
+    format = models.CharField(_("format"), max_length=20)
+    images = models.CharField(
+        _("images"), max_length=10, choices=Images.choices, default=Images.REFERENCE
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+    )
+    total = models.PositiveIntegerField(_("items to export"), default=0)
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    file = models.FileField(_("file"), max_length=300, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["dataset", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"

@@ -1,0 +1,212 @@
+"""Per-stage exports: a detection export of the demo, read back with pycocotools."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import orjson
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from pycocotools.coco import COCO
+
+from core.errors import DomainError
+from datasets import services
+from datasets.models import Dataset, Export, GroundTruth, Stage
+
+pytestmark = pytest.mark.django_db
+
+SPLITS = ["train", "val", "test"]
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", photos=14)
+    dataset = Dataset.objects.get(name="Math formula photos")
+    return dataset, dataset.stages.get(slug="formula-detection")
+
+
+def _export(dataset, stage, **options) -> Export:
+    export = services.export_request(
+        dataset=dataset, stage=stage, splits=options.pop("splits", SPLITS), by=None, **options
+    )
+    return services.export_build(export_id=export.pk)
+
+
+def _zip(export) -> zipfile.ZipFile:
+    with default_storage.open(export.file.name, "rb") as handle:
+        return zipfile.ZipFile(io.BytesIO(handle.read()))
+
+
+def _truth_boxes(dataset) -> dict[tuple[int, str], list[float]]:
+    return {
+        (truth.item_id, region["id"]): region["bbox"]
+        for truth in GroundTruth.objects.filter(item__dataset=dataset)
+        for region in truth.annotation["regions"]
+        if region["type"] == "formula"
+    }
+
+
+def test_a_detection_export_is_stored_complete_with_its_hash(demo):
+    dataset, stage = demo
+
+    export = _export(dataset, stage)
+
+    assert export.status == Export.Status.DONE, export.error
+    assert export.file.name == f"exports/{dataset.pk}/{export.pk}.zip"
+    assert export.total == export.done == 14
+    assert len(export.sha256) == 64 and export.size > 0
+    archive = _zip(export)
+    assert archive.testzip() is None
+    names = archive.namelist()
+    assert names[:3] == ["coco/train.json", "coco/val.json", "coco/test.json"]
+    assert names[-2:] == ["files.jsonl", "manifest.json"]
+    assert not [p for p in Path(default_storage.path("exports")).rglob("*.part")]
+
+
+def test_pycocotools_loads_each_split_and_every_box_is_the_ground_truth(demo, tmp_path):
+    dataset, stage = demo
+    archive = _zip(_export(dataset, stage))
+    archive.extractall(tmp_path)
+    truth = _truth_boxes(dataset)
+
+    seen = {}
+    for split in SPLITS:
+        coco = COCO(str(tmp_path / "coco" / f"{split}.json"))
+        assert [c["name"] for c in coco.loadCats(coco.getCatIds())] == ["formula"]
+        image_ids = sorted(coco.getImgIds())
+        assert image_ids == sorted(dataset.items.filter(split=split).values_list("id", flat=True))
+        for annotation in coco.loadAnns(coco.getAnnIds()):
+            seen[(annotation["image_id"], annotation["region"])] = annotation["bbox"]
+    assert seen == truth
+
+
+def test_yolo_lines_are_the_normalised_boxes(demo):
+    dataset, stage = demo
+    archive = _zip(_export(dataset, stage))
+    items = {item.pk: item for item in dataset.items.all()}
+
+    for truth in GroundTruth.objects.filter(item__dataset=dataset):
+        item = items[truth.item_id]
+        lines = archive.read(f"labels/{item.split}/{item.pk}.txt").decode().splitlines()
+        boxes = [r["bbox"] for r in truth.annotation["regions"] if r["type"] == "formula"]
+        assert len(lines) == len(boxes)
+        for line, (x, y, w, h) in zip(lines, sorted_boxes(truth), strict=True):
+            klass, *values = line.split()
+            assert klass == "0"
+            expected = (
+                (x + w / 2) / item.width,
+                (y + h / 2) / item.height,
+                w / item.width,
+                h / item.height,
+            )
+            assert [float(v) for v in values] == pytest.approx(expected, abs=1e-6)
+    assert "train: images/train" in archive.read("data.yaml").decode()
+
+
+def sorted_boxes(truth):
+    regions = [r for r in truth.annotation["regions"] if r["type"] == "formula"]
+    return [r["bbox"] for r in sorted(regions, key=lambda r: (len(r["id"]), r["id"]))]
+
+
+def test_the_same_state_exports_byte_identical_zips(demo):
+    dataset, stage = demo
+
+    first, second = _export(dataset, stage), _export(dataset, stage)
+
+    assert first.pk != second.pk
+    assert first.sha256 == second.sha256
+    assert _zip(first).read("manifest.json") == _zip(second).read("manifest.json")
+
+
+def test_the_manifest_counts_hashes_and_provenance(demo):
+    dataset, stage = demo
+    archive = _zip(_export(dataset, stage))
+    manifest = orjson.loads(archive.read("manifest.json"))
+
+    assert manifest["groundwork_version"] == "0.1"
+    assert manifest["dataset"] == {"id": dataset.pk, "name": dataset.name}
+    assert manifest["spec_version"] == dataset.spec_version
+    assert manifest["stage"]["slug"] == "formula-detection"
+    assert [s["slug"] for s in manifest["spec_snapshot"]["stages"]][0] == "formula-detection"
+    boxes = _truth_boxes(dataset)
+    for split in SPLITS:
+        ids = set(dataset.items.filter(split=split).values_list("id", flat=True))
+        assert manifest["counts"]["splits"][split] == {
+            "images": len(ids),
+            "annotations": sum(1 for item_id, _ in boxes if item_id in ids),
+        }
+    assert manifest["counts"]["total"] == {"images": 14, "annotations": len(boxes)}
+    import hashlib
+
+    for name in archive.namelist()[:-1]:
+        assert manifest["members"][name]["sha256"] == hashlib.sha256(archive.read(name)).hexdigest()
+    assert set(manifest["members"]) == set(archive.namelist()) - {"manifest.json"}
+    assert len(manifest["provenance"]) == 14
+    assert {p["source"] for p in manifest["provenance"]} == {"generator"}
+    files = [orjson.loads(line) for line in archive.read("files.jsonl").splitlines()]
+    assert [f["item"] for f in files] == sorted(f["item"] for f in files)
+    first = files[0]
+    assert first["download"] == f"/datasets/{dataset.pk}/items/{first['item']}/file/image/"
+
+
+def test_one_split_and_images_included(demo):
+    dataset, stage = demo
+
+    export = _export(dataset, stage, splits=["val"], images="include")
+
+    archive = _zip(export)
+    val_ids = sorted(dataset.items.filter(split="val").values_list("id", flat=True))
+    assert archive.namelist()[0] == "coco/val.json"
+    images = [info for info in archive.infolist() if info.filename.startswith("images/")]
+    assert [int(Path(info.filename).stem) for info in images] == val_ids
+    assert all(info.compress_type == zipfile.ZIP_STORED for info in images)
+    item = dataset.items.get(pk=val_ids[0])
+    with default_storage.open(item.image.name, "rb") as handle:
+        assert archive.read(images[0].filename) == handle.read()
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"splits": ["train", "holdout"]}, "bad_splits"),
+        ({"images": "copy"}, "bad_images"),
+        ({"format": "jsonl_crops"}, "bad_format"),
+    ],
+)
+def test_bad_requests_are_refused(demo, change, code):
+    dataset, stage = demo
+    options = {"splits": SPLITS, **change}
+
+    with pytest.raises(DomainError) as refused:
+        services.export_request(dataset=dataset, stage=stage, by=None, **options)
+
+    assert refused.value.code == code
+    assert not Export.objects.exists()
+
+
+def test_a_stage_of_another_dataset_and_an_unbuildable_stage_are_refused(demo):
+    dataset, stage = demo
+    recognition = dataset.stages.get(slug="formula-recognition")
+
+    with pytest.raises(DomainError) as refused:
+        services.export_request(dataset=dataset, stage=recognition, by=None)
+    assert refused.value.code == "export_unsupported"
+
+    foreign = Stage(dataset_id=dataset.pk + 1000, input_kind="image", output_kind="boxes")
+    with pytest.raises(DomainError) as refused:
+        services.export_request(dataset=dataset, stage=foreign, by=None)
+    assert refused.value.code == "bad_stage"
+
+
+def test_building_a_finished_export_again_changes_nothing(demo):
+    dataset, stage = demo
+    export = _export(dataset, stage)
+
+    again = services.export_build(export_id=export.pk)
+
+    assert (again.status, again.sha256, again.finished_at) == (
+        export.status,
+        export.sha256,
+        export.finished_at,
+    )
