@@ -14,6 +14,7 @@ __all__ = [
     "can_view_datasets",
     "can_create_dataset",
     "can_edit_dataset",
+    "can_request_export",
 ]
 
 _READERS = (Role.PLANNER, Role.REVIEWER, Role.TRAINER)
@@ -41,3 +42,8 @@ def can_create_dataset(user: User) -> bool:
 
 def can_edit_dataset(user: User, dataset: Dataset) -> bool:
     return can_create_dataset(user)
+
+
+def can_request_export(user: User, dataset: Dataset) -> bool:
+    """Planners and trainers ask for exports; requesting one changes nothing of the spec."""
+    return user.is_authenticated and (user.is_staff or user.has_role(Role.PLANNER, Role.TRAINER))

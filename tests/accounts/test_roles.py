@@ -45,6 +45,7 @@ API_GETS = [
     ("/api/v1/datasets/{dataset}/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/axes/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/spec-history/", IN_HOUSE_READERS),
+    ("/api/v1/datasets/{dataset}/exports/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/spec-history/compare/?from=1&to=1", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/decisions/", IN_HOUSE_READERS),
     ("/api/v1/datasets/{dataset}/cell-quotas/", IN_HOUSE_READERS),

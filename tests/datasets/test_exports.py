@@ -1,5 +1,6 @@
 """Per-stage exports: a detection export of the demo, read back with pycocotools."""
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -210,3 +211,64 @@ def test_building_a_finished_export_again_changes_nothing(demo):
         export.sha256,
         export.finished_at,
     )
+
+
+# Through the API, as a trainer with a token
+
+
+def _token_client(make_user, role):
+    from rest_framework.test import APIClient
+
+    from accounts import services as account_services
+
+    issued = account_services.token_create(user=make_user(role), name="training job")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued.key}")
+    return client
+
+
+def test_a_trainer_requests_follows_and_downloads_an_export(demo, make_user):
+    dataset, stage = demo
+    client = _token_client(make_user, "trainer")
+    url = f"/api/v1/datasets/{dataset.id}/exports/"
+
+    requested = client.post(url, {"stage": stage.slug, "splits": ["train"]}, format="json")
+    early = client.get(f"{url}{requested.json()['id']}/download/")
+    services.export_build(export_id=requested.json()["id"])  # the worker's step
+    done = client.get(f"{url}{requested.json()['id']}/").json()
+    download = client.get(done["download"])
+
+    assert requested.status_code == 202 and requested.json()["status"] == "running"
+    assert early.status_code == 409
+    assert done["status"] == "done" and done["done"] == done["total"]
+    body = b"".join(download.streaming_content)
+    assert download["Content-Type"] == "application/zip"
+    assert hashlib.sha256(body).hexdigest() == done["sha256"]
+    assert "coco/train.json" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+def test_a_trainer_cannot_change_the_spec_and_a_vendor_sees_no_export(demo, make_user):
+    dataset, stage = demo
+    trainer = _token_client(make_user, "trainer")
+    vendor = _token_client(make_user, "vendor_manager")
+
+    patched = trainer.patch(
+        f"/api/v1/datasets/{dataset.id}/stages/{stage.id}/", {"name": "Mine"}, format="json"
+    )
+    listed = vendor.get(f"/api/v1/datasets/{dataset.id}/exports/")
+
+    assert patched.status_code == 403
+    assert listed.status_code == 404
+
+
+def test_an_export_of_an_unknown_stage_is_refused(demo, make_user):
+    dataset, _stage = demo
+    client = _token_client(make_user, "trainer")
+
+    response = client.post(
+        f"/api/v1/datasets/{dataset.id}/exports/", {"stage": "nope"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_stage"
+    assert not Export.objects.exists()

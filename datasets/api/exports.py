@@ -1,0 +1,123 @@
+"""Exports through the API: request one (202), follow its progress, download the zip."""
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import DomainError
+from datasets import policy, services
+from datasets.models import Export
+
+
+class ExportOut(serializers.ModelSerializer):
+    stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", default=None)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Export
+        fields = [
+            "id",
+            "stage",
+            "splits",
+            "format",
+            "images",
+            "status",
+            "total",
+            "done",
+            "sha256",
+            "size",
+            "error",
+            "download",
+            "created_by",
+            "created_at",
+            "finished_at",
+        ]
+
+    def get_download(self, export) -> str | None:
+        if export.status != Export.Status.DONE:
+            return None
+        return reverse("datasets-api:export-download", args=[export.dataset_id, export.pk])
+
+
+class ExportIn(serializers.Serializer):
+    stage = serializers.SlugField(help_text="The slug of the stage whose pairs to export.")
+    splits = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Default: train, val, test."
+    )
+    format = serializers.CharField(required=False, help_text="Default: the stage's first.")
+    images = serializers.ChoiceField(choices=Export.Images.choices, required=False)
+
+
+class ExportListApi(ListAPIView):
+    serializer_class = ExportOut
+
+    @extend_schema(summary="The dataset's exports, newest first")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        dataset = policy.dataset_for(self.request.user, self.kwargs["dataset_id"])
+        return dataset.exports.select_related("stage", "created_by")
+
+    @extend_schema(
+        request=ExportIn,
+        responses={202: ExportOut},
+        summary="Request an export of one stage's pairs",
+        description="A worker builds the zip; follow `done` of `total` and `status` at "
+        "`…/exports/{export_id}/`, then fetch `download`.",
+    )
+    def post(self, request, dataset_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        policy.require(policy.can_request_export(request.user, dataset))
+        data = ExportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        stage = dataset.stages.filter(slug=fields.pop("stage")).first()
+        if stage is None:
+            message = _("This dataset has no stage “%(slug)s”.") % {
+                "slug": data.validated_data["stage"]
+            }
+            raise DomainError(message, code="unknown_stage", fields={"stage": message})
+        export = services.export_request(dataset=dataset, stage=stage, by=request.user, **fields)
+        return Response(ExportOut(export).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportDetailApi(APIView):
+    @extend_schema(responses=ExportOut, summary="One export: its progress and result")
+    def get(self, request, dataset_id: int, export_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        export = get_object_or_404(dataset.exports.select_related("stage"), pk=export_id)
+        return Response(ExportOut(export).data)
+
+
+class ExportDownloadApi(APIView):
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        summary="Download a finished export (streamed)",
+    )
+    def get(self, request, dataset_id: int, export_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        export = get_object_or_404(dataset.exports, pk=export_id)
+        if export.status != Export.Status.DONE or not export.file:
+            raise DomainError(
+                _("Export %(id)s is not finished yet.") % {"id": export.pk},
+                code="export_not_ready",
+                status=409,
+            )
+        response = FileResponse(
+            export.file.open("rb"),
+            content_type="application/zip",
+            as_attachment=True,
+            filename=f"{dataset.pk}-{export.stage.slug}-{export.pk}.zip",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Digest"] = f"sha-256={export.sha256}"
+        return response
