@@ -25,9 +25,10 @@ from datasets.models import (
     RequirementDecision,
     SpecChange,
 )
+from datasets.services.items import IMAGE_FORMATS
 
 #: Decoded format → stored extension of a category's example image.
-EXAMPLE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+EXAMPLE_FORMATS = {name: IMAGE_FORMATS[name][0] for name in ("JPEG", "PNG", "WEBP")}
 EXAMPLE_MAX_BYTES = 10 * 1024 * 1024
 EXAMPLE_MAX_PIXELS = 40_000_000
 
