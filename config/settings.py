@@ -206,6 +206,8 @@ UPLOAD_MAX_ARCHIVE_BYTES = int(env("UPLOAD_MAX_ARCHIVE_BYTES", str(20 * 1024**3)
 UPLOAD_MAX_ENTRIES = int(env("UPLOAD_MAX_ENTRIES", "200000"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = int(env("DATA_UPLOAD_MAX_NUMBER_FILES", "1000"))
+# Exports are cut into chunks of this many items, built by workers in parallel, then joined.
+EXPORT_CHUNK_ITEMS = int(env("EXPORT_CHUNK_ITEMS", "5000"))
 
 # Redis: Celery broker, result backend and cache when REDIS_URL is set.
 REDIS_URL = env("REDIS_URL")
@@ -213,6 +215,15 @@ CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # A task a killed worker had taken goes back to the queue after this many seconds; it
+    # must exceed the longest task (export chunks take minutes, not hours).
+    _visibility = int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        # look for such tasks about as often as they can expire
+        "unacked_restore_interval": max(1, min(10, _visibility // 2)),
+        "unacked_restore_throttle": 1 if _visibility < 60 else 10,
+    }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }

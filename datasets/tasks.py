@@ -38,10 +38,24 @@ def category_change_task(change_id: int) -> str:
     return services.category_change_run(change_id=change_id).status
 
 
-@shared_task(
-    name="datasets.export_build", time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, **_RELIABLE
-)
-def export_build_task(export_id: int) -> str:
+@shared_task(name="datasets.export_plan", time_limit=3600, soft_time_limit=3540, **_RELIABLE)
+def export_plan_task(export_id: int) -> int:
     from datasets import services
 
-    return services.export_build(export_id=export_id).status
+    return len(services.export_plan(export_id=export_id))
+
+
+@shared_task(name="datasets.export_chunk", time_limit=3600, soft_time_limit=3540, **_RELIABLE)
+def export_chunk_task(chunk_id: int) -> str:
+    from datasets import services
+
+    return services.export_chunk_build(chunk_id=chunk_id).status
+
+
+@shared_task(
+    name="datasets.export_join", time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, **_RELIABLE
+)
+def export_join_task(export_id: int) -> str:
+    from datasets import services
+
+    return services.export_join(export_id=export_id).status

@@ -32,6 +32,8 @@ class ExportOut(serializers.ModelSerializer):
             "status",
             "total",
             "done",
+            "chunks_total",
+            "chunks_done",
             "sha256",
             "size",
             "error",
@@ -116,7 +118,7 @@ class ExportDownloadApi(APIView):
             export.file.open("rb"),
             content_type="application/zip",
             as_attachment=True,
-            filename=f"{dataset.pk}-{export.stage.slug}-{export.pk}.zip",
+            filename=f"{dataset.pk}-{getattr(export.stage, 'slug', 'stage')}-{export.pk}.zip",
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Digest"] = f"sha-256={export.sha256}"

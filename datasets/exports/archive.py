@@ -64,19 +64,29 @@ def _temporary_dir(name: str) -> str | None:
     return None
 
 
+def _sweep(folder: str | None, prefix: str) -> None:
+    """Remove temporaries an earlier, killed run of the same build left behind."""
+    for stale in Path(folder or tempfile.gettempdir()).glob(f"{prefix}*.part"):
+        stale.unlink(missing_ok=True)
+
+
 def zip_store(
     name: str, members: Iterable[tuple], hashes: MemberHashes | None = None
 ) -> tuple[str, str, int, MemberHashes]:
     """Write the zip to a temporary file, hash it, then store it at ``name``.
 
     Returns the stored name, the zip's SHA-256, its size and the members' hashes. A worker
-    killed before the end leaves only a hidden ``.export-*.part`` temporary behind, never a
-    half-written file under ``name``; an earlier file under ``name`` is replaced. Pass
-    ``hashes`` to read the members' hashes while later members are made (the manifest).
+    killed before the end leaves only a hidden ``.export-<name>-*.part`` temporary behind,
+    never a half-written file under ``name``; the next build of ``name`` sweeps it away and
+    replaces an earlier file. Pass ``hashes`` to read the members' hashes while later
+    members are made (the manifest).
     """
     hashes = MemberHashes() if hashes is None else hashes
     digest, size = hashlib.sha256(), 0
-    descriptor, path = tempfile.mkstemp(dir=_temporary_dir(name), prefix=".export-", suffix=".part")
+    folder = _temporary_dir(name)
+    prefix = ".export-" + name.replace("/", "-") + "-"
+    _sweep(folder, prefix)
+    descriptor, path = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".part")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             for chunk in stream_zip(zip_members(members, hashes), extended_timestamps=False):

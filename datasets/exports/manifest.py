@@ -2,9 +2,10 @@
 
 Keys, in this order: ``groundwork_version``, ``layout_version``, ``dataset``,
 ``spec_version``, ``spec_snapshot``, ``stage``, ``request`` (splits, format, images),
-``counts`` (per split and in total), ``members`` (SHA-256 and size of every other member),
-and ``provenance``: each item's ground-truth source and reference, streamed by item id.
-No export id or time is written, so the same state gives the same manifest.
+``counts`` (per split, in total and per category: items of each split), ``members``
+(SHA-256 and size of every other member), and ``provenance``: each item's ground-truth
+source and reference, streamed by item id. No export id or time is written, so the same
+state gives the same manifest.
 """
 
 from collections.abc import Iterable, Iterator
@@ -15,32 +16,42 @@ from datasets.exports import GROUNDWORK_VERSION, SPEC_VERSION
 from datasets.exports.archive import MemberHashes
 
 
+def category_counts(by_key: dict, names: dict[int, str]) -> dict:
+    """Items per split of each category (``axis/category``), from counts per category key."""
+    counts: dict[str, dict[str, int]] = {}
+    for key, splits in by_key.items():
+        labels = [names.get(int(pk), pk) for pk in key.split(".") if pk] or ["uncategorised"]
+        for label in labels:
+            into = counts.setdefault(label, {})
+            for split, value in splits.items():
+                into[split] = into.get(split, 0) + value
+    return {label: counts[label] for label in sorted(counts)}
+
+
 def manifest_chunks(
     *,
     head: dict,
     counts: dict,
     hashes: MemberHashes,
-    provenance: Iterable[tuple],
+    provenance: Iterable[bytes],
 ) -> Iterator[bytes]:
-    """The manifest in pieces; ``counts`` and ``hashes`` are read once the other members
-    are written, ``provenance`` yields (item id, split, source, source_ref) by item id."""
+    """The manifest in pieces; ``hashes`` is read once the other members are written;
+    ``provenance`` is the JSON-lines stream of each item's source, by item id."""
     yield b'{"groundwork_version":' + orjson.dumps(GROUNDWORK_VERSION)
     yield b',"layout_version":' + orjson.dumps(SPEC_VERSION)
     for key in ("dataset", "spec_version", "spec_snapshot", "stage", "request"):
         yield b',"' + key.encode() + b'":' + orjson.dumps(head[key])
-    total = {"images": 0, "annotations": 0}
-    for split_counts in counts.values():
-        for key in total:
-            total[key] += split_counts[key]
-    yield b',"counts":' + orjson.dumps({"splits": counts, "total": total})
+    yield b',"counts":' + orjson.dumps(counts, option=orjson.OPT_SORT_KEYS)
     members = {
         name: {"sha256": hashes.sha256[name], "size": hashes.size[name]} for name in hashes.sha256
     }
     yield b',"members":' + orjson.dumps(members)
     yield b',"provenance":['
-    first = True
-    for item_id, split, source, source_ref in provenance:
-        line = {"item": item_id, "split": split, "source": source, "source_ref": source_ref}
-        yield (b"" if first else b",") + orjson.dumps(line)
-        first = False
+    pending, separator = b"", b""
+    for chunk in provenance:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            yield separator + line
+            separator = b","
     yield b"]}"

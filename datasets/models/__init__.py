@@ -4,7 +4,7 @@ from datasets.models.coverage import (
     CoverageCount,
     CoverageDaily,
 )
-from datasets.models.exports import Export
+from datasets.models.exports import Export, ExportChunk
 from datasets.models.items import (
     CategoryChange,
     GroundTruth,
@@ -42,6 +42,7 @@ __all__ = [
     "CoverageDaily",
     "Dataset",
     "Export",
+    "ExportChunk",
     "GroundTruth",
     "Item",
     "ItemCategory",

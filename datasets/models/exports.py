@@ -21,8 +21,13 @@ class Export(models.Model):
     dataset = models.ForeignKey(
         Dataset, on_delete=models.CASCADE, related_name="exports", verbose_name=_("dataset")
     )
+    # A deleted stage keeps its exports: their manifests record what the stage was.
     stage = models.ForeignKey(
-        Stage, on_delete=models.PROTECT, related_name="exports", verbose_name=_("stage")
+        Stage,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="exports",
+        verbose_name=_("stage"),
     )
     splits = models.JSONField(_("splits"), default=list)
     format = models.CharField(_("format"), max_length=20)
@@ -34,6 +39,8 @@ class Export(models.Model):
     )
     total = models.PositiveIntegerField(_("items to export"), default=0)
     done = models.PositiveIntegerField(_("items done"), default=0)
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     file = models.FileField(_("file"), max_length=300, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
@@ -56,3 +63,33 @@ class Export(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"
+
+
+class ExportChunk(models.Model):
+    """One item-id range of an export, built by a worker into a part the final step joins."""
+
+    Status = JobStatus
+
+    export = models.ForeignKey(
+        Export, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("export")
+    )
+    index = models.PositiveIntegerField(_("index"))
+    first_item = models.PositiveBigIntegerField(_("first item id"))
+    last_item = models.PositiveBigIntegerField(_("last item id"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+    )
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    file = models.CharField(_("part file"), max_length=300, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+
+    class Meta:
+        verbose_name = _("export chunk")
+        verbose_name_plural = _("export chunks")
+        ordering = ["export", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["export", "index"], name="export_chunk_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index} of export {self.export_id} ({self.status})"

@@ -14,7 +14,13 @@ from datasets.services.coverage import (
     stratum_of,
 )
 from datasets.services.decisions import decision_answer, decision_create
-from datasets.services.exports import export_build, export_request
+from datasets.services.exports import (
+    export_build,
+    export_chunk_build,
+    export_join,
+    export_plan,
+    export_request,
+)
 from datasets.services.items import (
     IMAGE_FORMATS,
     content_type_of,
@@ -71,6 +77,9 @@ from datasets.services.uploads import (
 
 __all__ = [
     "export_build",
+    "export_chunk_build",
+    "export_join",
+    "export_plan",
     "export_request",
     "category_change_request",
     "category_change_run",

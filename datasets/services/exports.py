@@ -1,33 +1,60 @@
-"""Writes of exports: request one (checked, queued for a worker), and the worker's build.
+"""Writes of exports: request one (checked, queued), then the worker steps that build it.
 
-``export_build`` is idempotent: a finished export is left as it is; a running one (first
-run, or a retry after a killed worker) is built again from the start and gives the same
-bytes, stored under ``exports/<dataset id>/<export id>.zip`` only once complete.
+An export is built in three steps, each a Celery task and each safe to run again:
+
+1. ``export_plan`` cuts the exported items (ground truth in the requested splits, by id) into
+   chunks of ``EXPORT_CHUNK_ITEMS`` and queues one task per chunk;
+2. ``export_chunk_build`` builds one chunk's part (crops encoded, lines written) — workers
+   build chunks in parallel; the step that finishes the last chunk queues the join;
+3. ``export_join`` streams the parts, in chunk order, into the final zip with its manifest,
+   stored under ``exports/<dataset id>/<export id>.zip`` only once complete, and removes
+   the parts.
+
+The zip does not depend on the chunking: the same ground truth and stage give the same bytes
+whether one worker or ten built it, and a step run again after a killed worker rebuilds its
+file from the start. ``export_build`` runs the three steps in this process, one after the
+other (tests, the shell).
 """
 
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
 from datasets.exports.archive import MemberHashes, zip_store
-from datasets.exports.detection import SPLITS, DetectionBuild
-from datasets.exports.manifest import manifest_chunks
-from datasets.models import Dataset, Export, Stage
+from datasets.exports.manifest import category_counts, manifest_chunks
+from datasets.exports.parts import (
+    COUNTED,
+    PartSet,
+    PartWriter,
+    counts_add,
+    empty_counts,
+    part_folder,
+)
+from datasets.exports.projections import ROW_FIELDS, Row, projection_for
+from datasets.models import Category, Dataset, Export, ExportChunk, GroundTruth, Stage
+from datasets.models.items import Split
 from datasets.services.spec import spec_snapshot
 from datasets.services.stages import EXPORT_FORMATS, stage_record
 
 logger = logging.getLogger(__name__)
 
-#: (input kind, output kind) → the formats that can be built so far.
-BUILDABLE = {
-    (Stage.Input.IMAGE, Stage.Output.BOXES): ("coco", "yolo"),
-}
-PROGRESS_EVERY = 1000
+SPLITS = (Split.TRAIN, Split.VAL, Split.TEST)
+#: Progress is written at most this often (seconds) by each chunk.
+PROGRESS_SECONDS = 0.5
+_ROWS = 500
 
 
 def _refuse(message: str, *, code: str, field: str) -> None:
@@ -56,27 +83,13 @@ def _checked_splits(splits) -> list[str]:
 
 def _checked_format(stage: Stage, format: str | None) -> str:
     offered = EXPORT_FORMATS.get(stage.output_kind, ())
-    buildable = BUILDABLE.get((stage.input_kind, stage.output_kind), ())
     if format is None:
-        format = next((name for name in offered if name in buildable), None)
-        if format is None:
-            _refuse(
-                _("This stage's exports cannot be built yet."),
-                code="export_unsupported",
-                field="format",
-            )
+        format = next((name for name in stage.export_formats if name in offered), offered[0])
     if format not in offered:
         _refuse(
             _("“%(format)s” is not a format of this stage; use one of %(names)s.")
             % {"format": format, "names": ", ".join(offered)},
             code="bad_format",
-            field="format",
-        )
-    if format not in buildable:
-        _refuse(
-            _("Exports in “%(format)s” for this kind of stage cannot be built yet.")
-            % {"format": format},
-            code="export_unsupported",
             field="format",
         )
     return format
@@ -95,8 +108,9 @@ def export_request(
     """Check an export and queue it for a worker; the export shows its progress and result.
 
     Refuses a stage of another dataset (``bad_stage``), unknown splits (``bad_splits``), an
-    images choice other than include or reference (``bad_images``) and a format the stage
-    does not offer (``bad_format``) or that cannot be built yet (``export_unsupported``).
+    images choice other than include or reference (``bad_images``), a format the stage
+    does not offer (``bad_format``) and a Hugging Face layout of whole images by reference
+    (``bad_images``: the loader needs the files). Crop stages always include their crops.
     """
     if stage.dataset_id != dataset.pk:
         _refuse(_("This stage belongs to another dataset."), code="bad_stage", field="stage")
@@ -104,12 +118,22 @@ def export_request(
     if images not in Export.Images.values:
         _refuse(_("Images are either “include” or “reference”."), code="bad_images", field="images")
     format = _checked_format(stage, format)
+    if (
+        format == "hf_imagefolder"
+        and stage.input_kind == Stage.Input.IMAGE
+        and images != Export.Images.INCLUDE
+    ):
+        _refuse(
+            _("The Hugging Face layout needs the images in the zip; choose “include”."),
+            code="bad_images",
+            field="images",
+        )
     export = Export.objects.create(
         dataset=dataset, stage=stage, splits=splits, format=format, images=images, created_by=by
     )
-    from datasets.tasks import export_build_task
+    from datasets.tasks import export_plan_task
 
-    transaction.on_commit(partial(export_build_task.delay, export.pk))
+    transaction.on_commit(partial(export_plan_task.delay, export.pk))
     return export
 
 
@@ -124,22 +148,214 @@ def _head(export: Export) -> dict:
     }
 
 
-def export_build(*, export_id: int) -> Export:
-    """The worker's step: build the zip, store it, record its hash. Running it twice is harmless.
+def _truths(export: Export):
+    return GroundTruth.objects.filter(
+        item__dataset_id=export.dataset_id, item__split__in=export.splits
+    )
 
-    Not one transaction: progress (``done`` of ``total``) is written every
-    ``PROGRESS_EVERY`` items so a poll sees it move.
+
+def _fail(export_id: int, message: str) -> None:
+    Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+        status=Export.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+
+
+def _export(export_id: int) -> Export:
+    return Export.objects.select_related(
+        "dataset", "stage__input_type", "stage__output_type", "stage__output_attribute"
+    ).get(pk=export_id)
+
+
+def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
+    """Cut the export into chunks of item ids and queue them; returns the chunk ids to build.
+
+    Run again (a redelivered task), it keeps the chunks it made and queues those not done.
     """
-    export = Export.objects.select_related("dataset", "stage__output_type").get(pk=export_id)
+    export = _export(export_id)
     if export.status != Export.Status.RUNNING:
+        return []
+    with transaction.atomic():
+        if not export.chunks.exists():
+            size = max(1, settings.EXPORT_CHUNK_ITEMS)
+            ids = _truths(export).order_by("item_id").values_list("item_id", flat=True)
+            ranges, first, count, last = [], None, 0, None
+            for item_id in ids.iterator(chunk_size=10_000):
+                first = item_id if first is None else first
+                count, last = count + 1, item_id
+                if count % size == 0:
+                    ranges.append((first, last))
+                    first = None
+            if first is not None:
+                ranges.append((first, last))
+            ExportChunk.objects.bulk_create(
+                ExportChunk(export=export, index=index, first_item=low, last_item=high)
+                for index, (low, high) in enumerate(ranges)
+            )
+            Export.objects.filter(pk=export.pk).update(
+                total=count, done=0, chunks_total=len(ranges), chunks_done=0
+            )
+        pending = list(
+            export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
+        )
+        if dispatch:
+            from datasets.tasks import export_chunk_task, export_join_task
+
+            for chunk_id in pending:
+                transaction.on_commit(partial(export_chunk_task.delay, chunk_id))
+            if not pending:  # nothing to cut (no ground truth) or every chunk already built
+                transaction.on_commit(partial(export_join_task.delay, export.pk))
+    return pending
+
+
+class _Progress:
+    """Items done, added to the chunk and the export at most every ``PROGRESS_SECONDS``."""
+
+    def __init__(self, chunk: ExportChunk) -> None:
+        self.chunk, self.pending, self.done, self.last = chunk, 0, 0, time.monotonic()
+
+    def advance(self) -> None:
+        self.pending += 1
+        if time.monotonic() - self.last >= PROGRESS_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            with transaction.atomic():
+                ExportChunk.objects.filter(pk=self.chunk.pk).update(done=F("done") + self.pending)
+                Export.objects.filter(pk=self.chunk.export_id).update(done=F("done") + self.pending)
+            self.done += self.pending
+        self.pending, self.last = 0, time.monotonic()
+
+    def restart(self) -> None:
+        """Forget what an earlier, killed run of this chunk had counted."""
+        with transaction.atomic():
+            chunk = ExportChunk.objects.select_for_update().get(pk=self.chunk.pk)
+            if chunk.done:
+                Export.objects.filter(pk=chunk.export_id).update(
+                    done=Greatest(F("done") - chunk.done, 0)
+                )
+                ExportChunk.objects.filter(pk=chunk.pk).update(done=0)
+
+
+def _rows(export: Export, chunk: ExportChunk):
+    rows = (
+        _truths(export)
+        .filter(item_id__gte=chunk.first_item, item_id__lte=chunk.last_item)
+        .order_by("item_id")
+        .values_list(*ROW_FIELDS)
+    )
+    return (Row(*values) for values in rows.iterator(chunk_size=_ROWS))
+
+
+@contextmanager
+def _building(kind: int, key: int) -> Iterator[bool]:
+    """Whether this process may build (kind, key): no other live worker is building it.
+
+    A PostgreSQL session lock, released when the build ends or its worker's connection dies,
+    so a task delivered twice is built once and a killed worker's temporaries can be swept.
+    The embedded default (SQLite) has one worker and no such lock.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [kind, key])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [kind, key])
+
+
+_CHUNK_LOCK, _JOIN_LOCK = 7301, 7302
+
+
+def export_chunk_build(*, chunk_id: int, dispatch: bool = True) -> ExportChunk:
+    """Build one chunk's part; the run that completes the export's last chunk queues the join."""
+    with _building(_CHUNK_LOCK, chunk_id) as free:
+        chunk = ExportChunk.objects.get(pk=chunk_id)
+        if not free:  # another worker is building this chunk
+            return chunk
+        return _chunk_build(chunk, dispatch=dispatch)
+
+
+def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
+    export = _export(chunk.export_id)
+    if chunk.status == ExportChunk.Status.DONE or export.status != Export.Status.RUNNING:
+        return chunk
+    progress = _Progress(chunk)
+    progress.restart()
+    projection = projection_for(export)
+    name = f"exports/{export.dataset_id}/{export.pk}/part-{chunk.index:05d}.zip"
+    try:
+        with part_folder() as folder:
+            writer = PartWriter(folder=Path(folder))
+
+            def made():
+                for row in _rows(export, chunk):
+                    yield from projection.item(row, writer)
+                    progress.advance()
+
+            stored, _sha256, _size, _hashes = zip_store(name, writer.members(made()))
+        progress.flush()
+    except Exception as error:  # recorded for the requester; the worker's log has the trace
+        logger.exception("export %s chunk %s failed", export.pk, chunk.index)
+        message = _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
+            "index": chunk.index,
+            "first": chunk.first_item,
+            "last": chunk.last_item,
+            "error": str(error) or repr(error),
+        }
+        ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
+        _fail(export.pk, message)
+        chunk.refresh_from_db()
+        return chunk
+    with transaction.atomic():
+        flipped = ExportChunk.objects.filter(pk=chunk.pk, status=ExportChunk.Status.RUNNING).update(
+            status=ExportChunk.Status.DONE, file=stored, counts=writer.counts
+        )
+        if flipped:
+            locked = Export.objects.select_for_update().get(pk=export.pk)
+            locked.chunks_done += 1
+            locked.save(update_fields=["chunks_done"])
+            if dispatch and locked.chunks_done >= locked.chunks_total:
+                from datasets.tasks import export_join_task
+
+                transaction.on_commit(partial(export_join_task.delay, export.pk))
+    chunk.refresh_from_db()
+    return chunk
+
+
+def _category_names(dataset_id: int) -> dict[int, str]:
+    rows = Category.objects.filter(axis__dataset_id=dataset_id).values_list(
+        "pk", "axis__slug", "slug"
+    )
+    return {pk: f"{axis}/{slug}" for pk, axis, slug in rows}
+
+
+def export_join(*, export_id: int) -> Export:
+    """Join the built parts into the export's zip, store it and record its hash.
+
+    Waits (returns) while a chunk is still being built; does nothing to a finished export.
+    """
+    with _building(_JOIN_LOCK, export_id) as free:
+        export = _export(export_id)
+        if not free or export.status != Export.Status.RUNNING:
+            return export
+        return _join_and_record(export)
+
+
+def _join_and_record(export: Export) -> Export:
+    chunks = list(export.chunks.order_by("index"))
+    if any(chunk.status != ExportChunk.Status.DONE for chunk in chunks):
         return export
     try:
-        stored, sha256, size = _build(export)
+        stored, sha256, size, counts = _join(export, chunks)
     except Exception as error:  # recorded for the requester; the worker's log has the trace
         logger.exception("export %s failed", export.pk)
-        Export.objects.filter(pk=export.pk).update(
-            status=Export.Status.FAILED, error=str(error) or repr(error), finished_at=timezone.now()
-        )
+        _fail(export.pk, str(error) or repr(error))
         export.refresh_from_db()
         return export
     Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
@@ -147,44 +363,52 @@ def export_build(*, export_id: int) -> Export:
         file=stored,
         sha256=sha256,
         size=size,
-        done=export.total,
+        total=counts,
+        done=counts,
         error="",
         finished_at=timezone.now(),
     )
+    for chunk in chunks:
+        if chunk.file:
+            default_storage.delete(chunk.file)
+    export.chunks.update(file="")
     export.refresh_from_db()
     return export
 
 
-def _build(export: Export) -> tuple[str, str, int]:
-    stage = export.stage
-    if (stage.input_kind, stage.output_kind) not in BUILDABLE:
-        raise DomainError(
-            _("Exports of this kind of stage cannot be built yet."), code="export_unsupported"
-        )
-
-    def progress(done: int) -> None:
-        Export.objects.filter(pk=export.pk).update(done=done)
-
-    build = DetectionBuild(
-        export=export,
-        type_slug=stage.output_type.slug,
-        progress=progress,
-        progress_every=PROGRESS_EVERY,
-    )
-    export.total = build.count()
-    Export.objects.filter(pk=export.pk).update(total=export.total, done=0)
+def _join(export: Export, chunks: list[ExportChunk]) -> tuple[str, str, int, int]:
+    projection = projection_for(export)
+    parts = PartSet([chunk.file for chunk in chunks])
+    totals = empty_counts()
+    for chunk in chunks:
+        counts_add(totals, chunk.counts)
+    splits = {
+        split: totals["splits"].get(split, dict.fromkeys(COUNTED, 0)) for split in export.splits
+    }
+    counts = {
+        "splits": splits,
+        "total": {key: sum(numbers[key] for numbers in splits.values()) for key in COUNTED},
+        "categories": category_counts(totals["categories"], _category_names(export.dataset_id)),
+    }
     head = _head(export)
-    name = f"exports/{export.dataset_id}/{export.pk}.zip"
     hashes = MemberHashes()
 
     def members():
-        yield from build.members()
+        yield from projection.members(parts)
         yield (
             "manifest.json",
             manifest_chunks(
-                head=head, counts=build.counts, hashes=hashes, provenance=build.provenance()
+                head=head, counts=counts, hashes=hashes, provenance=parts.stream("provenance")
             ),
         )
 
+    name = f"exports/{export.dataset_id}/{export.pk}.zip"
     stored, sha256, size, _hashes = zip_store(name, members(), hashes)
-    return stored, sha256, size
+    return stored, sha256, size, counts["total"]["items"]
+
+
+def export_build(*, export_id: int) -> Export:
+    """Every step in this process, one after the other; the same zip the workers make."""
+    for chunk_id in export_plan(export_id=export_id, dispatch=False):
+        export_chunk_build(chunk_id=chunk_id, dispatch=False)
+    return export_join(export_id=export_id)

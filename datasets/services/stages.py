@@ -115,12 +115,14 @@ def _check_output(dataset: Dataset, state: dict) -> None:
                 field="output_type",
                 hint=_("Pick the region type the stage finds."),
             )
-        if attribute is not None:
+        if attribute is not None and attribute.region_type_id != output_type.pk:
+            # Boxes that carry their attribute: detection and recognition merged in one model.
             _refuse(
-                _("A stage that outputs boxes has no output attribute."),
-                code="unexpected_attribute",
+                _("“%(type)s” has no attribute “%(name)s”.")
+                % {"type": output_type.slug, "name": attribute.name},
+                code="unknown_attribute",
                 field="output_attribute",
-                hint=_("Leave the attribute empty, or output an attribute instead."),
+                hint=_("Pick an attribute of the output type, or leave it empty."),
             )
         if input_type is None and not output_type.top_level:
             _refuse(

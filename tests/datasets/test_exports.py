@@ -134,12 +134,18 @@ def test_the_manifest_counts_hashes_and_provenance(demo):
     for split in SPLITS:
         ids = set(dataset.items.filter(split=split).values_list("id", flat=True))
         assert manifest["counts"]["splits"][split] == {
+            "items": len(ids),
             "images": len(ids),
             "annotations": sum(1 for item_id, _ in boxes if item_id in ids),
+            "unlabeled": 0,
         }
-    assert manifest["counts"]["total"] == {"images": 14, "annotations": len(boxes)}
-    import hashlib
-
+    assert manifest["counts"]["total"]["annotations"] == len(boxes)
+    shadow = dataset.items.filter(categories__slug="shadow")
+    assert manifest["counts"]["categories"]["capture/shadow"] == {
+        split: shadow.filter(split=split).count()
+        for split in SPLITS
+        if shadow.filter(split=split).exists()
+    }
     for name in archive.namelist()[:-1]:
         assert manifest["members"][name]["sha256"] == hashlib.sha256(archive.read(name)).hexdigest()
     assert set(manifest["members"]) == set(archive.namelist()) - {"manifest.json"}
@@ -186,13 +192,13 @@ def test_bad_requests_are_refused(demo, change, code):
     assert not Export.objects.exists()
 
 
-def test_a_stage_of_another_dataset_and_an_unbuildable_stage_are_refused(demo):
+def test_a_stage_of_another_dataset_and_whole_images_by_reference_for_hf_are_refused(demo):
     dataset, stage = demo
-    recognition = dataset.stages.get(slug="formula-recognition")
 
     with pytest.raises(DomainError) as refused:
-        services.export_request(dataset=dataset, stage=recognition, by=None)
-    assert refused.value.code == "export_unsupported"
+        services.export_request(dataset=dataset, stage=stage, format="hf_imagefolder", by=None)
+    assert refused.value.code == "bad_images"
+    assert "include" in refused.value.fields["images"]
 
     foreign = Stage(dataset_id=dataset.pk + 1000, input_kind="image", output_kind="boxes")
     with pytest.raises(DomainError) as refused:

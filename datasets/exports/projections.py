@@ -1,0 +1,379 @@
+"""What one stage makes of one item's ground truth, and how the parts join into the layout.
+
+A projection has two sides. ``item`` runs in a chunk worker for each item of its id range:
+it returns binary members (image crops, encoded once) and writes JSON lines into the part's
+named streams (``PartWriter.line``). ``members`` runs in the final step: it reads the parts
+in chunk order (``PartSet``) and yields the zip's members in the layout's order, so the zip
+does not depend on how the export was cut into chunks.
+
+Layouts (``README.md`` shows them with examples):
+
+- image → boxes, ``coco``: ``coco/<split>.json`` (image ids are item ids), YOLO beside it
+  (``data.yaml``, ``labels/<split>/<item>.txt``), then the images: ``files.jsonl`` (by
+  reference) or ``images/<split>/<item>.<ext>`` (included, the stored bytes);
+  ``yolo``: the same without COCO;
+- crop → boxes: the same, over ``crops/<split>/<item>_<region>.png``; boxes are in crop
+  pixels, image ids are numbered in item and region order;
+- crop → attribute, ``jsonl_crops``: ``labels.jsonl`` (file name, value, item, region, split,
+  crop box), then the crops;
+- any stage, ``hf_imagefolder``: ``<split>/metadata.jsonl`` then that split's images, as the
+  Hugging Face ``imagefolder`` loader reads it (``objects`` for boxes, ``text`` for values).
+
+A crop is the region's box grown by the stage's padding (pixels, or percent of the box's
+width and height), rounded outwards to whole pixels and clipped to the image, encoded as PNG.
+"""
+
+import hashlib
+import io
+import math
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import NamedTuple
+
+import orjson
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from datasets.exports.parts import PartSet, PartWriter, file_chunks
+from datasets.models import Export, Stage
+
+#: zlib level of crop PNGs: 1 is several times faster than the default 6 and crops are small.
+PNG_COMPRESS_LEVEL = 1
+_KEPT_MODES = ("RGB", "L", "RGBA", "LA")
+
+
+class Row(NamedTuple):
+    """One exported item and its ground truth, as a chunk reads it."""
+
+    item_id: int
+    split: str
+    width: int
+    height: int
+    image: str
+    original: str
+    sha256: str
+    category_key: str
+    annotation: dict
+    source: str
+    source_ref: str
+
+
+ROW_FIELDS = (
+    "item_id",
+    "item__split",
+    "item__width",
+    "item__height",
+    "item__image",
+    "item__original",
+    "item__sha256",
+    "item__category_key",
+    "annotation",
+    "source",
+    "source_ref",
+)
+
+
+def _region_order(region: dict) -> tuple:
+    """Region ids in natural order: r2 before r10."""
+    region_id = str(region.get("id", ""))
+    return (len(region_id), region_id)
+
+
+def regions_of(annotation: dict, type_slug: str, parent: str | None = None) -> list[dict]:
+    """The regions of one type (inside ``parent`` when given), in region id order."""
+    regions = [
+        region
+        for region in annotation.get("regions", ())
+        if region.get("type") == type_slug and (parent is None or region.get("parent") == parent)
+    ]
+    return sorted(regions, key=_region_order)
+
+
+def crop_box(bbox, *, padding: float, unit: str, width: int, height: int) -> tuple[int, ...]:
+    """(left, top, right, bottom) of a region's crop: padded, whole pixels, inside the image."""
+    x, y, w, h = (float(value) for value in bbox)
+    if unit == Stage.PaddingUnit.PERCENT:
+        pad_x, pad_y = w * padding / 100, h * padding / 100
+    else:
+        pad_x = pad_y = float(padding)
+    left = max(0, math.floor(x - pad_x))
+    top = max(0, math.floor(y - pad_y))
+    right = min(width, math.ceil(x + w + pad_x))
+    bottom = min(height, math.ceil(y + h + pad_y))
+    return left, top, max(right, left + 1), max(bottom, top + 1)
+
+
+def image_path(folder: str, name: str, image_name: str) -> str:
+    extension = PurePosixPath(image_name).suffix.lower() or ".jpg"
+    return f"{folder}/{name}{extension}"
+
+
+def _yolo_text(boxes: list[list[float]], width: int, height: int) -> str:
+    lines = []
+    for x, y, w, h in boxes:
+        values = ((x + w / 2) / width, (y + h / 2) / height, w / width, h / height)
+        lines.append("0 " + " ".join(f"{value:.6f}" for value in values) + "\n")
+    return "".join(lines)
+
+
+class Projection:
+    """The common part: the stage, the request, counts and provenance."""
+
+    def __init__(self, export: Export) -> None:
+        self.export = export
+        self.stage = export.stage
+        self.format = export.format
+        self.splits = list(export.splits)
+        self.include_images = export.images == Export.Images.INCLUDE
+
+    # --- chunk side -----------------------------------------------------------------------
+
+    def item(self, row: Row, part: PartWriter) -> Iterator[tuple[str, bytes]]:
+        part.count(row.split, row.category_key, items=1)
+        part.line(
+            "provenance",
+            {
+                "item": row.item_id,
+                "split": row.split,
+                "source": row.source,
+                "source_ref": row.source_ref,
+            },
+        )
+        return iter(())
+
+    # --- join side ------------------------------------------------------------------------
+
+    def members(self, parts: PartSet) -> Iterator[tuple]:
+        raise NotImplementedError
+
+    def hf_members(self, parts: PartSet) -> Iterator[tuple]:
+        """``<split>/metadata.jsonl`` then the split's images, for each split."""
+        for split in self.splits:
+            yield f"{split}/metadata.jsonl", parts.stream(f"hf/{split}")
+            yield from self.split_images(parts, split)
+
+    def split_images(self, parts: PartSet, split: str) -> Iterator[tuple]:
+        yield from parts.files(f"{split}/")
+
+
+class _Crops:
+    """Decodes an item's upright image once and encodes its regions' crops as PNG."""
+
+    def __init__(self, stage: Stage, row: Row) -> None:
+        self.stage, self.row, self._image = stage, row, None
+
+    def box(self, region: dict) -> tuple[int, ...]:
+        return crop_box(
+            region["bbox"],
+            padding=self.stage.padding,
+            unit=self.stage.padding_unit,
+            width=self.row.width,
+            height=self.row.height,
+        )
+
+    def png(self, box: tuple[int, ...]) -> bytes:
+        if self._image is None:
+            with default_storage.open(self.row.image, "rb") as handle:
+                image = Image.open(handle)
+                image.load()
+            self._image = image if image.mode in _KEPT_MODES else image.convert("RGB")
+        buffer = io.BytesIO()
+        self._image.crop(box).save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
+        return buffer.getvalue()
+
+
+class BoxesProjection(Projection):
+    """Image → boxes of T, or crop of S → boxes of T inside it."""
+
+    def __init__(self, export: Export) -> None:
+        super().__init__(export)
+        self.type_slug = self.stage.output_type.slug
+        self.crops = self.stage.input_kind == Stage.Input.CROP
+        self.attribute = (
+            self.stage.output_attribute.name if self.stage.output_attribute_id else None
+        )
+
+    def _entry(self, region: dict, dx: int = 0, dy: int = 0) -> dict:
+        x, y, w, h = (float(value) for value in region["bbox"])
+        entry = {"bbox": [x - dx, y - dy, w, h], "area": w * h, "region": region.get("id", "")}
+        if self.attribute is not None:
+            entry["attributes"] = {self.attribute: region.get("attributes", {}).get(self.attribute)}
+        return entry
+
+    def _pictures(self, row: Row) -> Iterator[tuple]:
+        """(name, width, height, entries, bytes or None, region id) for each picture."""
+        if not self.crops:
+            yield (
+                str(row.item_id),
+                row.width,
+                row.height,
+                [self._entry(r) for r in regions_of(row.annotation, self.type_slug)],
+                None,
+                None,
+            )
+            return
+        crops = _Crops(self.stage, row)
+        for parent in regions_of(row.annotation, self.stage.input_type.slug):
+            left, top, right, bottom = box = crops.box(parent)
+            children = regions_of(row.annotation, self.type_slug, parent=parent.get("id"))
+            entries = [self._entry(child, left, top) for child in children]
+            name = f"{row.item_id}_{parent.get('id', '')}"
+            yield name, right - left, bottom - top, entries, crops.png(box), parent.get("id")
+
+    def item(self, row: Row, part: PartWriter) -> Iterator[tuple[str, bytes]]:
+        yield from super().item(row, part)
+        split, hf = row.split, self.format == "hf_imagefolder"
+        for name, width, height, entries, data, region in self._pictures(row):
+            part.count(split, row.category_key, images=1, annotations=len(entries))
+            if hf:
+                path = f"{split}/{name}.png" if data is not None else None
+                path = path or image_path(split, name, row.image)
+                objects = {
+                    "bbox": [entry["bbox"] for entry in entries],
+                    "category": [0] * len(entries),
+                    "region": [entry["region"] for entry in entries],
+                }
+                metadata = {"file_name": PurePosixPath(path).name, "item": row.item_id}
+                if region is not None:
+                    metadata["region"] = region
+                else:
+                    part.line(f"hf_images/{split}", [path, row.image])
+                part.line(f"hf/{split}", {**metadata, "objects": objects})
+            else:
+                folder = f"crops/{split}" if data is not None else f"images/{split}"
+                path = f"{folder}/{name}.png" if data is not None else None
+                path = path or image_path(folder, name, row.image)
+                image = {"file_name": path, "width": width, "height": height}
+                if data is None:
+                    image = {"id": row.item_id, **image}
+                else:
+                    image.update(item=row.item_id, region=region)
+                if self.format == "coco":
+                    part.line(f"coco/{split}", [image, entries])
+                boxes = [entry["bbox"] for entry in entries]
+                label = f"labels/{split}/{name}.txt"
+                part.line("yolo", [label, _yolo_text(boxes, width, height)])
+                if data is None and self.include_images:
+                    part.line("images", [path, row.image])
+                elif data is None:
+                    part.line("files", self._file_line(row, path))
+            if data is not None:
+                yield path, data
+
+    def _file_line(self, row: Row, path: str) -> dict:
+        return {
+            "item": row.item_id,
+            "split": row.split,
+            "path": path,
+            "sha256": _image_sha256(row),
+            "download": f"/datasets/{self.export.dataset_id}/items/{row.item_id}/file/image/",
+        }
+
+    def members(self, parts: PartSet) -> Iterator[tuple]:
+        if self.format == "hf_imagefolder":
+            yield from self.hf_members(parts)
+            return
+        if self.format == "coco":
+            for split in self.splits:
+                yield f"coco/{split}.json", self.coco(parts, split)
+        yield "data.yaml", [self.data_yaml().encode()]
+        for name, text in parts.lines("yolo"):
+            yield name, [text.encode()]
+        if self.crops:
+            yield from parts.files("crops/")
+        elif self.include_images:
+            for name, stored in parts.lines("images"):
+                yield name, file_chunks(stored), True
+        else:
+            yield "files.jsonl", parts.stream("files")
+
+    def split_images(self, parts: PartSet, split: str) -> Iterator[tuple]:
+        if self.crops:
+            yield from parts.files(f"{split}/")
+            return
+        for name, stored in parts.lines(f"hf_images/{split}"):
+            yield name, file_chunks(stored), True
+
+    def data_yaml(self) -> str:
+        folder = "crops" if self.crops else "images"
+        lines = ["path: ."]
+        lines += [f"{split}: {folder}/{split}" for split in self.splits]
+        lines += ["names:", f"  0: {self.type_slug}", ""]
+        return "\n".join(lines)
+
+    def coco(self, parts: PartSet, split: str) -> Iterator[bytes]:
+        """COCO JSON: images, then annotations numbered from 1 in picture and region order."""
+        category = {"id": 1, "name": self.type_slug, "supercategory": ""}
+        info = {"description": f"{self.type_slug} boxes, split {split}", "version": "1"}
+        yield b'{"info":' + orjson.dumps(info)
+        yield b',"licenses":[],"categories":' + orjson.dumps([category])
+        yield b',"images":['
+        for number, (image, _entries) in enumerate(parts.lines(f"coco/{split}"), start=1):
+            image.setdefault("id", number)
+            yield (b"," if number > 1 else b"") + orjson.dumps(image)
+        yield b'],"annotations":['
+        next_id = 1
+        for number, (image, entries) in enumerate(parts.lines(f"coco/{split}"), start=1):
+            image_id = image.get("id", number)
+            for entry in entries:
+                annotation = {"id": next_id, "image_id": image_id, "category_id": 1, **entry}
+                annotation["iscrowd"] = 0
+                yield (b"," if next_id > 1 else b"") + orjson.dumps(annotation)
+                next_id += 1
+        yield b"]}"
+
+
+class AttributeProjection(Projection):
+    """Crop of S → attribute A of that region: the crop and the region's value."""
+
+    def __init__(self, export: Export) -> None:
+        super().__init__(export)
+        self.type_slug = self.stage.input_type.slug
+        self.attribute = self.stage.output_attribute.name
+
+    def item(self, row: Row, part: PartWriter) -> Iterator[tuple[str, bytes]]:
+        yield from super().item(row, part)
+        crops = _Crops(self.stage, row)
+        hf = self.format == "hf_imagefolder"
+        for region in regions_of(row.annotation, self.type_slug):
+            attributes = region.get("attributes") or {}
+            if self.attribute not in attributes:
+                part.count(row.split, row.category_key, unlabeled=1)
+                continue
+            box = crops.box(region)
+            name = f"{row.item_id}_{region.get('id', '')}.png"
+            path = f"{row.split}/{name}" if hf else f"crops/{row.split}/{name}"
+            line = {
+                "file_name": name if hf else path,
+                "text": attributes[self.attribute],
+                "item": row.item_id,
+                "region": region.get("id", ""),
+                "split": row.split,
+                "box": list(box),
+            }
+            part.line(f"hf/{row.split}" if hf else "labels", line)
+            part.count(row.split, row.category_key, images=1, annotations=1)
+            yield path, crops.png(box)
+
+    def members(self, parts: PartSet) -> Iterator[tuple]:
+        if self.format == "hf_imagefolder":
+            yield from self.hf_members(parts)
+            return
+        yield "labels.jsonl", parts.stream("labels")
+        yield from parts.files("crops/")
+
+
+def projection_for(export: Export) -> Projection:
+    if export.stage.output_kind == Stage.Output.ATTRIBUTE:
+        return AttributeProjection(export)
+    return BoxesProjection(export)
+
+
+def _image_sha256(row: Row) -> str:
+    """The upright image's hash: the item's when the upright image is the original."""
+    if row.image == row.original:
+        return row.sha256
+    digest = hashlib.sha256()
+    for chunk in file_chunks(row.image):
+        digest.update(chunk)
+    return digest.hexdigest()

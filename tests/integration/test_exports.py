@@ -1,0 +1,115 @@
+"""Exports through real workers on Redis: chunks built by workers, and a killed worker."""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from datasets import services
+from datasets.models import Dataset, Export, ExportChunk
+from tests.conftest import WorkerProcess, worker_database_url
+
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
+
+
+def _until(predicate, timeout=90, step=0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+@pytest.fixture
+def demo(transactional_db, media_root):
+    call_command("seed_demo", photos=12)
+    return Dataset.objects.get(name="Math formula photos")
+
+
+@pytest.fixture
+def workers(tmp_path, media_root, celery_redis):
+    """Start workers that cut exports into one-item chunks and take back, after two
+    seconds, a task a killed worker had taken."""
+    from config.celery import app
+
+    app.control.purge()
+    started = []
+
+    def start(name: str) -> WorkerProcess:
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": celery_redis,
+            "MEDIA_ROOT": str(media_root),
+            "EXPORT_CHUNK_ITEMS": "1",
+            "CELERY_VISIBILITY_TIMEOUT": "2",
+        }
+        worker = WorkerProcess(env, tmp_path / f"{name}.log")
+        started.append(worker)
+        worker.wait_ready(app)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def _request(dataset, slug: str) -> Export:
+    stage = dataset.stages.get(slug=slug)
+    return services.export_request(dataset=dataset, stage=stage, by=None)
+
+
+def _same_state_built_here(dataset, slug: str) -> str:
+    """The hash of the same export built in this process (no worker sees it)."""
+    stage = dataset.stages.get(slug=slug)
+    export = Export.objects.create(
+        dataset=dataset, stage=stage, splits=["train", "val", "test"], format="jsonl_crops"
+    )
+    return services.export_build(export_id=export.pk).sha256
+
+
+def test_workers_build_the_chunks_and_join_them_into_the_same_zip(demo, workers):
+    workers("first")
+    workers("second")
+
+    export = _request(demo, "formula-recognition")
+
+    assert _until(lambda: Export.objects.get(pk=export.pk).status != "running")
+    export.refresh_from_db()
+    assert export.status == "done", export.error
+    assert (export.chunks_total, export.chunks_done) == (12, 12)
+    assert export.done == export.total == 12
+    assert default_storage.exists(export.file.name)
+    assert _same_state_built_here(demo, "formula-recognition") == export.sha256
+
+
+def test_a_worker_killed_mid_export_leaves_nothing_visible_and_the_retry_gives_the_same_zip(
+    demo, workers, media_root
+):
+    first = workers("killed")
+    export = _request(demo, "formula-recognition")
+
+    started = _until(
+        lambda: ExportChunk.objects.filter(export=export, status="done").count() >= 2, step=0.01
+    )
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait()
+    export.refresh_from_db()
+
+    assert started
+    assert export.status == "running" and not export.file  # nothing half-written is visible
+    assert not default_storage.exists(f"exports/{demo.pk}/{export.pk}.zip")
+    assert export.chunks_done < export.chunks_total
+
+    workers("retry")
+    assert _until(lambda: Export.objects.get(pk=export.pk).status != "running")
+    export.refresh_from_db()
+    assert export.status == "done", export.error
+    assert (export.chunks_done, export.done) == (12, 12)
+    assert _same_state_built_here(demo, "formula-recognition") == export.sha256
+    assert not list(Path(media_root).rglob(".export-*.part"))
