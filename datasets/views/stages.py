@@ -178,6 +178,7 @@ def _render_stages(request, dataset: Dataset, *, status: int = 200, form=None, e
         "dataset": dataset,
         "stages": stage_pipeline(dataset),
         "can_edit": can_edit,
+        "can_export": policy.can_request_export(request.user, dataset),
         "editing": editing,
     }
     if can_edit:

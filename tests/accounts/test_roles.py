@@ -34,6 +34,7 @@ PAGES = [
     ("/datasets/{dataset}/items/", IN_HOUSE_READERS),
     ("/datasets/{dataset}/schema/", IN_HOUSE_READERS),
     ("/datasets/{dataset}/stages/", IN_HOUSE_READERS),
+    ("/datasets/{dataset}/exports/", IN_HOUSE_READERS),
 ]
 API_GETS = [
     ("/api/v1/datasets/{dataset}/items/", IN_HOUSE_READERS),
