@@ -1,5 +1,7 @@
 """Forms of the dataset pages: they check shapes; the services decide everything else."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -264,6 +266,8 @@ class ExportForm(forms.Form):
                 offered_by.setdefault(name, []).append(stage.slug)
         self.fields["format"].choices = [(name, name) for name in offered_by]
         self.fields["format"].widget.offered_by = offered_by
+        firsts = {stage.slug: next(iter(stage_export_formats(stage)), "") for stage in stages}
+        self.fields["format"].widget.attrs["data-first"] = json.dumps(firsts)
         chosen = next((s for s in stages if s.slug == self.initial.get("stage")), None)
         chosen = chosen or (stages[0] if stages else None)
         if chosen is not None and not self.is_bound:

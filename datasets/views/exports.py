@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from datasets import policy, selectors, services
 from datasets.forms import ExportForm, show_refusal
-from datasets.models import Dataset, Export
+from datasets.models import Dataset, Export, Stage
 
 #: How many exports the page lists; the API lists them all.
 SHOWN = 50
@@ -52,7 +52,8 @@ def _rows(dataset: Dataset, texts: dict[str, str]) -> list[Export]:
     for export in exports:
         export.percent = percent_done(export)
         export.split_names = ", ".join(split_names.get(s, s) for s in export.splits)
-        export.images_label = images.get(export.images, export.images)
+        crops = export.stage is not None and export.stage.input_kind == Stage.Input.CROP
+        export.images_label = _("Crops included") if crops else images.get(export.images)
         export.size_label = size_label(export.size, texts) if export.size else ""
     return exports
 

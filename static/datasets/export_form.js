@@ -17,6 +17,11 @@ function offerFormats() {
   }
 }
 
-stage.addEventListener("change", offerFormats);
+// a newly chosen stage starts on its own first format
+const firsts = JSON.parse(formatSelect.dataset.first || "{}");
+stage.addEventListener("change", () => {
+  if (firsts[stage.value]) formatSelect.value = firsts[stage.value];
+  offerFormats();
+});
 offerFormats();
 form.dataset.ready = "true"; // the formats follow the stage (tests wait for this)

@@ -40,6 +40,7 @@ def test_a_trainer_requests_a_detection_export_and_watches_it_finish(
     assert _offered_formats(page) == ["coco", "yolo", "hf_imagefolder"]
     page.select_option("#export_stage", "formula-recognition")
     assert _offered_formats(page) == ["hf_imagefolder", "jsonl_crops"]
+    assert page.input_value("#export_format") == "jsonl_crops"  # the stage's own first
     page.select_option("#export_stage", "formula-detection")
     page.select_option("#export_format", "yolo")
     page.get_by_label("Val", exact=True).uncheck()
