@@ -56,14 +56,22 @@ class PartWriter:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._streams: dict[str, tuple[Path, object]] = {}
+        self._streams: dict[str, list] = {}  # name → [path, open file, lines]
         self.counts = empty_counts()
 
     def line(self, stream: str, value) -> None:
+        """Append a value to a stream as one JSON line."""
+        self.raw(stream, orjson.dumps(value))
+
+    def raw(self, stream: str, line: bytes) -> int:
+        """Append one line (bytes without a newline); returns the stream's line count."""
         if stream not in self._streams:
             path = self.folder / f"{len(self._streams)}.jsonl"
-            self._streams[stream] = (path, path.open("wb"))
-        self._streams[stream][1].write(orjson.dumps(value) + b"\n")
+            self._streams[stream] = [path, path.open("wb"), 0]
+        entry = self._streams[stream]
+        entry[1].write(line + b"\n")
+        entry[2] += 1
+        return entry[2]
 
     def count(self, split: str, category_key: str, **numbers: int) -> None:
         into = self.counts["splits"].setdefault(split, dict.fromkeys(COUNTED, 0))
@@ -77,7 +85,7 @@ class PartWriter:
         """The part's members: the binary ones as ``made`` yields them, then the streams."""
         for path, data in made:
             yield f"files/{path}", (data,), True
-        for name, (path, handle) in sorted(self._streams.items()):
+        for name, (path, handle, _lines) in sorted(self._streams.items()):
             handle.close()
             yield f"streams/{name}.jsonl", _local_chunks(path), True
         yield "counts.json", (orjson.dumps(self.counts),), True
@@ -93,40 +101,42 @@ class PartSet:
     def __init__(self, names: list[str]) -> None:
         self.names = names
 
-    def _parts(self) -> Iterator[zipfile.ZipFile]:
-        for name in self.names:
+    def _parts(self) -> Iterator[tuple[int, zipfile.ZipFile]]:
+        """(part number, open part) in chunk order."""
+        for number, name in enumerate(self.names):
             with default_storage.open(name, "rb") as handle, zipfile.ZipFile(handle) as part:
-                yield part
+                yield number, part
 
-    def _stream_infos(self, stream: str) -> Iterator[tuple[zipfile.ZipFile, zipfile.ZipInfo]]:
-        for part in self._parts():
+    def _stream_infos(self, stream: str) -> Iterator[tuple[int, zipfile.ZipFile, zipfile.ZipInfo]]:
+        for number, part in self._parts():
             try:
-                yield part, part.getinfo(f"streams/{stream}.jsonl")
+                yield number, part, part.getinfo(f"streams/{stream}.jsonl")
             except KeyError:
                 continue
 
     def stream(self, stream: str) -> Iterator[bytes]:
         """The stream's bytes over every part, in order (a JSON-lines member)."""
-        for part, info in self._stream_infos(stream):
+        for _number, part, info in self._stream_infos(stream):
             with part.open(info) as member:
                 yield from iter(lambda: member.read(_READ), b"")
 
+    def raw_lines(self, stream: str) -> Iterator[tuple[int, bytes]]:
+        """(part number, line without its newline) over every part, in order."""
+        for number, part, info in self._stream_infos(stream):
+            with part.open(info) as member:
+                for line in member:
+                    yield number, line.rstrip(b"\n")
+
     def lines(self, stream: str) -> Iterator:
         """The stream's values over every part, in order."""
-        for part, info in self._stream_infos(stream):
+        for _number, part, info in self._stream_infos(stream):
             with part.open(info) as member:
                 for line in member:
                     yield orjson.loads(line)
 
     def files(self, prefix: str) -> Iterator[tuple]:
         """The binary members under ``prefix`` over every part, in order, as zip members."""
-        for part in self._parts():
+        for _number, part in self._parts():
             for info in part.infolist():
                 if info.filename.startswith("files/" + prefix):
                     yield info.filename.removeprefix("files/"), (part.read(info),), True
-
-    def counts(self) -> dict:
-        total = empty_counts()
-        for part in self._parts():
-            counts_add(total, orjson.loads(part.read("counts.json")))
-        return total

@@ -249,7 +249,7 @@ class BoxesProjection(Projection):
                 else:
                     image.update(item=row.item_id, region=region)
                 if self.format == "coco":
-                    part.line(f"coco/{split}", [image, entries])
+                    self._coco_lines(part, split, image, entries)
                 boxes = [entry["bbox"] for entry in entries]
                 label = f"labels/{split}/{name}.txt"
                 part.line("yolo", [label, _yolo_text(boxes, width, height)])
@@ -259,6 +259,15 @@ class BoxesProjection(Projection):
                     part.line("files", self._file_line(row, path))
             if data is not None:
                 yield path, data
+
+    def _coco_lines(self, part: PartWriter, split: str, image: dict, entries: list) -> None:
+        """The image, and its boxes prefixed by the image's id (detection: the item id) or
+        its number in this part (crops), so the join only adds numbers to bytes."""
+        images = part.raw(f"coco-images/{split}", orjson.dumps(image))
+        reference = image.get("id", images)
+        for entry in entries:
+            body = orjson.dumps({"category_id": 1, **entry, "iscrowd": 0})
+            part.raw(f"coco-boxes/{split}", b"%d\t" % reference + body)
 
     def _file_line(self, row: Row, path: str) -> dict:
         return {
@@ -278,7 +287,7 @@ class BoxesProjection(Projection):
                 yield f"coco/{split}.json", self.coco(parts, split)
         yield "data.yaml", [self.data_yaml().encode()]
         for name, text in parts.lines("yolo"):
-            yield name, [text.encode()]
+            yield name, [text.encode()], True  # a few lines: deflate saves nothing
         if self.crops:
             yield from parts.files("crops/")
         elif self.include_images:
@@ -302,24 +311,29 @@ class BoxesProjection(Projection):
         return "\n".join(lines)
 
     def coco(self, parts: PartSet, split: str) -> Iterator[bytes]:
-        """COCO JSON: images, then annotations numbered from 1 in picture and region order."""
+        """COCO JSON: images, then annotations numbered from 1 in picture and region order.
+
+        Crops are numbered from 1 here: a part's crop n is image ``before + n``, where
+        ``before`` counts the crops of the parts ahead of it."""
         category = {"id": 1, "name": self.type_slug, "supercategory": ""}
         info = {"description": f"{self.type_slug} boxes, split {split}", "version": "1"}
         yield b'{"info":' + orjson.dumps(info)
         yield b',"licenses":[],"categories":' + orjson.dumps([category])
         yield b',"images":['
-        for number, (image, _entries) in enumerate(parts.lines(f"coco/{split}"), start=1):
-            image.setdefault("id", number)
-            yield (b"," if number > 1 else b"") + orjson.dumps(image)
+        separator, first_of_part = b"", {}
+        for number, (part, line) in enumerate(parts.raw_lines(f"coco-images/{split}"), start=1):
+            first_of_part.setdefault(part, number - 1)
+            if self.crops:
+                line = b'{"id":%d,' % number + line[1:]
+            yield separator + line
+            separator = b","
         yield b'],"annotations":['
-        next_id = 1
-        for number, (image, entries) in enumerate(parts.lines(f"coco/{split}"), start=1):
-            image_id = image.get("id", number)
-            for entry in entries:
-                annotation = {"id": next_id, "image_id": image_id, "category_id": 1, **entry}
-                annotation["iscrowd"] = 0
-                yield (b"," if next_id > 1 else b"") + orjson.dumps(annotation)
-                next_id += 1
+        separator = b""
+        for number, (part, line) in enumerate(parts.raw_lines(f"coco-boxes/{split}"), start=1):
+            reference, body = line.split(b"\t", 1)
+            image_id = int(reference) + (first_of_part.get(part, 0) if self.crops else 0)
+            yield separator + b'{"id":%d,"image_id":%d,' % (number, image_id) + body[1:]
+            separator = b","
         yield b"]}"
 
 

@@ -65,11 +65,12 @@ def _upright(item) -> Image.Image:
     return image
 
 
-def test_the_zip_is_the_same_however_the_export_is_cut_into_chunks(dataset, settings):
+@pytest.mark.parametrize("slug", ["formula-recognition", "char-detection"])
+def test_the_zip_is_the_same_however_the_export_is_cut_into_chunks(dataset, settings, slug):
     settings.EXPORT_CHUNK_ITEMS = 5
-    chunked = _export(dataset, "formula-recognition")
+    chunked = _export(dataset, slug)
     settings.EXPORT_CHUNK_ITEMS = 1000
-    whole = _export(dataset, "formula-recognition")
+    whole = _export(dataset, slug)
 
     assert (chunked.chunks_total, whole.chunks_total) == (3, 1)
     assert chunked.chunks_done == chunked.chunks_total
