@@ -1,6 +1,7 @@
 """Exports through the API: request one (202), follow its progress, download the zip."""
 
-from django.http import FileResponse
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -102,8 +103,10 @@ class ExportDetailApi(APIView):
 
 class ExportDownloadApi(APIView):
     @extend_schema(
-        responses={(200, "application/zip"): OpenApiTypes.BINARY},
-        summary="Download a finished export (streamed)",
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 302: None},
+        summary="Download a finished export",
+        description="Streams the zip, permission-checked; on S3 storage, redirects (302) to "
+        "a signed URL valid for `STORAGE_URL_EXPIRE` seconds. Header `Digest: sha-256=…`.",
     )
     def get(self, request, dataset_id: int, export_id: int):
         dataset = policy.dataset_for(request.user, dataset_id)
@@ -114,12 +117,21 @@ class ExportDownloadApi(APIView):
                 code="export_not_ready",
                 status=409,
             )
-        response = FileResponse(
-            export.file.open("rb"),
-            content_type="application/zip",
-            as_attachment=True,
-            filename=f"{dataset.pk}-{getattr(export.stage, 'slug', 'stage')}-{export.pk}.zip",
-        )
+        filename = f"{dataset.pk}-{getattr(export.stage, 'slug', 'stage')}-{export.pk}.zip"
+        if not isinstance(export.file.storage, FileSystemStorage):
+            # object storage: a short-lived signed URL, so no web process carries the bytes
+            url = export.file.storage.url(
+                export.file.name,
+                parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
+            )
+            response = HttpResponseRedirect(url)
+        else:
+            response = FileResponse(
+                export.file.open("rb"),
+                content_type="application/zip",
+                as_attachment=True,
+                filename=filename,
+            )
         response["X-Content-Type-Options"] = "nosniff"
         response["Digest"] = f"sha-256={export.sha256}"
         return response

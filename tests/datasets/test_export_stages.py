@@ -282,3 +282,18 @@ def test_a_changed_pipeline_changes_the_exports_and_no_annotation(dataset):
         "formula-recognition",
         "char-detection",
     ]
+
+
+@pytest.mark.parametrize(
+    ("bbox", "padding", "unit", "expected"),
+    [
+        ([10.5, 20.25, 30.0, 40.0], 0, "px", (10, 20, 41, 61)),  # outwards to whole pixels
+        ([10.0, 20.0, 30.0, 40.0], 8, "px", (2, 12, 48, 68)),
+        ([10.0, 20.0, 30.0, 40.0], 10, "percent", (7, 16, 43, 64)),  # 3 px and 4 px
+        ([2.0, 3.0, 95.0, 90.0], 8, "px", (0, 0, 100, 100)),  # clipped to the image
+    ],
+)
+def test_a_crop_box_is_the_padded_box_in_whole_pixels_inside_the_image(
+    bbox, padding, unit, expected
+):
+    assert crop_box(bbox, padding=padding, unit=unit, width=100, height=100) == expected

@@ -53,15 +53,9 @@ def test_s3_storage_round_trip_on_an_s3_api_server(s3_server):
     assert _round_trip(storage) == PAYLOAD
 
 
-@pytest.mark.django_db
-def test_an_uploaded_photo_is_stored_processed_and_served_from_s3(
-    s3_server, settings, planner_client
-):
-    from datasets import services
-    from datasets.models import Item
-    from tests.factories.datasets import DatasetFactory
-    from tests.factories.images import image_bytes
-
+@pytest.fixture
+def s3_default_storage(s3_server, settings):
+    """Django's default storage on a bucket of the S3 API server."""
     boto3.client(
         "s3",
         endpoint_url=s3_server,
@@ -80,9 +74,22 @@ def test_an_uploaded_photo_is_stored_processed_and_served_from_s3(
                 "secret_key": "test",
                 "region_name": "us-east-1",
                 "default_acl": None,
+                "querystring_expire": 60,
             },
         },
     }
+    return s3_server
+
+
+@pytest.mark.django_db
+def test_an_uploaded_photo_is_stored_processed_and_served_from_s3(
+    s3_default_storage, planner_client
+):
+    from datasets import services
+    from datasets.models import Item
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import image_bytes
+
     dataset = DatasetFactory()
     content = image_bytes(3, size=(2600, 1200), orientation=6)
 
@@ -97,3 +104,39 @@ def test_an_uploaded_photo_is_stored_processed_and_served_from_s3(
     assert b"".join(served.streaming_content)[:2] == b"\xff\xd8"
     with item.original.open("rb") as original:
         assert original.read() == content
+
+
+@pytest.mark.django_db
+def test_an_export_on_s3_is_built_from_parts_and_downloaded_through_a_signed_url(
+    s3_default_storage, settings, client_for
+):
+    import hashlib
+    import io
+    import urllib.request
+    import zipfile
+
+    from django.core.management import call_command
+
+    from datasets import services
+    from datasets.models import Dataset
+
+    settings.EXPORT_CHUNK_ITEMS = 2
+    call_command("seed_demo", photos=5)
+    dataset = Dataset.objects.get(name="Math formula photos")
+    stage = dataset.stages.get(slug="formula-recognition")
+    export = services.export_request(dataset=dataset, stage=stage, by=None)
+    export = services.export_build(export_id=export.pk)
+    trainer = client_for("trainer")
+
+    answer = trainer.get(f"/api/v1/datasets/{dataset.id}/exports/{export.pk}/download/")
+    with urllib.request.urlopen(answer["Location"], timeout=30) as fetched:
+        body = fetched.read()
+        disposition = fetched.headers["Content-Disposition"]
+
+    assert (export.status, export.chunks_total) == ("done", 3), export.error
+    assert answer.status_code == 302 and "Signature=" in answer["Location"]
+    assert answer["Location"].startswith(s3_default_storage)
+    assert answer["Digest"] == f"sha-256={export.sha256}"
+    assert hashlib.sha256(body).hexdigest() == export.sha256
+    assert disposition == f'attachment; filename="{dataset.pk}-formula-recognition-{export.pk}.zip"'
+    assert "labels.jsonl" in zipfile.ZipFile(io.BytesIO(body)).namelist()
