@@ -297,3 +297,17 @@ def test_a_crop_box_is_the_padded_box_in_whole_pixels_inside_the_image(
     bbox, padding, unit, expected
 ):
     assert crop_box(bbox, padding=padding, unit=unit, width=100, height=100) == expected
+
+
+def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing(dataset):
+    item = dataset.items.filter(ground_truth__isnull=False).order_by("id").last()
+    default_storage.delete(item.image.name)  # the upright image is gone from storage
+    stage = dataset.stages.get(slug="formula-recognition")
+    export = services.export_request(dataset=dataset, stage=stage, by=None)
+
+    export = services.export_build(export_id=export.pk)
+
+    assert export.status == Export.Status.FAILED and export.finished_at
+    assert export.error.startswith("Chunk 0 (items ")
+    assert not export.file and not export.sha256
+    assert not default_storage.exists(f"exports/{dataset.pk}/{export.pk}.zip")
