@@ -2,7 +2,9 @@
 
 from celery import shared_task
 
-_RELIABLE = {"acks_late": True, "reject_on_worker_lost": True}
+#: Taken back from a killed worker; results go unread (their state lives in our own rows),
+#: and storing one makes every send subscribe to a result channel on Redis.
+_RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
 @shared_task(name="datasets.item_process", time_limit=300, soft_time_limit=240, **_RELIABLE)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from stream_zip import NO_COMPRESSION_64, ZIP_64, stream_zip
@@ -23,11 +24,12 @@ _PERMISSIONS = 0o644
 
 
 class MemberHashes:
-    """The SHA-256 and size of each member, filled in as the members stream by."""
+    """The SHA-256 and size of each member, in member order, filled in as the members stream
+    by. They wait in a temporary file, not in memory: a crop export has millions of members.
+    """
 
     def __init__(self) -> None:
-        self.sha256: dict[str, str] = {}
-        self.size: dict[str, int] = {}
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives and goes with the object
 
     def hashed(self, name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
         digest, size = hashlib.sha256(), 0
@@ -36,8 +38,16 @@ class MemberHashes:
                 digest.update(chunk)
                 size += len(chunk)
                 yield chunk
-        self.sha256[name] = digest.hexdigest()
-        self.size[name] = size
+        entry = {"sha256": digest.hexdigest(), "size": size}
+        self._file.write(orjson.dumps(name) + b":" + orjson.dumps(entry) + b"\n")
+
+    def entries(self) -> Iterator[bytes]:
+        """``"name":{"sha256":…,"size":…}`` of each member hashed so far, in order."""
+        self._file.flush()
+        self._file.seek(0)
+        for line in self._file:
+            yield line.rstrip(b"\n")
+        self._file.seek(0, os.SEEK_END)
 
 
 def coalesced(chunks: Iterable[bytes], size: int = 1 << 16) -> Iterator[bytes]:

@@ -42,10 +42,12 @@ def manifest_chunks(
     for key in ("dataset", "spec_version", "spec_snapshot", "stage", "request"):
         yield b',"' + key.encode() + b'":' + orjson.dumps(head[key])
     yield b',"counts":' + orjson.dumps(counts, option=orjson.OPT_SORT_KEYS)
-    members = {
-        name: {"sha256": hashes.sha256[name], "size": hashes.size[name]} for name in hashes.sha256
-    }
-    yield b',"members":' + orjson.dumps(members)
+    yield b',"members":{'
+    separator = b""
+    for entry in hashes.entries():
+        yield separator + entry
+        separator = b","
+    yield b"}"
     yield b',"provenance":['
     pending, separator = b"", b""
     for chunk in provenance:

@@ -17,6 +17,7 @@ other (tests, the shell).
 """
 
 import logging
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -166,6 +167,18 @@ def _export(export_id: int) -> Export:
     ).get(pk=export_id)
 
 
+#: Chunks an export is cut into, at least, when that leaves each over ``SMALLEST_CHUNK``
+#: items: enough for the workers to share a small export and to even out at the end.
+CHUNKS_AT_LEAST = 16
+SMALLEST_CHUNK = 500
+
+
+def chunk_size(total: int) -> int:
+    """Items per chunk: ``EXPORT_CHUNK_ITEMS`` at most, smaller for small exports."""
+    wanted = max(SMALLEST_CHUNK, math.ceil(total / CHUNKS_AT_LEAST))
+    return max(1, min(settings.EXPORT_CHUNK_ITEMS, wanted))
+
+
 def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
     """Cut the export into chunks of item ids and queue them; returns the chunk ids to build.
 
@@ -176,7 +189,7 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
         return []
     with transaction.atomic():
         if not export.chunks.exists():
-            size = max(1, settings.EXPORT_CHUNK_ITEMS)
+            size = chunk_size(_truths(export).count())
             ids = _truths(export).order_by("item_id").values_list("item_id", flat=True)
             ranges, first, count, last = [], None, 0, None
             for item_id in ids.iterator(chunk_size=10_000):

@@ -311,3 +311,14 @@ def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing
     assert export.error.startswith("Chunk 0 (items ")
     assert not export.file and not export.sha256
     assert not default_storage.exists(f"exports/{dataset.pk}/{export.pk}.zip")
+
+
+@pytest.mark.parametrize(
+    ("total", "size"), [(12, 500), (2_000, 500), (40_000, 2_500), (100_000, 5_000), (10**7, 5_000)]
+)
+def test_small_exports_are_cut_into_smaller_chunks_so_workers_share_them(settings, total, size):
+    from datasets.services.exports import chunk_size
+
+    settings.EXPORT_CHUNK_ITEMS = 5000
+
+    assert chunk_size(total) == size
