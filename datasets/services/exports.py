@@ -323,6 +323,7 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
         }
         ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
         _fail(export.pk, message)
+        _parts_remove(export.pk)
         chunk.refresh_from_db()
         return chunk
     with transaction.atomic():
@@ -331,6 +332,8 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
         )
         if flipped:
             locked = Export.objects.select_for_update().get(pk=export.pk)
+            if locked.status != Export.Status.RUNNING:  # another chunk failed meanwhile
+                transaction.on_commit(partial(_parts_remove, export.pk))
             locked.chunks_done += 1
             locked.save(update_fields=["chunks_done"])
             if dispatch and locked.chunks_done >= locked.chunks_total:
@@ -339,6 +342,13 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
                 transaction.on_commit(partial(export_join_task.delay, export.pk))
     chunk.refresh_from_db()
     return chunk
+
+
+def _parts_remove(export_id: int) -> None:
+    """Delete the stored parts of an export that will never be joined (or just was)."""
+    for chunk in ExportChunk.objects.filter(export_id=export_id).exclude(file=""):
+        default_storage.delete(chunk.file)
+    ExportChunk.objects.filter(export_id=export_id).update(file="")
 
 
 def _category_names(dataset_id: int) -> dict[int, str]:
@@ -381,10 +391,7 @@ def _join_and_record(export: Export) -> Export:
         error="",
         finished_at=timezone.now(),
     )
-    for chunk in chunks:
-        if chunk.file:
-            default_storage.delete(chunk.file)
-    export.chunks.update(file="")
+    _parts_remove(export.pk)
     export.refresh_from_db()
     return export
 

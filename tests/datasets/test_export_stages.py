@@ -224,6 +224,29 @@ def test_hugging_face_loads_the_detection_export_with_its_boxes(dataset, tmp_pat
         assert row["image"] == [item.width, item.height]
 
 
+def test_hugging_face_loads_char_detection_crops_with_their_boxes(dataset, tmp_path):
+    export = _export(dataset, "char-detection", format="hf_imagefolder")
+
+    loaded = _load_imagefolder(_zip(export), tmp_path)
+
+    truths = _truths(dataset)
+    rows = [row for split in loaded["rows"].values() for row in split]
+    assert len(rows) == sum(len(_regions(t, "formula")) for t in truths.values())
+    for row in rows:
+        truth = truths[row["item"]]
+        formula = _regions(truth, "formula")[row["region"]]
+        chars = {
+            r["id"]: r["bbox"]
+            for r in truth.annotation["regions"]
+            if r["type"] == "char" and r["parent"] == formula["id"]
+        }
+        left, top = int(formula["bbox"][0]), int(formula["bbox"][1])
+        assert row["objects"]["region"] == sorted(chars, key=lambda r: (len(r), r))
+        for region_id, bbox in zip(row["objects"]["region"], row["objects"]["bbox"], strict=True):
+            x, y, w, h = chars[region_id]
+            assert bbox == pytest.approx([x - left, y - top, w, h])
+
+
 def _members(export) -> dict[str, str]:
     archive = _zip(export)
     return {name: hashlib.sha256(archive.read(name)).hexdigest() for name in archive.namelist()}
@@ -299,7 +322,8 @@ def test_a_crop_box_is_the_padded_box_in_whole_pixels_inside_the_image(
     assert crop_box(bbox, padding=padding, unit=unit, width=100, height=100) == expected
 
 
-def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing(dataset):
+def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing(dataset, settings):
+    settings.EXPORT_CHUNK_ITEMS = 5  # chunks 0 and 1 are built and stored before 2 fails
     item = dataset.items.filter(ground_truth__isnull=False).order_by("id").last()
     default_storage.delete(item.image.name)  # the upright image is gone from storage
     stage = dataset.stages.get(slug="formula-recognition")
@@ -308,9 +332,12 @@ def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing
     export = services.export_build(export_id=export.pk)
 
     assert export.status == Export.Status.FAILED and export.finished_at
-    assert export.error.startswith("Chunk 0 (items ")
+    assert export.error.startswith("Chunk 2 (items ")
     assert not export.file and not export.sha256
     assert not default_storage.exists(f"exports/{dataset.pk}/{export.pk}.zip")
+    assert list(export.chunks.values_list("status", flat=True)) == ["done", "done", "failed"]
+    assert not export.chunks.exclude(file="").exists()
+    assert not default_storage.listdir(f"exports/{dataset.pk}/{export.pk}")[1]  # no part left
 
 
 @pytest.mark.parametrize(
