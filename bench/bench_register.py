@@ -9,7 +9,7 @@ decoding and encoding on the same files, in one and in two processes, in the sam
     .venv/bin/python bench/bench_register.py
     BENCH_REGISTER_ITEMS=2000 .venv/bin/python bench/bench_register.py   # a quicker run
 
-Needs PostgreSQL and Redis (DATABASE_URL's server, database ``bench_register``; Redis db 1).
+Needs PostgreSQL and Redis (DATABASE_URL's server, database ``bench_register``; Redis db 8).
 Results: bench/results/register.json.
 """
 
@@ -18,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import time
-from multiprocessing import Pool
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def _environment() -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": server.rsplit("/", 1)[0] + f"/{DATABASE}",
-        "REDIS_URL": "redis://127.0.0.1:6379/1",
+        "REDIS_URL": "redis://127.0.0.1:6379/8",  # tests use 1 and up, bench_export 9
         "MEDIA_ROOT": str(WORK / "media"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONPATH": str(ROOT),
@@ -139,7 +139,7 @@ def _pillow_alone(path: Path) -> int:
 
 def _ceiling(paths: list[Path], processes: int) -> float:
     started = time.perf_counter()
-    with Pool(processes) as pool:
+    with multiprocessing.Pool(processes) as pool:
         sum(pool.imap_unordered(_pillow_alone, paths, chunksize=8))
     return len(paths) / (time.perf_counter() - started)
 
