@@ -108,6 +108,11 @@ def image_path(folder: str, name: str, image_name: str) -> str:
     return f"{folder}/{name}{extension}"
 
 
+def _picture_path(folder: str, name: str, data: bytes | None, row: Row) -> str:
+    """A crop's PNG path, or a whole image's path with its stored extension."""
+    return f"{folder}/{name}.png" if data is not None else image_path(folder, name, row.image)
+
+
 def _yolo_text(boxes: list[list[float]], width: int, height: int) -> str:
     lines = []
     for x, y, w, h in boxes:
@@ -222,43 +227,51 @@ class BoxesProjection(Projection):
 
     def item(self, row: Row, part: PartWriter) -> Iterator[tuple[str, bytes]]:
         yield from super().item(row, part)
-        split, hf = row.split, self.format == "hf_imagefolder"
+        hf = self.format == "hf_imagefolder"
         for name, width, height, entries, data, region in self._pictures(row):
-            part.count(split, row.category_key, images=1, annotations=len(entries))
+            part.count(row.split, row.category_key, images=1, annotations=len(entries))
             if hf:
-                path = f"{split}/{name}.png" if data is not None else None
-                path = path or image_path(split, name, row.image)
-                objects = {
-                    "bbox": [entry["bbox"] for entry in entries],
-                    "category": [0] * len(entries),
-                    "region": [entry["region"] for entry in entries],
-                }
-                metadata = {"file_name": PurePosixPath(path).name, "item": row.item_id}
-                if region is not None:
-                    metadata["region"] = region
-                else:
-                    part.line(f"hf_images/{split}", [path, row.image])
-                part.line(f"hf/{split}", {**metadata, "objects": objects})
+                path = _picture_path(row.split, name, data, row)
+                self._hf_lines(part, row, path, entries, region)
             else:
-                folder = f"crops/{split}" if data is not None else f"images/{split}"
-                path = f"{folder}/{name}.png" if data is not None else None
-                path = path or image_path(folder, name, row.image)
-                image = {"file_name": path, "width": width, "height": height}
-                if data is None:
-                    image = {"id": row.item_id, **image}
-                else:
-                    image.update(item=row.item_id, region=region)
-                if self.format == "coco":
-                    self._coco_lines(part, split, image, entries)
-                boxes = [entry["bbox"] for entry in entries]
-                label = f"labels/{split}/{name}.txt"
-                part.line("yolo", [label, _yolo_text(boxes, width, height)])
-                if data is None and self.include_images:
-                    part.line("images", [path, row.image])
-                elif data is None:
-                    part.line("files", self._file_line(row, path))
+                folder = "crops" if data is not None else "images"
+                path = _picture_path(f"{folder}/{row.split}", name, data, row)
+                self._layout_lines(part, row, path, name, (width, height), entries, region)
             if data is not None:
                 yield path, data
+
+    def _hf_lines(self, part: PartWriter, row: Row, path: str, entries: list, region) -> None:
+        objects = {
+            "bbox": [entry["bbox"] for entry in entries],
+            "category": [0] * len(entries),
+            "region": [entry["region"] for entry in entries],
+        }
+        metadata = {"file_name": PurePosixPath(path).name, "item": row.item_id}
+        if region is not None:
+            metadata["region"] = region
+        else:  # a whole image: the join copies it from storage
+            part.line(f"hf_images/{row.split}", [path, row.image])
+        part.line(f"hf/{row.split}", {**metadata, "objects": objects})
+
+    def _layout_lines(
+        self, part: PartWriter, row: Row, path: str, name: str, size, entries: list, region
+    ) -> None:
+        """COCO, YOLO and (whole images) the image list or the images to include."""
+        width, height = size
+        image = {"file_name": path, "width": width, "height": height}
+        if region is None:
+            image = {"id": row.item_id, **image}
+        else:
+            image.update(item=row.item_id, region=region)
+        if self.format == "coco":
+            self._coco_lines(part, row.split, image, entries)
+        boxes = [entry["bbox"] for entry in entries]
+        label = f"labels/{row.split}/{name}.txt"
+        part.line("yolo", [label, _yolo_text(boxes, width, height)])
+        if region is None and self.include_images:
+            part.line("images", [path, row.image])
+        elif region is None:
+            part.line("files", self._file_line(row, path))
 
     def _coco_lines(self, part: PartWriter, split: str, image: dict, entries: list) -> None:
         """The image, and its boxes prefixed by the image's id (detection: the item id) or

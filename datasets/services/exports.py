@@ -224,7 +224,7 @@ class _Progress:
     """Items done, added to the chunk and the export at most every ``PROGRESS_SECONDS``."""
 
     def __init__(self, chunk: ExportChunk) -> None:
-        self.chunk, self.pending, self.done, self.last = chunk, 0, 0, time.monotonic()
+        self.chunk, self.pending, self.last = chunk, 0, time.monotonic()
 
     def advance(self) -> None:
         self.pending += 1
@@ -236,7 +236,6 @@ class _Progress:
             with transaction.atomic():
                 ExportChunk.objects.filter(pk=self.chunk.pk).update(done=F("done") + self.pending)
                 Export.objects.filter(pk=self.chunk.export_id).update(done=F("done") + self.pending)
-            self.done += self.pending
         self.pending, self.last = 0, time.monotonic()
 
     def restart(self) -> None:
