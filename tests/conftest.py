@@ -126,7 +126,11 @@ def celery_redis(worker_id):
     from config.celery import app
 
     index = 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
-    url = f"{settings.REDIS_URL.rsplit('/', 1)[0]}/{1 + index}"
+    base, _slash, number = settings.REDIS_URL.rstrip("/").rpartition("/")
+    if not number.isdigit():
+        base, number = settings.REDIS_URL.rstrip("/"), "0"
+    # REDIS_URL's own database number offsets ours, so two checkouts can test side by side.
+    url = f"{base}/{int(number) + 1 + index}"
     app.conf.broker_url = url
     app.conf.result_backend = url
     yield url
