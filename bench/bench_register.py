@@ -79,7 +79,7 @@ def _sources() -> list[Path]:
     JPEG comment, so every file hashes differently but decodes the same."""
     from PIL import Image
 
-    from datasets.synth import category_for, generate_photo
+    from synth import category_for, generate_photo
 
     folder = WORK / f"src-{COUNT}"
     paths = [folder / f"IMG_{index:05d}.jpg" for index in range(COUNT)]

@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from datasets.synth import CATEGORY_CELLS, generate_photo, write_photos  # noqa: E402
-from datasets.synth.photo import clear_caches  # noqa: E402
-from datasets.synth.writer import jpeg_options  # noqa: E402
+from synth import CATEGORY_CELLS, generate_photo, write_photos  # noqa: E402
+from synth.photo import clear_caches  # noqa: E402
+from synth.writer import jpeg_options  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "synth.json"
 BULK_COUNT = int(os.environ.get("BENCH_SYNTH_COUNT", "100000"))

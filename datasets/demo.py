@@ -11,7 +11,7 @@ from django.db import transaction
 from accounts.models import User
 from datasets import services
 from datasets.models import Category, Dataset, GroundTruth
-from datasets.synth import CAPTURES, WRITINGS, category_for, generate_photo
+from synth import CAPTURES, WRITINGS, category_for, generate_photo
 
 DEMO_DATASET = "Math formula photos"
 DEMO_REQUIREMENT = (

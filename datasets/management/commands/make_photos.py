@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from datasets.synth import write_photos
+from synth import write_photos
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from datasets.synth.geometry import Box
+from synth.geometry import Box
 
 HIGHLIGHTER_COLOURS = (
     (1.0, 0.93, 0.15),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from datasets.synth import geometry
-from datasets.synth.geometry import Box, Identity, Rotation, Transform
+from synth import geometry
+from synth.geometry import Box, Identity, Rotation, Transform
 
 
 def _overlaps(a: Box, b: Box, gap: int) -> bool:

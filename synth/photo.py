@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 from PIL import Image
 
-from datasets.synth import fast
-from datasets.synth.plan import CAPTURES, CATEGORY_CELLS, MAX_SIZE, WRITINGS, Plan, plan_photo
-from datasets.synth.render import render_ink_only, render_photo
-from datasets.synth.truth import ground_truth
+from synth import fast
+from synth.plan import CAPTURES, CATEGORY_CELLS, MAX_SIZE, WRITINGS, Plan, plan_photo
+from synth.render import render_ink_only, render_photo
+from synth.truth import ground_truth
 
 __all__ = [
     "CAPTURES",

@@ -13,19 +13,19 @@ from matplotlib import _mathtext
 from PIL import Image, ImageDraw
 
 from datasets.latex import latex_check
-from datasets.synth import CAPTURES, WRITINGS, formulas, generate_photo, write_photos
-from datasets.synth import writer as synth_writer
-from datasets.synth.fast import expose
-from datasets.synth.fonts import PRINTED_FONTSETS, handwritten_fontset
-from datasets.synth.geometry import Identity
-from datasets.synth.photo import (
+from synth import CAPTURES, WRITINGS, formulas, generate_photo, write_photos
+from synth import writer as synth_writer
+from synth.fast import expose
+from synth.fonts import PRINTED_FONTSETS, handwritten_fontset
+from synth.geometry import Identity
+from synth.photo import (
     clear_caches,
     ground_truth,
     plan_photo,
     render_ink_only,
     render_photo,
 )
-from datasets.synth.typeset import RADICAL, layout, scale_ink, typeset
+from synth.typeset import RADICAL, layout, scale_ink, typeset
 
 SIZE = (640, 480)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -85,7 +85,7 @@ def test_other_seed_gives_another_photo(fast):
 _FRESH_WRITER = """
 import sys
 from pathlib import Path
-from datasets.synth import writer
+from synth import writer
 writer.WARM_FROM = int(sys.argv[5])
 writer.write_photos(out_dir=Path(sys.argv[1]), count=int(sys.argv[2]), seed=int(sys.argv[3]),
                     size=(int(sys.argv[4]), int(sys.argv[4]) * 3 // 4), fast=True, workers=2)

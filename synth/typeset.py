@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib import _mathtext
 from PIL import Image, ImageFilter
 
-from datasets.synth.fonts import FontSet, fonts_for
+from synth.fonts import FontSet, fonts_for
 
 # The symbol recorded for a fraction bar or an overline (a rule, not a font glyph).
 RULE_SYMBOL = "\u2015"

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from datasets.synth import effects
-from datasets.synth.fast import Backdrop, expose, to_uint8
-from datasets.synth.geometry import Crumple, shading_field, warp_image
-from datasets.synth.layers import paint
-from datasets.synth.plan import FAST_VARIANTS, PAGE_EFFECTS, Plan
-from datasets.synth.truth import formula_ink
+from synth import effects
+from synth.fast import Backdrop, expose, to_uint8
+from synth.geometry import Crumple, shading_field, warp_image
+from synth.layers import paint
+from synth.plan import FAST_VARIANTS, PAGE_EFFECTS, Plan
+from synth.truth import formula_ink
 
 # the Pillow warp every image and ink check goes through
 geometric = warp_image

@@ -7,8 +7,8 @@ import multiprocessing
 from collections.abc import Iterator
 from pathlib import Path
 
-from datasets.synth import fast as fast_mode
-from datasets.synth.photo import generate_photos
+from synth import fast as fast_mode
+from synth.photo import generate_photos
 
 JPEG_QUALITY = 90
 # fast mode: about 20 % quicker to encode and 30 % smaller files (4:2:0 chroma, as at 90)

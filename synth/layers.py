@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from datasets.synth import effects
-from datasets.synth.geometry import Box
-from datasets.synth.typeset import RULE_SYMBOL, FormulaInk
+from synth import effects
+from synth.geometry import Box
+from synth.typeset import RULE_SYMBOL, FormulaInk
 
 PEN_INKS = (
     (0.10, 0.17, 0.52),

@@ -6,20 +6,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from datasets.synth import effects, paper
-from datasets.synth.fast import CROWDED_SHRINK, FAST_SIZES, Backdrop, choose_backdrop, fast_ink
-from datasets.synth.fonts import PRINTED_FONTSETS, FontSet, handwritten_fontset
-from datasets.synth.formulas import formulas
-from datasets.synth.geometry import Box, LandedInk, Transform
-from datasets.synth.layers import (
+from synth import effects, paper
+from synth.fast import CROWDED_SHRINK, FAST_SIZES, Backdrop, choose_backdrop, fast_ink
+from synth.fonts import PRINTED_FONTSETS, FontSet, handwritten_fontset
+from synth.formulas import formulas
+from synth.geometry import Box, LandedInk, Transform
+from synth.layers import (
     PEN_INKS,
     PlacedFormula,
     apply_whiteout,
     formula_layers,
     paint,
 )
-from datasets.synth.layout import place, place_cropped, transform_for
-from datasets.synth.typeset import FormulaInk, typeset
+from synth.layout import place, place_cropped, transform_for
+from synth.typeset import FormulaInk, typeset
 
 CAPTURES = (
     "clean",

@@ -1,7 +1,7 @@
 """Synthetic photos of formulas on paper with exact ground truth (issue 4)."""
 
-from datasets.synth.formulas import formulas
-from datasets.synth.photo import (
+from synth.formulas import formulas
+from synth.photo import (
     CAPTURES,
     CATEGORY_CELLS,
     WRITINGS,
@@ -9,7 +9,7 @@ from datasets.synth.photo import (
     generate_photo,
     generate_photos,
 )
-from datasets.synth.writer import TRUTH_FILE, write_photos
+from synth.writer import TRUTH_FILE, write_photos
 
 __all__ = [
     "CAPTURES",

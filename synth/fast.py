@@ -26,10 +26,10 @@ from typing import Generic, TypeVar
 import numpy as np
 from PIL import Image
 
-from datasets.synth import effects, paper
-from datasets.synth.fonts import PRINTED_FONTSETS, FontSet, handwritten_fontset
-from datasets.synth.formulas import formulas
-from datasets.synth.geometry import (
+from synth import effects, paper
+from synth.fonts import PRINTED_FONTSETS, FontSet, handwritten_fontset
+from synth.formulas import formulas
+from synth.geometry import (
     Box,
     Crumple,
     Identity,
@@ -38,8 +38,8 @@ from datasets.synth.geometry import (
     shading_field,
     warp_image,
 )
-from datasets.synth.layout import transform_for
-from datasets.synth.typeset import FormulaInk, scale_ink, typeset
+from synth.layout import transform_for
+from synth.typeset import FormulaInk, scale_ink, typeset
 
 # font sizes as fractions of the photo height, and the factor for photos with 3+ formulas
 FAST_SIZES = (0.04, 0.05, 0.062, 0.075)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from datasets.synth import geometry
-from datasets.synth.geometry import Box, LandedInk, Transform
-from datasets.synth.layers import Layer
-from datasets.synth.plan import Plan
+from synth import geometry
+from synth.geometry import Box, LandedInk, Transform
+from synth.layers import Layer
+from synth.plan import Plan
 
 # alpha at which a pixel counts as ink for boxes
 INK_THRESHOLD = 0.1
