@@ -530,14 +530,14 @@ def _export_timed(dataset, slug: str, format: str, workers: int, label: str) -> 
     """Request an export, poll its row until it is done, with ``workers`` fresh workers."""
     from django.conf import settings
 
-    from datasets import services
-    from datasets.models import Export
+    from exports import services as export_services
+    from exports.models import Export
 
     stage = dataset.stages.get(slug=slug)
     load_average, code = os.getloadavg()[0], _code_fingerprint()
     with _Workers(workers, label) as running:
         started = time.perf_counter()
-        export = services.export_request(
+        export = export_services.export_request(
             dataset=dataset, stage=stage, splits=None, format=format, images="reference", by=None
         )
         deadline = time.monotonic() + EXPORT_DEADLINE
@@ -752,7 +752,7 @@ def _served(dataset) -> dict:
     """CLIENTS clients request an export and poll it, against gunicorn, with a worker building."""
     from accounts import services as accounts_services
     from accounts.models import Role, User
-    from datasets.models import Export
+    from exports.models import Export
 
     trainer, _ = User.objects.get_or_create(
         username="bench-export-trainer", defaults={"role": Role.TRAINER}
@@ -899,7 +899,7 @@ def inner() -> None:
     django.setup()
     from django.db import connections
 
-    from datasets.models import Export
+    from exports.models import Export
 
     Export.objects.all().delete()
     detection_set, detection_load = _dataset(ITEMS)

@@ -76,9 +76,12 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "datasets",
-    "guides",
+    "exports",
+    "evaluation",
     "vendors",
+    "guides",
     "labeling",
+    "review",
 ]
 
 MIDDLEWARE = [

@@ -2,19 +2,27 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+import datasets.api_urls
+import datasets.urls
+import exports.api_urls
+import exports.urls
 from config import views
 from core.health import healthz
 
+# Exports have an app of their own but keep the paths and URL names they had in datasets.
+dataset_pages = (datasets.urls.urlpatterns + exports.urls.urlpatterns, "datasets")
+dataset_api = (datasets.api_urls.urlpatterns + exports.api_urls.urlpatterns, "datasets-api")
+
 api_v1 = [
     path("", include("accounts.api_urls")),
-    path("", include("datasets.api_urls")),
+    path("", include(dataset_api)),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
-    path("datasets/", include("datasets.urls")),
+    path("datasets/", include(dataset_pages)),
     path("guides/", include("guides.urls")),
     path("vendors/", include("vendors.urls")),
     path("labeling/", include("labeling.urls")),

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from datasets.api import coverage, schema, spec, splits, stages, uploads
-from datasets.api import exports as export_api
 from datasets.api import items as item_api
 
 app_name = "datasets-api"
@@ -119,18 +118,5 @@ urlpatterns = [
         "datasets/<int:dataset_id>/items/<int:item_id>/",
         item_api.ItemDetailApi.as_view(),
         name="item-detail",
-    ),
-    path(
-        "datasets/<int:dataset_id>/exports/", export_api.ExportListApi.as_view(), name="export-list"
-    ),
-    path(
-        "datasets/<int:dataset_id>/exports/<int:export_id>/",
-        export_api.ExportDetailApi.as_view(),
-        name="export-detail",
-    ),
-    path(
-        "datasets/<int:dataset_id>/exports/<int:export_id>/download/",
-        export_api.ExportDownloadApi.as_view(),
-        name="export-download",
     ),
 ]

@@ -8,7 +8,6 @@ from datasets.models import (
     Category,
     CellQuota,
     Dataset,
-    Export,
     Item,
     RequirementDecision,
     SpecChange,
@@ -54,11 +53,6 @@ def coverage_summary(*, dataset: Dataset) -> dict:
 
 def upload_list(*, dataset: Dataset) -> QuerySet[Upload]:
     return _upload_counts(dataset.uploads.select_related("created_by")).order_by("-id")
-
-
-def export_list(*, dataset: Dataset) -> QuerySet[Export]:
-    """The dataset's exports, newest first, with what their rows show."""
-    return dataset.exports.select_related("stage", "created_by").order_by("-id")
 
 
 def _upload_counts(uploads: QuerySet[Upload]) -> QuerySet[Upload]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datasets.views import coverage, exports, schema, spec, stages, uploads
+from datasets.views import coverage, schema, spec, stages, uploads
 from datasets.views import items as item_views
 
 app_name = "datasets"
@@ -45,7 +45,6 @@ urlpatterns = [
     ),
     path("<int:dataset_id>/coverage/", coverage.coverage_page, name="coverage"),
     path("<int:dataset_id>/coverage.csv", coverage.coverage_csv, name="coverage-csv"),
-    path("<int:dataset_id>/exports/", exports.exports_page, name="exports"),
     path("<int:dataset_id>/items/", item_views.item_list_page, name="items"),
     path(
         "<int:dataset_id>/items/categories/",

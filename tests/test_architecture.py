@@ -6,7 +6,19 @@ import subprocess
 
 from tests.conftest import ROOT
 
-APPS = ["config", "core", "accounts", "datasets", "guides", "vendors", "labeling", "synth"]
+APPS = [
+    "config",
+    "core",
+    "accounts",
+    "datasets",
+    "exports",
+    "evaluation",
+    "vendors",
+    "guides",
+    "labeling",
+    "review",
+    "synth",
+]
 LINT = str(ROOT / ".venv" / "bin" / "lint-imports")
 
 

@@ -4,13 +4,13 @@ from datasets.models.coverage import (
     CoverageCount,
     CoverageDaily,
 )
-from datasets.models.exports import Export, ExportChunk
 from datasets.models.items import (
     CategoryChange,
     GroundTruth,
     Item,
     ItemCategory,
     ItemEvent,
+    JobStatus,
     Split,
     SplitRun,
     Upload,
@@ -41,12 +41,11 @@ __all__ = [
     "CoverageCount",
     "CoverageDaily",
     "Dataset",
-    "Export",
-    "ExportChunk",
     "GroundTruth",
     "Item",
     "ItemCategory",
     "ItemEvent",
+    "JobStatus",
     "RequirementDecision",
     "SpecChange",
     "Split",

@@ -14,13 +14,6 @@ from datasets.services.coverage import (
     stratum_of,
 )
 from datasets.services.decisions import decision_answer, decision_create
-from datasets.services.exports import (
-    export_build,
-    export_chunk_build,
-    export_join,
-    export_plan,
-    export_request,
-)
 from datasets.services.items import (
     IMAGE_FORMATS,
     content_type_of,
@@ -61,9 +54,11 @@ from datasets.services.splits import (
     split_test_freeze,
 )
 from datasets.services.stages import (
+    EXPORT_FORMATS,
     stage_create,
     stage_delete,
     stage_move,
+    stage_record,
     stage_update,
     stages_snapshot,
 )
@@ -76,11 +71,6 @@ from datasets.services.uploads import (
 )
 
 __all__ = [
-    "export_build",
-    "export_chunk_build",
-    "export_join",
-    "export_plan",
-    "export_request",
     "category_change_request",
     "category_change_run",
     "item_categories_set",
@@ -120,9 +110,11 @@ __all__ = [
     "spec_snapshot",
     "ground_truth_record",
     "item_register",
+    "EXPORT_FORMATS",
     "stage_create",
     "stage_delete",
     "stage_move",
+    "stage_record",
     "stage_update",
     "stages_snapshot",
     "annotation_validate",

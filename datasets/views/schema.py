@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.forms import show_refusal
 from datasets import policy, selectors, services
-from datasets.forms import AttributeForm, RegionTypeForm, show_refusal
+from datasets.forms import AttributeForm, RegionTypeForm
 from datasets.models import Dataset
 
 

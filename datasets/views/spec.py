@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from PIL import Image, UnidentifiedImageError
 
 from core.errors import DomainError
+from core.forms import show_refusal
 from datasets import policy, selectors, services
 from datasets.forms import (
     AxisForm,
@@ -23,7 +24,6 @@ from datasets.forms import (
     DecisionAnswerForm,
     DecisionForm,
     SpecCompareForm,
-    show_refusal,
 )
 from datasets.models import Category, Dataset
 from datasets.services.spec import EXAMPLE_MAX_BYTES

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.forms import show_refusal
 from datasets import policy, services
-from datasets.forms import StageForm, show_refusal
+from datasets.forms import StageForm
 from datasets.models import Dataset, Stage
 from datasets.services.stages import (
     REQUIREMENT_FIELDS,

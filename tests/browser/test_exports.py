@@ -6,7 +6,8 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
-from datasets.models import Dataset, Export
+from datasets.models import Dataset
+from exports.models import Export
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("celery")]
 

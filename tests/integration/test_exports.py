@@ -9,8 +9,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from datasets import services
-from datasets.models import Dataset, Export, ExportChunk
+from datasets.models import Dataset
+from exports import services as export_services
+from exports.models import Export, ExportChunk
 from tests.conftest import WorkerProcess, worker_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
@@ -61,7 +62,7 @@ def workers(tmp_path, media_root, celery_redis):
 
 def _request(dataset, slug: str) -> Export:
     stage = dataset.stages.get(slug=slug)
-    return services.export_request(dataset=dataset, stage=stage, by=None)
+    return export_services.export_request(dataset=dataset, stage=stage, by=None)
 
 
 def _same_state_built_here(dataset, slug: str) -> str:
@@ -70,7 +71,7 @@ def _same_state_built_here(dataset, slug: str) -> str:
     export = Export.objects.create(
         dataset=dataset, stage=stage, splits=["train", "val", "test"], format="jsonl_crops"
     )
-    return services.export_build(export_id=export.pk).sha256
+    return export_services.export_build(export_id=export.pk).sha256
 
 
 def test_workers_build_the_chunks_and_join_them_into_the_same_zip(demo, workers):

@@ -117,15 +117,15 @@ def test_an_export_on_s3_is_built_from_parts_and_downloaded_through_a_signed_url
 
     from django.core.management import call_command
 
-    from datasets import services
     from datasets.models import Dataset
+    from exports import services as export_services
 
     settings.EXPORT_CHUNK_ITEMS = 2
     call_command("seed_demo", photos=5)
     dataset = Dataset.objects.get(name="Math formula photos")
     stage = dataset.stages.get(slug="formula-recognition")
-    export = services.export_request(dataset=dataset, stage=stage, by=None)
-    export = services.export_build(export_id=export.pk)
+    export = export_services.export_request(dataset=dataset, stage=stage, by=None)
+    export = export_services.export_build(export_id=export.pk)
     trainer = client_for("trainer")
 
     answer = trainer.get(f"/api/v1/datasets/{dataset.id}/exports/{export.pk}/download/")

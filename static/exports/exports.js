@@ -11,7 +11,7 @@ function format(template, values) {
   return template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
 }
 
-// The same words as size_label in datasets/views/exports.py.
+// The same words as size_label in exports/views.py.
 function sizeLabel(size) {
   const [unit, scale] = UNITS.find(([, scale]) => size >= scale) || ["bytes", 1];
   return format(text.sizes[unit], { size: unit === "bytes" ? String(size) : (size / scale).toFixed(1) });

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
-from datasets import policy, services
-from datasets.models import Export
+from exports import policy, services
+from exports.models import Export
 
 
 class ExportOut(serializers.ModelSerializer):

@@ -34,8 +34,9 @@ import orjson
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from datasets.exports.parts import PartSet, PartWriter, file_chunks
-from datasets.models import Export, Stage
+from datasets.models import Stage
+from exports.models import Export
+from exports.parts import PartSet, PartWriter, file_chunks
 
 #: zlib level of crop PNGs: 1 is several times faster than the default 6 and crops are small.
 PNG_COMPRESS_LEVEL = 1

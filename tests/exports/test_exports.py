@@ -12,8 +12,9 @@ from django.core.management import call_command
 from pycocotools.coco import COCO
 
 from core.errors import DomainError
-from datasets import services
-from datasets.models import Dataset, Export, GroundTruth, Stage
+from datasets.models import Dataset, GroundTruth, Stage
+from exports import services as export_services
+from exports.models import Export
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +29,10 @@ def demo():
 
 
 def _export(dataset, stage, **options) -> Export:
-    export = services.export_request(
+    export = export_services.export_request(
         dataset=dataset, stage=stage, splits=options.pop("splits", SPLITS), by=None, **options
     )
-    return services.export_build(export_id=export.pk)
+    return export_services.export_build(export_id=export.pk)
 
 
 def _zip(export) -> zipfile.ZipFile:
@@ -186,7 +187,7 @@ def test_bad_requests_are_refused(demo, change, code):
     options = {"splits": SPLITS, **change}
 
     with pytest.raises(DomainError) as refused:
-        services.export_request(dataset=dataset, stage=stage, by=None, **options)
+        export_services.export_request(dataset=dataset, stage=stage, by=None, **options)
 
     assert refused.value.code == code
     assert not Export.objects.exists()
@@ -196,13 +197,15 @@ def test_a_stage_of_another_dataset_and_whole_images_by_reference_for_hf_are_ref
     dataset, stage = demo
 
     with pytest.raises(DomainError) as refused:
-        services.export_request(dataset=dataset, stage=stage, format="hf_imagefolder", by=None)
+        export_services.export_request(
+            dataset=dataset, stage=stage, format="hf_imagefolder", by=None
+        )
     assert refused.value.code == "bad_images"
     assert "include" in refused.value.fields["images"]
 
     foreign = Stage(dataset_id=dataset.pk + 1000, input_kind="image", output_kind="boxes")
     with pytest.raises(DomainError) as refused:
-        services.export_request(dataset=dataset, stage=foreign, by=None)
+        export_services.export_request(dataset=dataset, stage=foreign, by=None)
     assert refused.value.code == "bad_stage"
 
 
@@ -210,7 +213,7 @@ def test_building_a_finished_export_again_changes_nothing(demo):
     dataset, stage = demo
     export = _export(dataset, stage)
 
-    again = services.export_build(export_id=export.pk)
+    again = export_services.export_build(export_id=export.pk)
 
     assert (again.status, again.sha256, again.finished_at) == (
         export.status,
@@ -240,7 +243,7 @@ def test_a_trainer_requests_follows_and_downloads_an_export(demo, make_user):
 
     requested = client.post(url, {"stage": stage.slug, "splits": ["train"]}, format="json")
     early = client.get(f"{url}{requested.json()['id']}/download/")
-    services.export_build(export_id=requested.json()["id"])  # the worker's step
+    export_services.export_build(export_id=requested.json()["id"])  # the worker's step
     done = client.get(f"{url}{requested.json()['id']}/").json()
     download = client.get(done["download"])
 

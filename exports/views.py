@@ -1,6 +1,6 @@
 """The exports page: a dataset's exports with their progress, and the form to request one.
 
-A worker builds each export; ``static/datasets/exports.js`` polls the export API for the rows
+A worker builds each export; ``static/exports/exports.js`` polls the export API for the rows
 still running and moves their bars, so the page never waits on the build.
 """
 
@@ -10,9 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from datasets import policy, selectors, services
-from datasets.forms import ExportForm, show_refusal
-from datasets.models import Dataset, Export, Stage
+from core.forms import show_refusal
+from datasets.models import Dataset, Stage
+from exports import policy, selectors, services
+from exports.forms import ExportForm
+from exports.models import Export
 
 #: How many exports the page lists; the API lists them all.
 SHOWN = 50
@@ -65,7 +67,7 @@ def _render_exports(request, dataset: Dataset, *, form=None, status: int = 200):
         "dataset": dataset,
         "exports": _rows(dataset, sizes),
         "shown": SHOWN,
-        "total": dataset.exports.count(),
+        "total": selectors.export_list(dataset=dataset).count(),
         "can_request": can_request,
         "has_stages": dataset.stages.exists(),
         "text": {
@@ -80,7 +82,7 @@ def _render_exports(request, dataset: Dataset, *, form=None, status: int = 200):
     if can_request:
         initial = {"stage": request.GET.get("stage")}
         context["form"] = form or ExportForm(dataset=dataset, initial=initial)
-    return render(request, "datasets/exports.html", context, status=status)
+    return render(request, "exports/exports.html", context, status=status)
 
 
 @login_required

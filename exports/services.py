@@ -34,9 +34,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.exports.archive import MemberHashes, zip_store
-from datasets.exports.manifest import category_counts, manifest_chunks
-from datasets.exports.parts import (
+from datasets.models import Category, Dataset, GroundTruth, Split, Stage
+from datasets.services import EXPORT_FORMATS, spec_snapshot, stage_record
+from exports.archive import MemberHashes, zip_store
+from exports.manifest import category_counts, manifest_chunks
+from exports.models import Export, ExportChunk
+from exports.parts import (
     COUNTED,
     PartSet,
     PartWriter,
@@ -44,11 +47,7 @@ from datasets.exports.parts import (
     empty_counts,
     part_folder,
 )
-from datasets.exports.projections import ROW_FIELDS, Row, projection_for
-from datasets.models import Category, Dataset, Export, ExportChunk, GroundTruth, Stage
-from datasets.models.items import Split
-from datasets.services.spec import spec_snapshot
-from datasets.services.stages import EXPORT_FORMATS, stage_record
+from exports.projections import ROW_FIELDS, Row, projection_for
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +131,7 @@ def export_request(
     export = Export.objects.create(
         dataset=dataset, stage=stage, splits=splits, format=format, images=images, created_by=by
     )
-    from datasets.tasks import export_plan_task
+    from exports.tasks import export_plan_task
 
     transaction.on_commit(partial(export_plan_task.delay, export.pk))
     return export
@@ -211,7 +210,7 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
             export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
         )
         if dispatch:
-            from datasets.tasks import export_chunk_task, export_join_task
+            from exports.tasks import export_chunk_task, export_join_task
 
             for chunk_id in pending:
                 transaction.on_commit(partial(export_chunk_task.delay, chunk_id))
@@ -336,7 +335,7 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
             locked.chunks_done += 1
             locked.save(update_fields=["chunks_done"])
             if dispatch and locked.chunks_done >= locked.chunks_total:
-                from datasets.tasks import export_join_task
+                from exports.tasks import export_join_task
 
                 transaction.on_commit(partial(export_join_task.delay, export.pk))
     chunk.refresh_from_db()

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 
 import orjson
 
-from datasets.exports import GROUNDWORK_VERSION, SPEC_VERSION
-from datasets.exports.archive import MemberHashes
+from exports import GROUNDWORK_VERSION, SPEC_VERSION
+from exports.archive import MemberHashes
 
 
 def category_counts(by_key: dict, names: dict[int, str]) -> dict:

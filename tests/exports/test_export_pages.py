@@ -7,10 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from datasets import services
 from datasets.demo import demo_dataset_ensure, demo_pipeline_ensure
-from datasets.models import Export
-from datasets.views.exports import size_label
+from exports import services as export_services
+from exports.models import Export
+from exports.views import size_label
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def _url(dataset) -> str:
 
 def _request(dataset, stage, **fields) -> Export:
     """An export as the service queues it; its worker never runs (callbacks are not run)."""
-    return services.export_request(dataset=dataset, stage=stage, by=None, **fields)
+    return export_services.export_request(dataset=dataset, stage=stage, by=None, **fields)
 
 
 def _post(client, dataset, **fields):

@@ -4,9 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models.items import JobStatus
-from datasets.models.pipeline import Stage
-from datasets.models.spec import Dataset
+from datasets.models import Dataset, JobStatus, Stage
 
 
 class Export(models.Model):

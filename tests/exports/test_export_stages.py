@@ -17,8 +17,10 @@ from PIL import Image, ImageChops
 from pycocotools.coco import COCO
 
 from datasets import services
-from datasets.exports.projections import crop_box
-from datasets.models import Dataset, Export, GroundTruth
+from datasets.models import Dataset, GroundTruth
+from exports import services as export_services
+from exports.models import Export
+from exports.projections import crop_box
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +35,10 @@ def dataset():
 
 def _export(dataset, slug, **options) -> Export:
     stage = dataset.stages.get(slug=slug)
-    export = services.export_request(
+    export = export_services.export_request(
         dataset=dataset, stage=stage, splits=options.pop("splits", SPLITS), by=None, **options
     )
-    export = services.export_build(export_id=export.pk)
+    export = export_services.export_build(export_id=export.pk)
     assert export.status == Export.Status.DONE, export.error
     return export
 
@@ -327,9 +329,9 @@ def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing
     item = dataset.items.filter(ground_truth__isnull=False).order_by("id").last()
     default_storage.delete(item.image.name)  # the upright image is gone from storage
     stage = dataset.stages.get(slug="formula-recognition")
-    export = services.export_request(dataset=dataset, stage=stage, by=None)
+    export = export_services.export_request(dataset=dataset, stage=stage, by=None)
 
-    export = services.export_build(export_id=export.pk)
+    export = export_services.export_build(export_id=export.pk)
 
     assert export.status == Export.Status.FAILED and export.finished_at
     assert export.error.startswith("Chunk 2 (items ")
@@ -344,7 +346,7 @@ def test_a_chunk_that_fails_fails_the_export_naming_the_chunk_and_stores_nothing
     ("total", "size"), [(12, 500), (2_000, 500), (40_000, 2_500), (100_000, 5_000), (10**7, 5_000)]
 )
 def test_small_exports_are_cut_into_smaller_chunks_so_workers_share_them(settings, total, size):
-    from datasets.services.exports import chunk_size
+    from exports.services import chunk_size
 
     settings.EXPORT_CHUNK_ITEMS = 5000
 

@@ -4,7 +4,7 @@
 Hugging Face imagefolder layout) and in which order the final zip lists it; ``parts`` keeps
 what one chunk of items became until the final step joins the chunks; ``archive`` writes a
 zip deterministically to a temporary file and stores it only when complete; ``manifest``
-writes the manifest last. ``datasets.services.exports`` requests exports and runs the steps.
+writes the manifest last. ``exports.services`` requests exports and runs the steps.
 
 Not yet: guide versions and annotation ids in the manifest (once guides and review exist);
 signed S3 URLs for downloads (they stream through the app, permission-checked).

@@ -1,0 +1,1 @@
+"""QA review: acceptance sampling of submitted batches, verdicts, gold items (next issues)."""
