@@ -267,7 +267,7 @@ def run() -> list[dict]:
     from django.test import Client
 
     from accounts.models import Role, User
-    from datasets.coverage import coverage_report
+    from datasets.selectors import coverage_report
 
     dataset, load = _dataset()
     planner, _ = User.objects.get_or_create(

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from datasets import policy
-from datasets.coverage import coverage_report
+from datasets.selectors import coverage_report
 
 
 class SplitCountsOut(serializers.Serializer):

@@ -11,8 +11,7 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError
 from core.schema import ErrorOut
-from datasets import items as item_selectors
-from datasets import policy, services
+from datasets import policy, selectors, services
 from datasets.models import CategoryChange, GroundTruth, Item, ItemEvent, Split
 from datasets.services.categories import INLINE_LIMIT
 
@@ -57,7 +56,7 @@ class ItemOut(serializers.ModelSerializer):
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_categories(self, item: Item) -> dict[str, str]:
         """The item's category per axis: ``{"capture": "shadow"}``."""
-        return item_selectors.item_categories(item)
+        return selectors.item_categories(item)
 
     def get_thumbnail(self, item: Item) -> str:
         return item_file_url(item, "thumbnail")
@@ -162,14 +161,14 @@ class ItemListApi(ListAPIView):
 
     def get_queryset(self):
         dataset = policy.dataset_for(self.request.user, self.kwargs["dataset_id"])
-        filters = item_selectors.filter_params(self.request.query_params, ignore=PAGING)
-        return item_selectors.item_list(dataset=dataset, filters=filters)
+        filters = selectors.filter_params(self.request.query_params, ignore=PAGING)
+        return selectors.item_list(dataset=dataset, filters=filters)
 
 
 class ItemDetailApi(APIView):
     def _item(self, request, dataset_id: int, item_id: int) -> Item:
         dataset = policy.dataset_for(request.user, dataset_id)
-        item = item_selectors.item_detail(dataset=dataset, item_id=item_id)
+        item = selectors.item_detail(dataset=dataset, item_id=item_id)
         if item is None:
             raise DomainError(_("Not found."), code="not_found", status=404)
         return item
@@ -239,8 +238,8 @@ class ItemCategoriesBulkApi(APIView):
                 )
             selection = {"items": sorted(ids)}
         else:
-            filters = item_selectors.filter_params(fields["filters"])
-            item_selectors.item_list(dataset=dataset, filters=filters)  # bad filters: 400 now
+            filters = selectors.filter_params(fields["filters"])
+            selectors.item_list(dataset=dataset, filters=filters)  # bad filters: 400 now
             selection = {"filters": filters}
         change = services.category_change_request(
             dataset=dataset, selection=selection, changes=fields["set"], by=request.user

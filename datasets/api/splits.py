@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 
 from datasets import policy, services
 from datasets.api.coverage import SplitCountsOut
-from datasets.coverage import split_summary
 from datasets.models import SplitRun
+from datasets.selectors import split_summary
 from datasets.services.splits import DEFAULT_RATIOS, SEED_MAX
 
 

@@ -29,6 +29,7 @@ from datasets.models import (
     ItemCategory,
     ItemEvent,
 )
+from datasets.selectors import item_list
 from datasets.services.coverage import (
     category_key_for,
     coverage_collected,
@@ -221,8 +222,6 @@ def items_categories_bulk_set(
 
 def _selection_items(dataset: Dataset, selection: Mapping) -> QuerySet[Item]:
     """The items a stored selection names: ids, or list filters up to the newest id then."""
-    from datasets.items import item_list
-
     if "items" in selection:
         items = dataset.items.filter(pk__in=selection["items"])
     else:

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from datasets import policy, services
-from datasets.coverage import coverage_csv_rows, coverage_report, split_summary
 from datasets.models import Dataset, SplitRun
+from datasets.selectors import coverage_csv_rows, coverage_report, split_summary
 from datasets.services.splits import DEFAULT_RATIOS, SPLITS
 
 #: Stacked bar segments, furthest along first: (row key, CSS class).

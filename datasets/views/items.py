@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from datasets import items as item_selectors
 from datasets import policy, selectors, services
 from datasets.models import CategoryChange, Dataset, Item, Split
 
@@ -39,7 +38,7 @@ def _choices(values: list[str], choices, *, any_label: str) -> list[tuple[str, s
 def _filter_bar(filters: dict[str, list[str]], axes) -> dict:
     """The options of each select of the filter bar, the chosen ones marked."""
     chosen = filters.get("category", [])
-    splits = [(value or item_selectors.UNASSIGNED, label) for value, label in Split.choices]
+    splits = [(value or selectors.UNASSIGNED, label) for value, label in Split.choices]
     return {
         "axes": [
             {
@@ -70,7 +69,7 @@ def _filter_bar(filters: dict[str, list[str]], axes) -> dict:
 def _render_list(
     request, dataset: Dataset, params: QueryDict, *, status: int = 200, error: str = ""
 ):
-    filters = item_selectors.filter_params(params, ignore=(BEFORE,))
+    filters = selectors.filter_params(params, ignore=(BEFORE,))
     before = params.get(BEFORE, "")
     page: list[Item] = []
     try:
@@ -78,7 +77,7 @@ def _render_list(
             raise DomainError(
                 _("“%(value)s” is not an item id.") % {"value": before[:50]}, code="bad_filter"
             )
-        items = item_selectors.item_list(dataset=dataset, filters=filters)
+        items = selectors.item_list(dataset=dataset, filters=filters)
         if before:
             items = items.filter(pk__lt=int(before))
         page = list(items[: PAGE_SIZE + 1])
@@ -122,8 +121,8 @@ def item_categories_bulk(request, dataset_id: int):
         if not sep or not axis:
             raise DomainError(_("Choose the category to set."), code="nothing_to_set")
         if request.POST.get("all_matching"):
-            filters = item_selectors.filter_params(query, ignore=(BEFORE,))
-            item_selectors.item_list(dataset=dataset, filters=filters)  # bad filters refused
+            filters = selectors.filter_params(query, ignore=(BEFORE,))
+            selectors.item_list(dataset=dataset, filters=filters)  # bad filters refused
             selection = {"filters": filters}
         else:
             ids = request.POST.getlist("item")
@@ -208,7 +207,7 @@ def _render_detail(request, dataset: Dataset, item: Item, *, status: int = 200, 
 
 
 def _item(dataset: Dataset, item_id: int) -> Item:
-    item = item_selectors.item_detail(dataset=dataset, item_id=item_id)
+    item = selectors.item_detail(dataset=dataset, item_id=item_id)
     if item is None:
         raise Http404
     return item

@@ -13,8 +13,8 @@ from PIL import Image
 
 from accounts.models import Role
 from datasets import services
-from datasets.coverage import coverage_report
 from datasets.models import CoverageCount, Item, ItemCategory
+from datasets.selectors import coverage_report
 from tests.factories.datasets import DatasetFactory
 
 pytestmark = pytest.mark.django_db

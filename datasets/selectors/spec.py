@@ -1,19 +1,10 @@
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+"""Reads of the dataset spec: datasets, the taxonomy, decisions, the label schema, versions."""
+
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from datasets.coverage import coverage_report
-from datasets.models import (
-    Axis,
-    Category,
-    CellQuota,
-    Dataset,
-    Item,
-    RequirementDecision,
-    SpecChange,
-    Upload,
-    UploadEntry,
-)
+from datasets.models import Axis, Category, CellQuota, Dataset, RequirementDecision, SpecChange
 
 
 def dataset_list(*, visible: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -29,55 +20,6 @@ def axis_list(*, dataset: Dataset) -> QuerySet[Axis]:
 
 def spec_history(*, dataset: Dataset) -> QuerySet[SpecChange]:
     return dataset.spec_changes.select_related("changed_by").order_by("-version")
-
-
-def coverage_summary(*, dataset: Dataset) -> dict:
-    """The dataset page's coverage: each category (with its decision) and its collected
-    count, percent of target capped at 100, and the total; read from the coverage counters,
-    so it costs the same at a million items."""
-    report = coverage_report(dataset)
-    counted = {row["id"]: row["collected"] for axis in report["axes"] for row in axis["categories"]}
-    rows = []
-    categories = (
-        Category.objects.filter(axis__dataset=dataset)
-        .select_related("axis", "decision")
-        .order_by("axis__position", "axis_id", "position", "id")
-    )
-    for category in categories:
-        category.collected = counted.get(category.pk, 0)
-        target = category.quota_target
-        percent = min(100, round(100 * category.collected / target)) if target else 0
-        rows.append({"category": category, "percent": percent})
-    return {"rows": rows, "collected": report["totals"]["collected"]}
-
-
-def upload_list(*, dataset: Dataset) -> QuerySet[Upload]:
-    return _upload_counts(dataset.uploads.select_related("created_by")).order_by("-id")
-
-
-def _upload_counts(uploads: QuerySet[Upload]) -> QuerySet[Upload]:
-    """Each upload with how its entries ended and how far the worker is, in the same query."""
-    outcome = UploadEntry.Outcome
-    return uploads.annotate(
-        entries_done=Count("entries"),
-        added=Count("entries", filter=Q(entries__outcome=outcome.ADDED)),
-        duplicates=Count("entries", filter=Q(entries__outcome=outcome.DUPLICATE)),
-        refused=Count("entries", filter=Q(entries__outcome=outcome.REFUSED)),
-        processed=Count(
-            "entries",
-            filter=Q(
-                entries__outcome=outcome.ADDED, entries__item__processing=Item.Processing.READY
-            ),
-        ),
-    )
-
-
-def upload_detail(*, dataset: Dataset, upload_id: int) -> Upload | None:
-    return _upload_counts(dataset.uploads.filter(pk=upload_id)).first()
-
-
-def upload_entry_list(*, upload: Upload) -> QuerySet[UploadEntry]:
-    return upload.entries.select_related("item")
 
 
 # Requirement decisions, cell quotas and spec versions.

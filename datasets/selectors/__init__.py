@@ -1,0 +1,67 @@
+"""Reads of the datasets app, one module per subject."""
+
+from datasets.selectors.coverage import (
+    RATE_WINDOW_DAYS,
+    SPLITS,
+    STATUSES,
+    coverage_csv_rows,
+    coverage_report,
+    coverage_summary,
+    split_summary,
+)
+from datasets.selectors.items import (
+    FILTERS,
+    UNASSIGNED,
+    category_links,
+    filter_params,
+    item_categories,
+    item_detail,
+    item_filter,
+    item_list,
+)
+from datasets.selectors.spec import (
+    EMPTY_SPEC,
+    axis_list,
+    category_by_key,
+    cell_quota_list,
+    dataset_list,
+    decision_list,
+    open_decision_list,
+    region_type_list,
+    spec_compare,
+    spec_history,
+    spec_snapshot_at,
+)
+from datasets.selectors.uploads import upload_detail, upload_entry_list, upload_list
+
+__all__ = [
+    "RATE_WINDOW_DAYS",
+    "SPLITS",
+    "STATUSES",
+    "coverage_csv_rows",
+    "coverage_report",
+    "coverage_summary",
+    "split_summary",
+    "FILTERS",
+    "UNASSIGNED",
+    "category_links",
+    "filter_params",
+    "item_categories",
+    "item_detail",
+    "item_filter",
+    "item_list",
+    "EMPTY_SPEC",
+    "axis_list",
+    "category_by_key",
+    "cell_quota_list",
+    "dataset_list",
+    "decision_list",
+    "open_decision_list",
+    "region_type_list",
+    "spec_compare",
+    "spec_history",
+    "spec_snapshot_at",
+    "upload_detail",
+    "upload_entry_list",
+    "upload_list",
+]
