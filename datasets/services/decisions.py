@@ -13,6 +13,16 @@ from core.errors import DomainError
 from datasets.models import Dataset, RequirementDecision
 
 
+def require_own_decision(dataset: Dataset, decision: RequirementDecision | None) -> None:
+    """Refuse a decision of another dataset; no decision (``None``) is always fine."""
+    if decision is not None and decision.dataset_id != dataset.pk:
+        raise DomainError(
+            _("Decision %(id)s does not belong to this dataset.") % {"id": decision.pk},
+            code="unknown_decision",
+            fields={"decision": _("No such decision in this dataset.")},
+        )
+
+
 @transaction.atomic
 def decision_create(*, dataset: Dataset, question: str, by: User | None) -> RequirementDecision:
     question = question.strip()

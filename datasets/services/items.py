@@ -51,7 +51,7 @@ def content_type_of(name: str) -> str:
     return CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
 
 
-def _shown(name: str, *, limit: int = 120) -> str:
+def file_name_shown(name: str, *, limit: int = 120) -> str:
     """A file name safe to show in a message: control and direction characters escaped."""
     shown = "".join(
         char.encode("unicode_escape").decode("ascii")
@@ -89,15 +89,16 @@ def file_name_check(name: str, *, folders: bool = False) -> str:
     if problem:
         raise DomainError(
             _("“%(name)s” is not an acceptable file name: %(problem)s.")
-            % {"name": _shown(name), "problem": problem},
+            % {"name": file_name_shown(name), "problem": problem},
             code="bad_file_name",
         )
     return name
 
 
-def _refused(name: str, code: str, problem: str) -> DomainError:
+def file_refusal(name: str, code: str, problem: str) -> DomainError:
     return DomainError(
-        _("“%(name)s”: %(problem)s") % {"name": _shown(name), "problem": problem}, code=code
+        _("“%(name)s”: %(problem)s") % {"name": file_name_shown(name), "problem": problem},
+        code=code,
     )
 
 
@@ -121,9 +122,9 @@ def image_sniff(file: IO[bytes], *, name: str) -> tuple[str, int, int]:
     """Check a file by its content, reading the header only: (format, width, height)."""
     size = _size_of(file)
     if size == 0:
-        raise _refused(name, "empty_file", _("the file is empty."))
+        raise file_refusal(name, "empty_file", _("the file is empty."))
     if size > settings.ITEM_MAX_BYTES:
-        raise _refused(
+        raise file_refusal(
             name,
             "file_too_large",
             _("the file is %(size)s bytes; the limit is %(limit)s.")
@@ -133,11 +134,11 @@ def image_sniff(file: IO[bytes], *, name: str) -> tuple[str, int, int]:
         with Image.open(file) as image:
             image_format, (width, height) = image.format, image.size
     except Image.DecompressionBombError:
-        raise _refused(
+        raise file_refusal(
             name, "too_many_pixels", _("the image claims more pixels than Groundwork accepts.")
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _refused(
+        raise file_refusal(
             name,
             "not_an_image",
             _("the content is not a JPEG, PNG, WebP or HEIC image, whatever its name says."),
@@ -145,14 +146,14 @@ def image_sniff(file: IO[bytes], *, name: str) -> tuple[str, int, int]:
     finally:
         file.seek(0)
     if image_format not in IMAGE_FORMATS:
-        raise _refused(
+        raise file_refusal(
             name,
             "unsupported_format",
             _("%(format)s images are not accepted; send JPEG, PNG, WebP or HEIC.")
             % {"format": image_format},
         )
     if width * height > settings.ITEM_MAX_PIXELS:
-        raise _refused(
+        raise file_refusal(
             name,
             "too_many_pixels",
             _("the image is %(width)s×%(height)s pixels; the limit is %(limit)s pixels.")
@@ -327,7 +328,7 @@ def item_process(*, item_id: int) -> Item | None:
             item=item,
             code="damaged_image",
             message=_("“%(name)s”: the image is truncated or damaged and cannot be decoded.")
-            % {"name": _shown(item.original_name or item.sha256[:12])},
+            % {"name": file_name_shown(item.original_name or item.sha256[:12])},
         )
         return None
     fields.setdefault("rendition", fields.get("image", item.image.name))

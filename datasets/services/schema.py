@@ -1,6 +1,6 @@
 """Writes of the label schema (region types and their attributes), and annotation checks.
 
-Each schema change raises the spec version and writes one SpecChange row (``_spec_changed``),
+Each schema change raises the spec version and writes one SpecChange row (``spec_change_record``),
 like the taxonomy. ``annotation_validate`` holds a canonical annotation against the schema,
 the taxonomy and the image size, and names every problem it finds.
 """
@@ -16,7 +16,7 @@ from accounts.models import User
 from core.errors import DomainError
 from datasets.latex import latex_check
 from datasets.models import AttributeDef, Dataset, GroundTruth, RegionType, Stage
-from datasets.services.spec import _spec_changed
+from datasets.services.spec import spec_change_record
 
 REGION_TYPE_FIELDS = ("name", "top_level", "parents")
 ATTRIBUTE_FIELDS = ("name", "kind", "required", "choices")
@@ -150,7 +150,7 @@ def region_type_create(
         position=dataset.region_types.count(),
     )
     region_type.parents.set(resolved)
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Added region type “%(name)s”.") % {"name": name},
@@ -203,7 +203,7 @@ def region_type_update(*, region_type: RegionType, by: User | None, **changes) -
         region_type.save(update_fields=fields)
     if "parents" in after:
         region_type.parents.set(parents)
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Changed region type “%(slug)s”: %(fields)s.")
@@ -279,7 +279,7 @@ def region_type_delete(*, region_type: RegionType, by: User | None) -> None:
             status=409,
         )
     region_type.delete()
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Deleted region type “%(slug)s”.") % {"slug": slug},
@@ -349,7 +349,7 @@ def attribute_create(
         choices=choices,
         position=region_type.attributes.count(),
     )
-    _spec_changed(
+    spec_change_record(
         dataset=region_type.dataset,
         by=by,
         summary=_("Added attribute “%(name)s” (%(kind)s) to region type “%(type)s”.")
@@ -398,7 +398,7 @@ def attribute_update(*, attribute: AttributeDef, by: User | None, **changes) -> 
     for field, value in after.items():
         setattr(attribute, field, value)
     attribute.save(update_fields=list(after))
-    _spec_changed(
+    spec_change_record(
         dataset=region_type.dataset,
         by=by,
         summary=_("Changed attribute “%(type)s.%(name)s”: %(fields)s.")
@@ -449,7 +449,7 @@ def attribute_delete(*, attribute: AttributeDef, by: User | None) -> None:
         )
     name = attribute.name
     attribute.delete()
-    _spec_changed(
+    spec_change_record(
         dataset=region_type.dataset,
         by=by,
         summary=_("Deleted attribute “%(type)s.%(name)s”.")

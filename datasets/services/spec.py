@@ -25,6 +25,7 @@ from datasets.models import (
     RequirementDecision,
     SpecChange,
 )
+from datasets.services.decisions import require_own_decision
 from datasets.services.items import IMAGE_FORMATS
 
 #: Decoded format → stored extension of a category's example image.
@@ -120,7 +121,7 @@ def spec_snapshot(dataset: Dataset) -> dict:
     }
 
 
-def _spec_changed(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:
+def spec_change_record(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:
     """Raise the spec version and write the history row naming who changed what."""
     Dataset.objects.filter(pk=dataset.pk).update(spec_version=F("spec_version") + 1)
     dataset.refresh_from_db(fields=["spec_version"])
@@ -132,15 +133,6 @@ def _spec_changed(*, dataset: Dataset, by: User | None, summary: str, change: di
         change=change,
         snapshot=spec_snapshot(dataset),
     )
-
-
-def _require_own_decision(dataset: Dataset, decision: RequirementDecision | None) -> None:
-    if decision is not None and decision.dataset_id != dataset.pk:
-        raise DomainError(
-            _("Decision %(id)s does not belong to this dataset.") % {"id": decision.pk},
-            code="unknown_decision",
-            fields={"decision": _("No such decision in this dataset.")},
-        )
 
 
 def _example_extension(content: bytes) -> str:
@@ -189,7 +181,7 @@ def axis_create(*, dataset: Dataset, name: str, slug: str, by: User | None) -> A
             fields={"slug": _("This slug is taken.")},
         )
     axis = Axis.objects.create(dataset=dataset, name=name, slug=slug, position=dataset.axes.count())
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Added axis “%(name)s”.") % {"name": name},
@@ -217,7 +209,7 @@ def category_create(
             code="duplicate_slug",
             fields={"slug": _("This slug is taken.")},
         )
-    _require_own_decision(axis.dataset, decision)
+    require_own_decision(axis.dataset, decision)
     extension = _example_extension(example) if example is not None else None
     category = Category.objects.create(
         axis=axis,
@@ -236,7 +228,7 @@ def category_create(
     }
     if decision is not None:
         change["decision"] = decision.pk
-    _spec_changed(
+    spec_change_record(
         dataset=axis.dataset,
         by=by,
         summary=_("Added category “%(name)s” to %(axis)s with a quota of %(quota)s.")
@@ -284,7 +276,7 @@ def category_update(*, category: Category, by: User | None, **changes) -> Catego
     unlinks it); the decision must belong to the category's dataset.
     """
     if "decision" in changes:
-        _require_own_decision(category.axis.dataset, changes["decision"])
+        require_own_decision(category.axis.dataset, changes["decision"])
     before = {field: getattr(category, field) for field in changes if field in CATEGORY_FIELDS}
     after = {field: changes[field] for field in before if changes[field] != before[field]}
     if not after:
@@ -292,7 +284,7 @@ def category_update(*, category: Category, by: User | None, **changes) -> Catego
     for field, value in after.items():
         setattr(category, field, value)
     category.save(update_fields=list(after))
-    _spec_changed(
+    spec_change_record(
         dataset=category.axis.dataset,
         by=by,
         summary=_("Changed category “%(slug)s”: %(fields)s.")
@@ -335,7 +327,7 @@ def category_delete(*, category: Category, by: User | None) -> None:
     if category.example:
         transaction.on_commit(partial(default_storage.delete, category.example.name))
     category.delete()
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Deleted category “%(slug)s”.") % {"slug": summary["category"]},
@@ -382,7 +374,7 @@ def cell_quota_set(
             code="invalid_quota",
             fields={"quota_target": _("Enter 0 or more.")},
         )
-    _require_own_decision(dataset, decision)
+    require_own_decision(dataset, decision)
     if first.pk > second.pk:
         first, second = second, first
     cell = (
@@ -408,7 +400,7 @@ def cell_quota_set(
         cell.quota_target, cell.decision = quota_target, decision
         cell.save(update_fields=["quota_target", "decision"])
     names = {"first": category_key(first), "second": category_key(second), "quota": quota_target}
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=(
@@ -435,7 +427,7 @@ def cell_quota_delete(*, cell: CellQuota, by: User | None) -> None:
     names = {"first": category_key(cell.first), "second": category_key(cell.second)}
     before = {"quota_target": cell.quota_target, "decision": cell.decision_id}
     cell.delete()
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Removed the quota of cell %(first)s × %(second)s.") % names,

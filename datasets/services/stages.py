@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import AttributeDef, Dataset, RegionType, RequirementDecision, Stage
-from datasets.services.spec import _require_own_decision, _spec_changed
+from datasets.services.decisions import require_own_decision
+from datasets.services.spec import spec_change_record
 
 #: Output kind → the export formats a trainer may ask for, in the order they are offered.
 EXPORT_FORMATS = {
@@ -194,7 +195,7 @@ def _check_requirements(dataset: Dataset, state: dict) -> None:
             )
     if state["serving"]:
         _require_choice(state["serving"], Stage.Serving.values, "serving")
-    _require_own_decision(dataset, state["decision"])
+    require_own_decision(dataset, state["decision"])
 
 
 def _check(dataset: Dataset, state: dict, *, exclude: int | None = None) -> None:
@@ -287,7 +288,7 @@ def stage_create(
     }
     _check(dataset, state)
     stage = Stage.objects.create(dataset=dataset, position=dataset.stages.count(), **state)
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Added stage “%(name)s”: %(input)s → %(output)s.")
@@ -320,7 +321,7 @@ def stage_update(*, stage: Stage, by: User | None, **changes) -> Stage:
     for field, value in after.items():
         setattr(stage, field, value)
     stage.save(update_fields=list(after))
-    _spec_changed(
+    spec_change_record(
         dataset=stage.dataset,
         by=by,
         summary=_("Changed stage “%(slug)s”: %(fields)s.")
@@ -354,7 +355,7 @@ def stage_delete(*, stage: Stage, by: User | None) -> None:
     dataset, record = stage.dataset, stage_record(stage)
     stage.delete()
     _renumber(dataset, list(dataset.stages.select_for_update().order_by("position", "id")))
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Deleted stage “%(slug)s”.") % {"slug": record["slug"]},
@@ -382,7 +383,7 @@ def stage_move(*, stage: Stage, position: int, by: User | None) -> Stage:
     ordered.remove(current)
     ordered.insert(position, current)
     _renumber(dataset, ordered)
-    _spec_changed(
+    spec_change_record(
         dataset=dataset,
         by=by,
         summary=_("Moved stage “%(slug)s” from position %(old)s to %(new)s.")

@@ -21,7 +21,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import Category, Dataset, Upload, UploadEntry
-from datasets.services.items import _refused, _shown, file_name_check, item_register
+from datasets.services.items import (
+    file_name_check,
+    file_name_shown,
+    file_refusal,
+    item_register,
+)
 
 _SPOOL = 8 << 20  # entries up to 8 MB stay in memory while they are checked
 _BOMB_RATIO = 100  # images hardly compress; an entry that shrinks 100:1 is not a photo
@@ -47,10 +52,11 @@ def categories_resolve(*, dataset: Dataset, pairs: Iterable[str]) -> list[Catego
         ]
         if len(matches) != 1:
             raise DomainError(
-                _("“%(category)s” is not a category of this dataset.") % {"category": _shown(pair)}
+                _("“%(category)s” is not a category of this dataset.")
+                % {"category": file_name_shown(pair)}
                 if not matches
                 else _("“%(category)s” is a category on several axes; write axis=category.")
-                % {"category": _shown(pair)},
+                % {"category": file_name_shown(pair)},
                 code="unknown_category",
                 fields={"categories": _("Unknown category “%(category)s”.") % {"category": pair}},
             )
@@ -73,14 +79,14 @@ def _entry(upload: Upload, name: str, *, register) -> UploadEntry:
     except DomainError as error:
         return UploadEntry.objects.create(
             upload=upload,
-            name=_shown(name, limit=300),
+            name=file_name_shown(name, limit=300),
             outcome=UploadEntry.Outcome.REFUSED,
             code=error.code,
             message=error.message,
         )
     return UploadEntry.objects.create(
         upload=upload,
-        name=_shown(name, limit=300),
+        name=file_name_shown(name, limit=300),
         outcome=UploadEntry.Outcome.ADDED if created else UploadEntry.Outcome.DUPLICATE,
         item=item,
     )
@@ -121,7 +127,8 @@ def upload_archive_receive(
     """Check that a zip was sent and store it as it is; a worker unpacks it."""
     if not zipfile.is_zipfile(archive):
         raise DomainError(
-            _("“%(name)s” is not a zip archive.") % {"name": _shown(name)}, code="not_a_zip"
+            _("“%(name)s” is not a zip archive.") % {"name": file_name_shown(name)},
+            code="not_a_zip",
         )
     archive.seek(0, 2)
     size = archive.tell()
@@ -129,7 +136,11 @@ def upload_archive_receive(
     if size > settings.UPLOAD_MAX_ARCHIVE_BYTES:
         raise DomainError(
             _("“%(name)s” is %(size)s bytes; archives may be at most %(limit)s.")
-            % {"name": _shown(name), "size": size, "limit": settings.UPLOAD_MAX_ARCHIVE_BYTES},
+            % {
+                "name": file_name_shown(name),
+                "size": size,
+                "limit": settings.UPLOAD_MAX_ARCHIVE_BYTES,
+            },
             code="archive_too_large",
         )
     stored = default_storage.save(f"uploads/{dataset.pk}/{uuid.uuid4().hex}.zip", File(archive))
@@ -140,7 +151,7 @@ def upload_archive_receive(
                 kind=Upload.Kind.ZIP,
                 status=Upload.Status.UNPACKING,
                 archive=stored,
-                archive_name=_shown(name, limit=255),
+                archive_name=file_name_shown(name, limit=255),
                 categories={category.axis.slug: category.slug for category in categories},
                 created_by=by,
             )
@@ -161,18 +172,18 @@ def _entry_problem(info: zipfile.ZipInfo, seen: set[str]) -> DomainError | None:
     except DomainError as error:
         return error
     if name in seen:
-        return _refused(name, "repeated_name", _("the name appears twice in the archive."))
+        return file_refusal(name, "repeated_name", _("the name appears twice in the archive."))
     if (info.external_attr >> 16) & 0o170000 == 0o120000:
-        return _refused(name, "symlink", _("the entry is a symbolic link."))
+        return file_refusal(name, "symlink", _("the entry is a symbolic link."))
     if info.file_size > settings.ITEM_MAX_BYTES:
-        return _refused(
+        return file_refusal(
             name,
             "file_too_large",
             _("the file is %(size)s bytes; the limit is %(limit)s.")
             % {"size": info.file_size, "limit": settings.ITEM_MAX_BYTES},
         )
     if info.file_size > (1 << 20) and info.file_size > _BOMB_RATIO * max(info.compress_size, 1):
-        return _refused(
+        return file_refusal(
             name,
             "zip_bomb",
             _("the entry expands %(ratio)s times; photos do not, zip bombs do.")
@@ -192,7 +203,7 @@ def _entry_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
                     raise zipfile.BadZipFile("larger than declared")
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
         spool.close()
-        raise _refused(
+        raise file_refusal(
             info.orig_filename,
             "damaged_entry",
             _("the entry is damaged or larger than it declares."),
@@ -210,7 +221,7 @@ def _folder_categories(
     try:
         found = categories_resolve(dataset=dataset, pairs=folders)
     except DomainError as error:
-        return _refused(name, error.code, error.message)
+        return file_refusal(name, error.code, error.message)
     for category in found:
         pairs[category.axis.slug] = category.slug
     return categories_resolve(
@@ -252,7 +263,7 @@ def upload_unpack(*, upload_id: int) -> Upload:
             seen: set[str] = set()
             for info in infos:
                 name = info.orig_filename
-                if _shown(name, limit=300) in done:
+                if file_name_shown(name, limit=300) in done:
                     seen.add(name)
                     continue
                 _unpack_entry(upload, archive, info, seen)
