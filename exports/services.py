@@ -35,7 +35,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import Category, Dataset, GroundTruth, Split, Stage
-from datasets.services import EXPORT_FORMATS, spec_snapshot, stage_record
+from datasets.selectors import spec_snapshot, stage_record
+from datasets.services import EXPORT_FORMATS
 from exports.archive import MemberHashes, zip_store
 from exports.manifest import category_counts, manifest_chunks
 from exports.models import Export, ExportChunk

@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
-from datasets import policy, services
+from datasets import policy, selectors, services
 from datasets.api.spec import decision_in
 from datasets.models import Dataset, RegionType, Stage
+from datasets.selectors import REQUIREMENT_FIELDS
 from datasets.serializers import DecisionRefOut
-from datasets.services.stages import EXPORT_FORMATS, REQUIREMENT_FIELDS
+from datasets.services.stages import EXPORT_FORMATS
 
 ALL_FORMATS = sorted({name for names in EXPORT_FORMATS.values() for name in names})
 
@@ -128,12 +129,6 @@ def _resolve_decision(dataset: Dataset, fields: dict) -> dict:
     return fields
 
 
-def _stages(dataset: Dataset):
-    return dataset.stages.select_related(
-        "input_type", "output_type", "output_attribute", "decision"
-    ).order_by("position", "id")
-
-
 class StageListApi(APIView):
     @extend_schema(
         responses=StageOut(many=True),
@@ -141,7 +136,7 @@ class StageListApi(APIView):
     )
     def get(self, request, dataset_id: int):
         dataset = policy.dataset_for(request.user, dataset_id)
-        return Response(StageOut(_stages(dataset), many=True).data)
+        return Response(StageOut(selectors.stage_list(dataset=dataset), many=True).data)
 
     @extend_schema(request=StageIn, responses={201: StageOut}, summary="Add a stage at the end")
     def post(self, request, dataset_id: int):
@@ -157,7 +152,7 @@ class StageListApi(APIView):
 class StageDetailApi(APIView):
     def _stage(self, request, dataset_id: int, stage_id: int) -> Stage:
         dataset = policy.dataset_for(request.user, dataset_id)
-        return get_object_or_404(_stages(dataset), pk=stage_id)
+        return get_object_or_404(selectors.stage_list(dataset=dataset), pk=stage_id)
 
     @extend_schema(responses=StageOut, summary="One stage")
     def get(self, request, dataset_id: int, stage_id: int):
@@ -180,7 +175,7 @@ class StageDetailApi(APIView):
                 stage = services.stage_update(stage=stage, by=request.user, **fields)
             if position is not None:
                 stage = services.stage_move(stage=stage, position=position, by=request.user)
-        return Response(StageOut(_stages(stage.dataset).get(pk=stage.pk)).data)
+        return Response(StageOut(selectors.stage_list(dataset=stage.dataset).get(pk=stage.pk)).data)
 
     @extend_schema(request=None, responses={204: None}, summary="Remove a stage")
     def delete(self, request, dataset_id: int, stage_id: int):

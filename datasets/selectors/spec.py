@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from datasets.models import Axis, Category, CellQuota, Dataset, RequirementDecision, SpecChange
+from datasets.selectors.pipeline import schema_snapshot, stages_snapshot
 
 
 def dataset_list(*, visible: QuerySet[Dataset]) -> QuerySet[Dataset]:
@@ -160,6 +161,54 @@ def spec_compare(*, dataset: Dataset, from_version: int, to_version: int) -> dic
     }
 
 
-def region_type_list(*, dataset: Dataset) -> QuerySet:
-    """The label schema: region types in order, with their attributes and parents."""
-    return dataset.region_types.prefetch_related("attributes", "parents").order_by("position", "id")
+def category_key(category: Category) -> str:
+    """How the spec names a category: ``"capture=shadow"``."""
+    return f"{category.axis.slug}={category.slug}"
+
+
+def spec_snapshot(dataset: Dataset) -> dict:
+    """The whole spec as plain JSON, in a stable order: what a version of the spec *is*.
+
+    Keys name the parts of the spec (``axes``, ``cells``); the label schema and the stages
+    join as keys of their own, and comparing versions walks whatever keys are there.
+    """
+    categories = (
+        Category.objects.filter(axis__dataset=dataset)
+        .select_related("axis")
+        .order_by("position", "id")
+    )
+    by_axis: dict[int, list[dict]] = {}
+    for category in categories:
+        by_axis.setdefault(category.axis_id, []).append(
+            {
+                "slug": category.slug,
+                "name": category.name,
+                "description": category.description,
+                "quota_target": category.quota_target,
+                "decision": category.decision_id,
+            }
+        )
+    axes = [
+        {"slug": axis.slug, "name": axis.name, "categories": by_axis.get(axis.pk, [])}
+        for axis in dataset.axes.order_by("position", "id")
+    ]
+    cells = sorted(
+        (
+            {
+                "first": category_key(cell.first),
+                "second": category_key(cell.second),
+                "quota_target": cell.quota_target,
+                "decision": cell.decision_id,
+            }
+            for cell in CellQuota.objects.filter(dataset=dataset).select_related(
+                "first__axis", "second__axis"
+            )
+        ),
+        key=lambda cell: (cell["first"], cell["second"]),
+    )
+    return {
+        "axes": axes,
+        "cells": cells,
+        "schema": schema_snapshot(dataset),
+        "stages": stages_snapshot(dataset),
+    }

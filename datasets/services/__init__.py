@@ -32,7 +32,6 @@ from datasets.services.schema import (
     region_type_create,
     region_type_delete,
     region_type_update,
-    schema_snapshot,
 )
 from datasets.services.spec import (
     CATEGORY_FIELDS,
@@ -44,7 +43,6 @@ from datasets.services.spec import (
     cell_quota_set,
     dataset_create,
     dataset_update,
-    spec_snapshot,
 )
 from datasets.services.splits import (
     item_split_set,
@@ -58,9 +56,7 @@ from datasets.services.stages import (
     stage_create,
     stage_delete,
     stage_move,
-    stage_record,
     stage_update,
-    stages_snapshot,
 )
 from datasets.services.truth import ground_truth_record
 from datasets.services.uploads import (
@@ -107,16 +103,13 @@ __all__ = [
     "cell_quota_set",
     "decision_answer",
     "decision_create",
-    "spec_snapshot",
     "ground_truth_record",
     "item_register",
     "EXPORT_FORMATS",
     "stage_create",
     "stage_delete",
     "stage_move",
-    "stage_record",
     "stage_update",
-    "stages_snapshot",
     "annotation_validate",
     "attribute_create",
     "attribute_delete",
@@ -124,5 +117,4 @@ __all__ = [
     "region_type_create",
     "region_type_delete",
     "region_type_update",
-    "schema_snapshot",
 ]

@@ -24,33 +24,6 @@ REGION_KEYS = {"id", "type", "bbox", "attributes", "parent"}
 ANNOTATION_KEYS = {"regions", "categories"}
 
 
-def schema_snapshot(dataset: Dataset) -> list[dict]:
-    """The label schema as plain JSON in a stable order: the ``"schema"`` part of the spec."""
-    types = dataset.region_types.prefetch_related("attributes", "parents").order_by(
-        "position", "id"
-    )
-    return [
-        {
-            "slug": region_type.slug,
-            "name": region_type.name,
-            "top_level": region_type.top_level,
-            "parents": sorted(parent.slug for parent in region_type.parents.all()),
-            "attributes": [
-                {
-                    "name": attribute.name,
-                    "kind": attribute.kind,
-                    "required": attribute.required,
-                    "choices": list(attribute.choices),
-                }
-                for attribute in sorted(
-                    region_type.attributes.all(), key=lambda a: (a.position, a.pk)
-                )
-            ],
-        }
-        for region_type in types
-    ]
-
-
 # --- region types ---------------------------------------------------------------------------
 
 

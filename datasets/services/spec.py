@@ -25,6 +25,7 @@ from datasets.models import (
     RequirementDecision,
     SpecChange,
 )
+from datasets.selectors import category_key, spec_snapshot
 from datasets.services.decisions import require_own_decision
 from datasets.services.items import IMAGE_FORMATS
 
@@ -63,62 +64,6 @@ def dataset_update(*, dataset: Dataset, by: User, **changes: str) -> Dataset:
         setattr(dataset, field, value)
     dataset.save()
     return dataset
-
-
-def category_key(category: Category) -> str:
-    """How the spec names a category: ``"capture=shadow"``."""
-    return f"{category.axis.slug}={category.slug}"
-
-
-def spec_snapshot(dataset: Dataset) -> dict:
-    """The whole spec as plain JSON, in a stable order: what a version of the spec *is*.
-
-    Keys name the parts of the spec (``axes``, ``cells``); the label schema and the stages
-    join as keys of their own, and comparing versions walks whatever keys are there.
-    """
-    categories = (
-        Category.objects.filter(axis__dataset=dataset)
-        .select_related("axis")
-        .order_by("position", "id")
-    )
-    by_axis: dict[int, list[dict]] = {}
-    for category in categories:
-        by_axis.setdefault(category.axis_id, []).append(
-            {
-                "slug": category.slug,
-                "name": category.name,
-                "description": category.description,
-                "quota_target": category.quota_target,
-                "decision": category.decision_id,
-            }
-        )
-    axes = [
-        {"slug": axis.slug, "name": axis.name, "categories": by_axis.get(axis.pk, [])}
-        for axis in dataset.axes.order_by("position", "id")
-    ]
-    cells = sorted(
-        (
-            {
-                "first": category_key(cell.first),
-                "second": category_key(cell.second),
-                "quota_target": cell.quota_target,
-                "decision": cell.decision_id,
-            }
-            for cell in CellQuota.objects.filter(dataset=dataset).select_related(
-                "first__axis", "second__axis"
-            )
-        ),
-        key=lambda cell: (cell["first"], cell["second"]),
-    )
-    from datasets.services.schema import schema_snapshot  # schema imports this module
-    from datasets.services.stages import stages_snapshot  # stages import this module
-
-    return {
-        "axes": axes,
-        "cells": cells,
-        "schema": schema_snapshot(dataset),
-        "stages": stages_snapshot(dataset),
-    }
 
 
 def spec_change_record(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:

@@ -11,6 +11,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import AttributeDef, Dataset, RegionType, RequirementDecision, Stage
+from datasets.selectors import (
+    REQUIREMENT_FIELDS,
+    STAGE_FIELDS,
+    stage_record,
+    stage_value,
+)
 from datasets.services.decisions import require_own_decision
 from datasets.services.spec import spec_change_record
 
@@ -19,35 +25,8 @@ EXPORT_FORMATS = {
     Stage.Output.BOXES: ("coco", "yolo", "hf_imagefolder"),
     Stage.Output.ATTRIBUTE: ("jsonl_crops", "hf_imagefolder"),
 }
-#: The model requirements from the service; numbers among them are never negative.
-REQUIREMENT_FIELDS = (
-    "latency_ms",
-    "latency_offline",
-    "latency_online",
-    "metric",
-    "metric_target",
-    "online_measure",
-    "qps_target",
-    "serving",
-    "hardware_notes",
-    "budget",
-)
+#: Model requirements that are numbers, which are never negative.
 NUMBER_FIELDS = ("latency_ms", "metric_target", "qps_target")
-#: Every field of a stage a planner sets, in the order the history and the snapshot show it.
-STAGE_FIELDS = (
-    "name",
-    "slug",
-    "input_kind",
-    "input_type",
-    "padding",
-    "padding_unit",
-    "output_kind",
-    "output_type",
-    "output_attribute",
-    "export_formats",
-    *REQUIREMENT_FIELDS,
-    "decision",
-)
 
 
 def _refuse(message: str, *, code: str, field: str, hint: str) -> None:
@@ -213,35 +192,8 @@ def _check(dataset: Dataset, state: dict, *, exclude: int | None = None) -> None
     _check_requirements(dataset, state)
 
 
-def _recorded(value):
-    """A field value as the history and the snapshot keep it: schema parts by slug."""
-    if isinstance(value, RegionType):
-        return value.slug
-    if isinstance(value, AttributeDef):
-        return value.name
-    if isinstance(value, RequirementDecision):
-        return value.pk
-    return value
-
-
-def stage_record(stage: Stage) -> dict:
-    """One stage as plain JSON: every field, schema parts by slug, the decision by id."""
-    return {
-        "position": stage.position,
-        **{field: _recorded(getattr(stage, field)) for field in STAGE_FIELDS},
-    }
-
-
-def stages_snapshot(dataset: Dataset) -> list[dict]:
-    """The pipeline as the spec snapshot keeps it, in pipeline order."""
-    stages = dataset.stages.select_related(
-        "input_type", "output_type", "output_attribute", "decision"
-    ).order_by("position", "id")
-    return [stage_record(stage) for stage in stages]
-
-
 def _shown(value) -> str:
-    value = _recorded(value)
+    value = stage_value(value)
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
@@ -314,7 +266,7 @@ def stage_update(*, stage: Stage, by: User | None, **changes) -> Stage:
     after = {
         field: value
         for field, value in state.items()
-        if _recorded(value) != _recorded(before[field])
+        if stage_value(value) != stage_value(before[field])
     }
     if not after:
         return stage
@@ -335,8 +287,8 @@ def stage_update(*, stage: Stage, by: User | None, **changes) -> Stage:
         change={
             "kind": "stage_changed",
             "stage": stage.slug,
-            "before": {field: _recorded(before[field]) for field in after},
-            "after": {field: _recorded(value) for field, value in after.items()},
+            "before": {field: stage_value(before[field]) for field in after},
+            "after": {field: stage_value(value) for field, value in after.items()},
         },
     )
     return stage

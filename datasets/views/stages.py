@@ -14,14 +14,11 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.forms import show_refusal
-from datasets import policy, services
+from datasets import policy, selectors, services
 from datasets.forms import StageForm
 from datasets.models import Dataset, Stage
-from datasets.services.stages import (
-    REQUIREMENT_FIELDS,
-    stage_input_label,
-    stage_output_label,
-)
+from datasets.selectors import REQUIREMENT_FIELDS
+from datasets.services.stages import stage_input_label, stage_output_label
 
 #: Layout of the diagram, in SVG user units.
 BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 250, 132, 56, 20, 10
@@ -90,11 +87,7 @@ def _box_lines(stage: Stage) -> list[dict]:
 def stage_pipeline(dataset: Dataset) -> Pipeline:
     """Lay the stages out left to right: a crop stage sits right of the stage whose boxes it
     reads; stages reading the image sit right of the image. One query, whatever the size."""
-    stages = list(
-        dataset.stages.select_related(
-            "input_type", "output_type", "output_attribute", "decision"
-        ).order_by("position", "id")
-    )
+    stages = list(selectors.stage_list(dataset=dataset))
     pipeline = Pipeline(stages=stages)
     producers: dict[int, Stage] = {}
     for stage in stages:

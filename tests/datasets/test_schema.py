@@ -5,7 +5,7 @@ from django.core.management import call_command
 
 from accounts.models import Role
 from core.errors import DomainError
-from datasets import services
+from datasets import selectors, services
 from datasets.models import (
     AttributeDef,
     Dataset,
@@ -288,7 +288,7 @@ def test_an_unchanged_update_writes_no_version(dataset, formula):
 
 
 def test_the_snapshot_holds_the_schema_in_order(dataset, formula, char):
-    snapshot = services.spec_snapshot(dataset)
+    snapshot = selectors.spec_snapshot(dataset)
 
     assert [t["slug"] for t in snapshot["schema"]] == ["formula", "char"]
     assert snapshot["schema"][1] == {

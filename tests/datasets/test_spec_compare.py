@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import Role
-from datasets import services
+from datasets import selectors, services
 from datasets.models import SpecChange
 from tests.factories.datasets import DatasetFactory
 
@@ -83,8 +83,8 @@ def test_every_spec_change_stores_a_snapshot_of_the_whole_spec(dataset):
 
 
 def test_the_snapshot_is_the_same_however_often_it_is_taken(dataset, two_versions):
-    assert services.spec_snapshot(dataset) == services.spec_snapshot(dataset)
-    assert services.spec_snapshot(dataset) == SpecChange.objects.get(version=5).snapshot
+    assert selectors.spec_snapshot(dataset) == selectors.spec_snapshot(dataset)
+    assert selectors.spec_snapshot(dataset) == SpecChange.objects.get(version=5).snapshot
 
 
 def test_compare_shows_exactly_the_added_category_and_the_changed_quota(

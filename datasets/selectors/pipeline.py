@@ -1,0 +1,100 @@
+"""Reads of the label schema and the model pipeline: types, stages and their snapshots.
+
+The snapshots are the ``"schema"`` and ``"stages"`` parts of the spec snapshot: plain JSON in
+a stable order, schema parts named by slug, so two versions of the spec compare.
+"""
+
+from django.db.models import QuerySet
+
+from datasets.models import AttributeDef, Dataset, RegionType, RequirementDecision, Stage
+
+#: The model requirements from the service, in the order a stage shows them.
+REQUIREMENT_FIELDS = (
+    "latency_ms",
+    "latency_offline",
+    "latency_online",
+    "metric",
+    "metric_target",
+    "online_measure",
+    "qps_target",
+    "serving",
+    "hardware_notes",
+    "budget",
+)
+#: Every field of a stage a planner sets, in the order the history and the snapshot show it.
+STAGE_FIELDS = (
+    "name",
+    "slug",
+    "input_kind",
+    "input_type",
+    "padding",
+    "padding_unit",
+    "output_kind",
+    "output_type",
+    "output_attribute",
+    "export_formats",
+    *REQUIREMENT_FIELDS,
+    "decision",
+)
+
+
+def region_type_list(*, dataset: Dataset) -> QuerySet[RegionType]:
+    """The label schema: region types in order, with their attributes and parents."""
+    return dataset.region_types.prefetch_related("attributes", "parents").order_by("position", "id")
+
+
+def schema_snapshot(dataset: Dataset) -> list[dict]:
+    """The label schema as plain JSON in a stable order: the ``"schema"`` part of the spec."""
+    types = region_type_list(dataset=dataset)
+    return [
+        {
+            "slug": region_type.slug,
+            "name": region_type.name,
+            "top_level": region_type.top_level,
+            "parents": sorted(parent.slug for parent in region_type.parents.all()),
+            "attributes": [
+                {
+                    "name": attribute.name,
+                    "kind": attribute.kind,
+                    "required": attribute.required,
+                    "choices": list(attribute.choices),
+                }
+                for attribute in sorted(
+                    region_type.attributes.all(), key=lambda a: (a.position, a.pk)
+                )
+            ],
+        }
+        for region_type in types
+    ]
+
+
+def stage_list(*, dataset: Dataset) -> QuerySet[Stage]:
+    """The pipeline in order, each stage with its input and output types, its output attribute
+    and its decision: one query."""
+    return dataset.stages.select_related(
+        "input_type", "output_type", "output_attribute", "decision"
+    ).order_by("position", "id")
+
+
+def stage_value(value):
+    """A field value as the history and the snapshot keep it: schema parts by slug."""
+    if isinstance(value, RegionType):
+        return value.slug
+    if isinstance(value, AttributeDef):
+        return value.name
+    if isinstance(value, RequirementDecision):
+        return value.pk
+    return value
+
+
+def stage_record(stage: Stage) -> dict:
+    """One stage as plain JSON: every field, schema parts by slug, the decision by id."""
+    return {
+        "position": stage.position,
+        **{field: stage_value(getattr(stage, field)) for field in STAGE_FIELDS},
+    }
+
+
+def stages_snapshot(dataset: Dataset) -> list[dict]:
+    """The pipeline as the spec snapshot keeps it, in pipeline order."""
+    return [stage_record(stage) for stage in stage_list(dataset=dataset)]
