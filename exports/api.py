@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
+from datasets import selectors
 from exports import policy, services
 from exports.models import Export
 
@@ -83,12 +84,7 @@ class ExportListApi(ListAPIView):
         data = ExportIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        stage = dataset.stages.filter(slug=fields.pop("stage")).first()
-        if stage is None:
-            message = _("This dataset has no stage “%(slug)s”.") % {
-                "slug": data.validated_data["stage"]
-            }
-            raise DomainError(message, code="unknown_stage", fields={"stage": message})
+        stage = selectors.stage_get(dataset=dataset, slug=fields.pop("stage"))
         export = services.export_request(dataset=dataset, stage=stage, by=request.user, **fields)
         return Response(ExportOut(export).data, status=status.HTTP_202_ACCEPTED)
 

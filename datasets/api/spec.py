@@ -1,12 +1,10 @@
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import DomainError
 from core.schema import ErrorOut
 from datasets import policy, selectors, services
 from datasets.models import Category, Dataset, RequirementDecision
@@ -72,16 +70,8 @@ class DatasetDetailApi(APIView):
 
 def decision_in(dataset: Dataset, fields: dict) -> None:
     """Replace a ``decision`` id in validated data by the decision, which must be this dataset's."""
-    if fields.get("decision") is None:
-        return
-    decision = dataset.decisions.filter(pk=fields["decision"]).first()
-    if decision is None:
-        raise DomainError(
-            _("This dataset has no decision %(id)s.") % {"id": fields["decision"]},
-            code="unknown_decision",
-            fields={"decision": _("No such decision in this dataset.")},
-        )
-    fields["decision"] = decision
+    if fields.get("decision") is not None:
+        fields["decision"] = selectors.decision_get(dataset=dataset, decision_id=fields["decision"])
 
 
 class AxisListApi(APIView):
@@ -116,13 +106,7 @@ class CategoryListApi(APIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         decision_in(dataset, fields)
-        axis = dataset.axes.filter(slug=fields.pop("axis")).first()
-        if axis is None:
-            raise DomainError(
-                _("This dataset has no axis “%(slug)s”.") % {"slug": data.validated_data["axis"]},
-                code="unknown_axis",
-                fields={"axis": _("No such axis.")},
-            )
+        axis = selectors.axis_get(dataset=dataset, slug=fields.pop("axis"))
         category = services.category_create(axis=axis, by=request.user, **fields)
         return Response(CategoryOut(category).data, status=status.HTTP_201_CREATED)
 
@@ -235,17 +219,6 @@ class DecisionDetailApi(APIView):
         return Response(DecisionOut(decision).data)
 
 
-def _category_named(dataset: Dataset, key: str, field: str) -> Category:
-    category = selectors.category_by_key(dataset=dataset, key=key)
-    if category is None:
-        raise DomainError(
-            _("This dataset has no category “%(key)s”; name it as axis=slug.") % {"key": key},
-            code="unknown_category",
-            fields={field: _("No such category.")},
-        )
-    return category
-
-
 class CellQuotaListApi(APIView):
     @extend_schema(
         responses=CellQuotaOut(many=True),
@@ -270,8 +243,8 @@ class CellQuotaListApi(APIView):
         decision_in(dataset, fields)
         cell = services.cell_quota_set(
             dataset=dataset,
-            first=_category_named(dataset, fields["first"], "first"),
-            second=_category_named(dataset, fields["second"], "second"),
+            first=selectors.category_get(dataset=dataset, key=fields["first"], field="first"),
+            second=selectors.category_get(dataset=dataset, key=fields["second"], field="second"),
             quota_target=fields["quota_target"],
             decision=fields.get("decision"),
             by=request.user,

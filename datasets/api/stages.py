@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.errors import DomainError
 from datasets import policy, selectors, services
 from datasets.api.spec import decision_in
-from datasets.models import Dataset, RegionType, Stage
+from datasets.models import Dataset, Stage
 from datasets.selectors import REQUIREMENT_FIELDS
 from datasets.serializers import DecisionRefOut
 from datasets.services.stages import EXPORT_FORMATS
@@ -88,24 +88,13 @@ class StageChangeIn(StageIn):
     position = serializers.IntegerField(required=False, min_value=0)
 
 
-def _region_type(dataset: Dataset, slug: str | None, field: str) -> RegionType | None:
-    if slug is None:
-        return None
-    region_type = dataset.region_types.filter(slug=slug).first()
-    if region_type is None:
-        raise DomainError(
-            _("This dataset has no region type “%(slug)s”.") % {"slug": slug},
-            code="unknown_type",
-            fields={field: _("No such region type in this dataset.")},
-        )
-    return region_type
-
-
 def _resolve(dataset: Dataset, fields: dict, stage: Stage | None = None) -> dict:
     """Replace slugs and ids in validated data by the schema parts and decision they name."""
     for field in ("input_type", "output_type"):
-        if field in fields:
-            fields[field] = _region_type(dataset, fields[field], field)
+        if fields.get(field) is not None:
+            fields[field] = selectors.region_type_get(
+                dataset=dataset, slug=fields[field], field=field
+            )
     if fields.get("output_attribute") is not None:
         name = fields["output_attribute"]
         input_type = fields.get("input_type", stage.input_type if stage else None)

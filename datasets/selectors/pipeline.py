@@ -5,7 +5,9 @@ a stable order, schema parts named by slug, so two versions of the spec compare.
 """
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
+from core.errors import DomainError
 from datasets.models import AttributeDef, Dataset, RegionType, RequirementDecision, Stage
 
 #: The model requirements from the service, in the order a stage shows them.
@@ -43,6 +45,18 @@ def region_type_list(*, dataset: Dataset) -> QuerySet[RegionType]:
     return dataset.region_types.prefetch_related("attributes", "parents").order_by("position", "id")
 
 
+def region_type_get(*, dataset: Dataset, slug: str, field: str = "type") -> RegionType:
+    """The dataset's region type of this slug; otherwise ``unknown_type`` on ``field``."""
+    region_type = dataset.region_types.filter(slug=slug).first()
+    if region_type is None:
+        raise DomainError(
+            _("This dataset has no region type “%(slug)s”.") % {"slug": slug},
+            code="unknown_type",
+            fields={field: _("No such region type in this dataset.")},
+        )
+    return region_type
+
+
 def schema_snapshot(dataset: Dataset) -> list[dict]:
     """The label schema as plain JSON in a stable order: the ``"schema"`` part of the spec."""
     types = region_type_list(dataset=dataset)
@@ -74,6 +88,15 @@ def stage_list(*, dataset: Dataset) -> QuerySet[Stage]:
     return dataset.stages.select_related(
         "input_type", "output_type", "output_attribute", "decision"
     ).order_by("position", "id")
+
+
+def stage_get(*, dataset: Dataset, slug: str) -> Stage:
+    """The dataset's stage of this slug, with its parts; otherwise ``unknown_stage``."""
+    stage = stage_list(dataset=dataset).filter(slug=slug).first()
+    if stage is None:
+        message = _("This dataset has no stage “%(slug)s”.") % {"slug": slug}
+        raise DomainError(message, code="unknown_stage", fields={"stage": message})
+    return stage
 
 
 def stage_value(value):

@@ -53,16 +53,51 @@ def cell_quota_list(*, dataset: Dataset) -> QuerySet[CellQuota]:
     )
 
 
-def category_by_key(*, dataset: Dataset, key: str) -> Category | None:
-    """The category named ``"axis=slug"`` in this dataset, or None."""
+# Resolvers: a slug, key or id a request names → this dataset's object, or a 400 naming the
+# field. Another dataset's object is unknown here, like one that does not exist.
+
+
+def axis_get(*, dataset: Dataset, slug: str) -> Axis:
+    """The dataset's axis of this slug; otherwise ``unknown_axis`` on the field ``axis``."""
+    axis = dataset.axes.filter(slug=slug).first()
+    if axis is None:
+        raise DomainError(
+            _("This dataset has no axis “%(slug)s”.") % {"slug": slug},
+            code="unknown_axis",
+            fields={"axis": _("No such axis.")},
+        )
+    return axis
+
+
+def category_get(*, dataset: Dataset, key: str, field: str = "category") -> Category:
+    """The category named ``"axis=slug"``, with its axis; otherwise ``unknown_category``."""
     axis, sep, slug = key.partition("=")
-    if not sep:
-        return None
-    return (
+    category = (
         Category.objects.select_related("axis")
         .filter(axis__dataset=dataset, axis__slug=axis, slug=slug)
         .first()
+        if sep
+        else None
     )
+    if category is None:
+        raise DomainError(
+            _("This dataset has no category “%(key)s”; name it as axis=slug.") % {"key": key},
+            code="unknown_category",
+            fields={field: _("No such category.")},
+        )
+    return category
+
+
+def decision_get(*, dataset: Dataset, decision_id: int) -> RequirementDecision:
+    """The dataset's decision of this id; otherwise ``unknown_decision`` on ``decision``."""
+    decision = dataset.decisions.filter(pk=decision_id).first()
+    if decision is None:
+        raise DomainError(
+            _("This dataset has no decision %(id)s.") % {"id": decision_id},
+            code="unknown_decision",
+            fields={"decision": _("No such decision in this dataset.")},
+        )
+    return decision
 
 
 #: The spec as it stood when the dataset was created: nothing chosen yet.
