@@ -6,13 +6,11 @@ name on the input type (``"output_attribute": "latex"``).
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import DomainError
 from datasets import policy, selectors, services
 from datasets.api.spec import decision_in
 from datasets.models import Dataset, Stage
@@ -96,24 +94,17 @@ def _resolve(dataset: Dataset, fields: dict, stage: Stage | None = None) -> dict
                 dataset=dataset, slug=fields[field], field=field
             )
     if fields.get("output_attribute") is not None:
-        name = fields["output_attribute"]
-        input_type = fields.get("input_type", stage.input_type if stage else None)
+        # An attribute output is an attribute of the input region; boxes may carry one of theirs.
         output_kind = fields.get("output_kind", stage.output_kind if stage else None)
-        if input_type is None and output_kind == Stage.Output.ATTRIBUTE:
-            fields["output_attribute"] = None  # the service says what the input lacks
-            return _resolve_decision(dataset, fields)
-        attribute = input_type.attributes.filter(name=name).first() if input_type else None
-        if attribute is None:
-            raise DomainError(
-                _("The input region type has no attribute “%(name)s”.") % {"name": name},
-                code="unknown_attribute",
-                fields={"output_attribute": _("Pick an attribute of the input region type.")},
+        owner = "input_type" if output_kind == Stage.Output.ATTRIBUTE else "output_type"
+        region_type = fields.get(owner, getattr(stage, owner) if stage else None)
+        fields["output_attribute"] = (
+            selectors.attribute_get(
+                region_type=region_type, name=fields["output_attribute"], field="output_attribute"
             )
-        fields["output_attribute"] = attribute
-    return _resolve_decision(dataset, fields)
-
-
-def _resolve_decision(dataset: Dataset, fields: dict) -> dict:
+            if region_type is not None
+            else None  # the service says which region type the stage lacks
+        )
     decision_in(dataset, fields)
     return fields
 

@@ -22,6 +22,7 @@ from datasets.selectors.items import (
 from datasets.selectors.pipeline import (
     REQUIREMENT_FIELDS,
     STAGE_FIELDS,
+    attribute_get,
     region_type_get,
     region_type_list,
     schema_snapshot,
@@ -67,6 +68,7 @@ __all__ = [
     "item_list",
     "REQUIREMENT_FIELDS",
     "STAGE_FIELDS",
+    "attribute_get",
     "region_type_get",
     "region_type_list",
     "schema_snapshot",

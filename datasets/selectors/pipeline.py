@@ -57,6 +57,19 @@ def region_type_get(*, dataset: Dataset, slug: str, field: str = "type") -> Regi
     return region_type
 
 
+def attribute_get(*, region_type: RegionType, name: str, field: str = "attribute") -> AttributeDef:
+    """The region type's attribute of this name; otherwise ``unknown_attribute`` on ``field``."""
+    attribute = region_type.attributes.filter(name=name).first()
+    if attribute is None:
+        raise DomainError(
+            _("Region type “%(type)s” has no attribute “%(name)s”.")
+            % {"type": region_type.slug, "name": name},
+            code="unknown_attribute",
+            fields={field: _("No such attribute on this region type.")},
+        )
+    return attribute
+
+
 def schema_snapshot(dataset: Dataset) -> list[dict]:
     """The label schema as plain JSON in a stable order: the ``"schema"`` part of the spec."""
     types = region_type_list(dataset=dataset)

@@ -108,3 +108,23 @@ def test_the_same_slugs_resolve_to_each_datasets_own_objects(dataset, spec, othe
     assert mine.dataset == dataset
     assert theirs.dataset == other["dataset"]
     assert selectors.category_get(dataset=other["dataset"], key="capture=shadow") != spec["shadow"]
+
+
+def test_an_attribute_is_found_on_its_own_region_type_only(spec):
+    formula = spec["formula"]
+    latex = services.attribute_create(region_type=formula, name="latex", kind="latex", by=None)
+    char = services.region_type_create(
+        dataset=formula.dataset,
+        name="Char",
+        slug="char",
+        top_level=False,
+        parents=[formula],
+        by=None,
+    )
+
+    assert selectors.attribute_get(region_type=formula, name="latex") == latex
+    refusal = _refusal(
+        selectors.attribute_get, region_type=char, name="latex", field="output_attribute"
+    )
+    assert refusal.code == "unknown_attribute"
+    assert list(refusal.fields) == ["output_attribute"]

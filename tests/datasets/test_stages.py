@@ -106,6 +106,26 @@ def test_attribute_is_named_on_the_input_type(planner_client, dataset, schema):
     assert Stage.objects.get().output_attribute.region_type == schema["formula"]
 
 
+def test_boxes_carry_an_attribute_named_on_the_output_type(planner_client, dataset, schema):
+    """Detection and recognition in one model: image → formula boxes, each with its LaTeX."""
+    response = _post(planner_client, dataset, {**DETECTION, "output_attribute": "latex"})
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["output_attribute"] == "latex"
+    assert Stage.objects.get().output_attribute.region_type == schema["formula"]
+
+
+def test_boxes_may_not_carry_an_attribute_of_another_type(planner_client, dataset, schema):
+    response = _post(planner_client, dataset, {**DETECTION, "output_attribute": "symbol"})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "unknown_attribute"
+    assert list(error["fields"]) == ["output_attribute"]
+    assert "formula" in error["message"]
+    assert not Stage.objects.exists()
+
+
 def test_crop_stage_finds_boxes_of_a_type_nested_in_its_input(planner_client, dataset, schema):
     body = {
         "name": "Char detection",
