@@ -1,5 +1,6 @@
 """Writes of the datasets app, one module per subject."""
 
+from datasets.services.annotations import annotation_validate
 from datasets.services.categories import (
     category_change_request,
     category_change_run,
@@ -25,7 +26,6 @@ from datasets.services.items import (
     item_status_set,
 )
 from datasets.services.schema import (
-    annotation_validate,
     attribute_create,
     attribute_delete,
     attribute_update,
