@@ -1,6 +1,7 @@
 """Writes of the datasets app, one module per subject."""
 
 from datasets.services.annotations import annotation_validate
+from datasets.services.attributes import attribute_create, attribute_delete, attribute_update
 from datasets.services.categories import (
     category_change_request,
     category_change_run,
@@ -26,9 +27,6 @@ from datasets.services.items import (
     item_status_set,
 )
 from datasets.services.schema import (
-    attribute_create,
-    attribute_delete,
-    attribute_update,
     region_type_create,
     region_type_delete,
     region_type_update,

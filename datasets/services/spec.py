@@ -66,6 +66,15 @@ def dataset_update(*, dataset: Dataset, by: User, **changes: str) -> Dataset:
     return dataset
 
 
+def spec_value_shown(value) -> str:
+    """A value as a spec change's summary shows it: a list joined, nothing as “—”."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
+
+
 def spec_change_record(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:
     """Raise the spec version and write the history row naming who changed what."""
     Dataset.objects.filter(pk=dataset.pk).update(spec_version=F("spec_version") + 1)

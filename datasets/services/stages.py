@@ -18,7 +18,7 @@ from datasets.selectors import (
     stage_value,
 )
 from datasets.services.decisions import require_own_decision
-from datasets.services.spec import spec_change_record
+from datasets.services.spec import spec_change_record, spec_value_shown
 
 #: Output kind → the export formats a trainer may ask for, in the order they are offered.
 EXPORT_FORMATS = {
@@ -193,12 +193,7 @@ def _check(dataset: Dataset, state: dict, *, exclude: int | None = None) -> None
 
 
 def _shown(value) -> str:
-    value = stage_value(value)
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
+    return spec_value_shown(stage_value(value))
 
 
 @transaction.atomic
