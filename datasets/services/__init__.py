@@ -31,17 +31,7 @@ from datasets.services.schema import (
     region_type_delete,
     region_type_update,
 )
-from datasets.services.spec import (
-    CATEGORY_FIELDS,
-    axis_create,
-    category_create,
-    category_delete,
-    category_update,
-    cell_quota_delete,
-    cell_quota_set,
-    dataset_create,
-    dataset_update,
-)
+from datasets.services.spec import dataset_create, dataset_update
 from datasets.services.splits import (
     item_split_set,
     split_assign,
@@ -55,6 +45,15 @@ from datasets.services.stages import (
     stage_delete,
     stage_move,
     stage_update,
+)
+from datasets.services.taxonomy import (
+    CATEGORY_FIELDS,
+    axis_create,
+    category_create,
+    category_delete,
+    category_update,
+    cell_quota_delete,
+    cell_quota_set,
 )
 from datasets.services.truth import ground_truth_record
 from datasets.services.uploads import (

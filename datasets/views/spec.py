@@ -26,7 +26,7 @@ from datasets.forms import (
     SpecCompareForm,
 )
 from datasets.models import Category, Dataset
-from datasets.services.spec import EXAMPLE_MAX_BYTES
+from datasets.services.taxonomy import EXAMPLE_MAX_BYTES
 from datasets.views.stages import stage_pipeline
 
 #: Decoded format of an example image → the Content-Type it is served with.
