@@ -16,6 +16,14 @@ from datasets.services.coverage import (
     stratum_of,
 )
 from datasets.services.decisions import decision_answer, decision_create
+from datasets.services.demo import (
+    DEMO_PHOTOS,
+    demo_dataset_ensure,
+    demo_photos_ensure,
+    demo_pipeline_ensure,
+    demo_schema_ensure,
+    demo_splits_ensure,
+)
 from datasets.services.items import (
     IMAGE_FORMATS,
     content_type_of,
@@ -64,6 +72,12 @@ from datasets.services.uploads import (
 )
 
 __all__ = [
+    "DEMO_PHOTOS",
+    "demo_dataset_ensure",
+    "demo_photos_ensure",
+    "demo_pipeline_ensure",
+    "demo_schema_ensure",
+    "demo_splits_ensure",
     "category_change_request",
     "category_change_run",
     "item_categories_set",

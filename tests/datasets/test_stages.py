@@ -6,8 +6,8 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from accounts.services import token_create
 from datasets import services
-from datasets.demo import demo_dataset_ensure, demo_pipeline_ensure
 from datasets.models import AttributeDef, RegionType, SpecChange, Stage
+from datasets.services import demo_dataset_ensure, demo_pipeline_ensure
 from tests.factories.datasets import DatasetFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
-from datasets.demo import demo_dataset_ensure, demo_pipeline_ensure
+from datasets.services import demo_dataset_ensure, demo_pipeline_ensure
 from exports import services as export_services
 from exports.models import Export
 from exports.views import size_label

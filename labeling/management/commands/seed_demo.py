@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role
-from datasets.demo import (
+from datasets.services import (
     DEMO_PHOTOS,
     demo_dataset_ensure,
     demo_photos_ensure,
