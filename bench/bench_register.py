@@ -114,7 +114,7 @@ def _sources() -> list[Path]:
 def _pillow_alone(path: Path) -> int:
     from PIL import Image, ImageOps
 
-    from datasets.services.items import RENDITION_SIDE, THUMBNAIL_SIDE, _draft_scale
+    from datasets.services.items import RENDITION_SIDE, THUMBNAIL_SIDE, draft_scale
 
     data = path.read_bytes()
     hashlib.sha256(data).hexdigest()
@@ -125,7 +125,7 @@ def _pillow_alone(path: Path) -> int:
             screen = ImageOps.exif_transpose(image)
             screen.convert("RGB").save(io.BytesIO(), format="JPEG", quality=95)
         else:
-            scale = _draft_scale(*image.size)
+            scale = draft_scale(*image.size)
             image.draft("RGB", (image.width // scale, image.height // scale))
             image.load()
             screen = image

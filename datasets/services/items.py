@@ -260,7 +260,7 @@ def item_register(
     return item, True
 
 
-def _draft_scale(width: int, height: int) -> int:
+def draft_scale(width: int, height: int) -> int:
     """The largest JPEG DCT reduction that keeps the long side near the rendition size."""
     for scale in (8, 4, 2):
         if max(width, height) // scale >= RENDITION_SIDE * 7 // 8:
@@ -285,7 +285,7 @@ def _renditions(item: Item, source: IO[bytes]) -> dict:
         upright_needed = orientation not in (0, 1) or image_format == "HEIF"
         fields = {}
         if image_format == "JPEG" and not upright_needed:
-            scale = _draft_scale(image.width, image.height)
+            scale = draft_scale(image.width, image.height)
             if scale > 1:
                 image.draft("RGB", (image.width // scale, image.height // scale))
             image.load()  # a truncated or damaged file fails here

@@ -5,6 +5,7 @@ import pytest
 from accounts.models import Role
 from datasets import services
 from datasets.models import Category, SpecChange
+from tests.factories.images import image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +58,7 @@ def test_each_taxonomy_change_raises_the_spec_version_and_names_who_and_what(
 def test_deleting_a_category_items_use_is_refused_and_nothing_changes(planner_client, dataset):
     axis = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
     category = services.category_create(axis=axis, name="Shadow", slug="shadow", by=None)
-    from tests.datasets.test_services import _jpeg
-
-    services.item_register(dataset=dataset, file=_jpeg(), categories=[category])
+    services.item_register(dataset=dataset, file=image_bytes(), categories=[category])
     dataset.refresh_from_db()
     version = dataset.spec_version
 
