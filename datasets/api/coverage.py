@@ -81,4 +81,4 @@ class CoverageApi(APIView):
     )
     def get(self, request, dataset_id: int):
         dataset = policy.dataset_for(request.user, dataset_id)
-        return Response(CoverageOut(coverage_report(dataset)).data)
+        return Response(CoverageOut(coverage_report(dataset=dataset)).data)

@@ -62,7 +62,7 @@ class SplitListApi(APIView):
     @extend_schema(responses=SplitsOut, summary="Items per split and the split runs so far")
     def get(self, request, dataset_id: int):
         dataset = policy.dataset_for(request.user, dataset_id)
-        return Response(SplitsOut(split_summary(dataset)).data)
+        return Response(SplitsOut(split_summary(dataset=dataset)).data)
 
     @extend_schema(
         request=SplitAssignIn,
@@ -112,4 +112,4 @@ class SplitFreezeApi(APIView):
         policy.require(policy.can_edit_dataset(request.user, dataset))
         SplitFreezeIn(data=request.data).is_valid(raise_exception=True)
         dataset = services.split_test_freeze(dataset=dataset, by=request.user)
-        return Response(SplitsOut(split_summary(dataset)).data)
+        return Response(SplitsOut(split_summary(dataset=dataset)).data)

@@ -85,7 +85,7 @@ def _key_ids(key: str) -> list[int]:
     return [int(part) for part in key.split(".")] if key else []
 
 
-def coverage_report(dataset: Dataset, today: date | None = None) -> dict:
+def coverage_report(*, dataset: Dataset, today: date | None = None) -> dict:
     """Targets, counts by status and split, fill rate and ETA per category and per cell.
 
     ``{"axes": [{"id", "name", "slug", "categories": [row, ...]}], "cells": [row, ...],
@@ -202,7 +202,7 @@ def coverage_summary(*, dataset: Dataset) -> dict:
     """The dataset page's coverage: each category (with its decision) and its collected
     count, percent of target capped at 100, and the total; read from the coverage counters,
     so it costs the same at a million items."""
-    report = coverage_report(dataset)
+    report = coverage_report(dataset=dataset)
     counted = {row["id"]: row["collected"] for axis in report["axes"] for row in axis["categories"]}
     rows = []
     categories = (
@@ -218,7 +218,7 @@ def coverage_summary(*, dataset: Dataset) -> dict:
     return {"rows": rows, "collected": report["totals"]["collected"]}
 
 
-def coverage_csv_rows(report: dict) -> list[list]:
+def coverage_csv_rows(*, report: dict) -> list[list]:
     """The report as CSV rows, a header first: one row per category, then per cell."""
     header = [
         "kind",
@@ -265,7 +265,7 @@ def coverage_csv_rows(report: dict) -> list[list]:
     return rows
 
 
-def split_summary(dataset: Dataset, *, runs: int = 50, counts: dict | None = None) -> dict:
+def split_summary(*, dataset: Dataset, runs: int = 50, counts: dict | None = None) -> dict:
     """Current items per split (from the counters, unless given) and the newest split runs."""
     if counts is None:
         counts = dict.fromkeys(SPLITS, 0)

@@ -92,7 +92,7 @@ def coverage_page(request, dataset_id: int):
             return redirect("datasets:coverage", dataset_id=dataset.pk)
         except DomainError as refused:
             error, status, form = refused, refused.status, request.POST
-    report = coverage_report(dataset)
+    report = coverage_report(dataset=dataset)
     tables = [
         {"title": axis["name"], "kind": "axis", "rows": [_with_bar(r) for r in axis["categories"]]}
         for axis in report["axes"]
@@ -110,7 +110,7 @@ def coverage_page(request, dataset_id: int):
         "dataset": dataset,
         "report": report,
         "tables": tables,
-        "splits": split_summary(dataset, runs=20, counts=report["totals"]["splits"]),
+        "splits": split_summary(dataset=dataset, runs=20, counts=report["totals"]["splits"]),
         "can_edit": can_edit,
         "error": error,
         "form": {
@@ -136,5 +136,5 @@ def coverage_csv(request, dataset_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coverage-{dataset.pk}.csv"'
     writer = csv.writer(response)
-    writer.writerows(coverage_csv_rows(coverage_report(dataset)))
+    writer.writerows(coverage_csv_rows(report=coverage_report(dataset=dataset)))
     return response

@@ -129,7 +129,7 @@ def test_every_number_of_the_report_equals_a_hand_count(generated):
     by_category = members()
     has_test = Item.objects.filter(dataset=dataset, split="test").exists()
 
-    report = coverage_report(dataset, today=today)
+    report = coverage_report(dataset=dataset, today=today)
 
     assert [axis["slug"] for axis in report["axes"]] == ["capture", "writing"]
     for axis in report["axes"]:
@@ -156,7 +156,7 @@ def test_every_number_of_the_report_equals_a_hand_count(generated):
 def test_the_generated_report_has_flags_to_check(generated):
     dataset, axes = generated
 
-    report = coverage_report(dataset)
+    report = coverage_report(dataset=dataset)
 
     rows = [row for axis in report["axes"] for row in axis["categories"]] + report["cells"]
     assert report["has_test"]
@@ -194,7 +194,7 @@ def test_rate_and_eta_come_from_the_last_fourteen_days():
         dataset_id=dataset.pk, keys=Counter({str(category.pk): 99}), day=today - timedelta(days=14)
     )
 
-    row = coverage_report(dataset, today=today)["axes"][0]["categories"][0]
+    row = coverage_report(dataset=dataset, today=today)["axes"][0]["categories"][0]
 
     assert row["rate"] == 2.0
     assert row["eta"] == today + timedelta(days=50)
@@ -211,7 +211,7 @@ def test_a_reached_target_and_a_rate_of_zero_have_no_eta():
         day=timezone.localdate() - timedelta(days=30),
     )
 
-    reached, idle = coverage_report(dataset)["axes"][0]["categories"]
+    reached, idle = coverage_report(dataset=dataset)["axes"][0]["categories"]
 
     assert (reached["collected"], reached["under_filled"], reached["eta"]) == (1, False, None)
     assert reached["percent"] == 100.0
@@ -268,7 +268,7 @@ def test_coverage_page_reads_a_fixed_number_of_queries(
 
 def test_the_api_gives_the_numbers_of_the_report(generated, planner_client):
     dataset, _ = generated
-    report = coverage_report(dataset)
+    report = coverage_report(dataset=dataset)
 
     body = planner_client.get(f"/api/v1/datasets/{dataset.id}/coverage/").json()
 
@@ -283,7 +283,7 @@ def test_the_api_gives_the_numbers_of_the_report(generated, planner_client):
 
 def test_csv_has_a_header_and_one_row_per_category_and_cell(generated, planner_client):
     dataset, _ = generated
-    report = coverage_report(dataset)
+    report = coverage_report(dataset=dataset)
 
     response = planner_client.get(f"/datasets/{dataset.id}/coverage.csv")
 
