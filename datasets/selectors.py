@@ -3,6 +3,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from datasets.coverage import coverage_report
+from datasets.files import FILE_KINDS as FILE_KINDS
+from datasets.files import category_example_file as category_example_file
+from datasets.files import item_file as item_file
+from datasets.files import item_file_name as item_file_name
 from datasets.models import (
     Axis,
     Category,

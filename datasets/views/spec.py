@@ -6,14 +6,13 @@ reason and a 4xx status, and changes nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from PIL import Image, UnidentifiedImageError
 
 from core.errors import DomainError
+from core.files import stored_file_response
 from core.forms import show_refusal
 from datasets import policy, selectors, services
 from datasets.forms import (
@@ -28,9 +27,6 @@ from datasets.forms import (
 from datasets.models import Category, Dataset
 from datasets.services.spec import EXAMPLE_MAX_BYTES
 from datasets.views.stages import stage_pipeline
-
-#: Decoded format of an example image → the Content-Type it is served with.
-EXAMPLE_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
 @login_required
@@ -176,26 +172,10 @@ def category_example(request, dataset_id: int, category_id: int):
     """Serve a category's example image, typed by what it decodes as, never by its name."""
     dataset = policy.dataset_for(request.user, dataset_id)
     category = get_object_or_404(Category.objects.filter(axis__dataset=dataset), pk=category_id)
-    if not category.example:
+    file = selectors.category_example_file(category=category)
+    if file is None:
         raise Http404
-    try:
-        stored = default_storage.open(category.example.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    try:
-        with Image.open(stored) as image:
-            content_type = EXAMPLE_CONTENT_TYPES.get(image.format)
-    except (UnidentifiedImageError, OSError):
-        content_type = None
-    if content_type is None:
-        stored.close()
-        raise Http404
-    stored.seek(0)
-    response = FileResponse(stored, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(request, file)
 
 
 def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
