@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from config.catalog import javascript_catalog
 from core.health import healthz
 
 api_v1 = [
@@ -13,6 +14,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("datasets/", include("datasets.urls")),
     path("guides/", include("guides.urls")),
