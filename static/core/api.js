@@ -52,6 +52,7 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
 }
 
 // An upload with progress: fetch cannot report bytes sent, XMLHttpRequest can.
+// onProgress(sent, total) is called with the bytes sent so far.
 export function upload(path, formData, onProgress = () => {}) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
@@ -60,7 +61,7 @@ export function upload(path, formData, onProgress = () => {}) {
     request.setRequestHeader("X-CSRFToken", csrfToken());
     request.withCredentials = true;
     request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) onProgress(event.loaded / event.total);
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
     });
     request.addEventListener("load", () => {
       const data = parse(request.responseText);
