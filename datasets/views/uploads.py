@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 
 from datasets import policy, selectors, services
 from datasets.models import Item
@@ -21,19 +20,6 @@ def upload_page(request, dataset_id: int):
         "dataset": dataset,
         "axes": selectors.axis_list(dataset=dataset),
         "uploads": selectors.upload_list(dataset=dataset)[:10],
-        "text": {
-            "waiting": _("Waiting"),
-            "uploading": _("Uploading"),
-            "processing": _("Added; making thumbnail"),
-            "ready": _("Added and processed"),
-            "duplicate": _("Already in the dataset"),
-            "unpacking": _("Unpacking"),
-            "archive": _(
-                "%(done)s of %(total)s files: %(added)s added, %(refused)s refused, "
-                "%(processed)s processed"
-            ),
-            "network": _("The upload failed; check the connection and try again."),
-        },
     }
     return render(request, "datasets/upload.html", context)
 
