@@ -168,8 +168,8 @@ def cell_quota_new(request, dataset_id: int):
 @require_POST
 def cell_quota_remove(request, dataset_id: int, cell_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
-    policy.require(policy.can_edit_dataset(request.user, dataset))
     cell = get_object_or_404(dataset.cell_quotas, pk=cell_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
     services.cell_quota_delete(cell=cell, by=request.user)
     messages.success(request, _("The cell quota was removed."))
     return redirect("datasets:detail", dataset.pk)
