@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.forms import show_refusal
@@ -49,6 +50,7 @@ def _render_exports(request, dataset: Dataset, *, form=None, status: int = 200):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def exports_page(request, dataset_id: int):
     """The dataset's exports; planners and trainers request new ones here."""
     dataset = policy.dataset_for(request.user, dataset_id)

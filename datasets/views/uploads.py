@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from datasets import policy, selectors, services
 from datasets.models import Item
@@ -13,6 +14,7 @@ _FALLBACK = {"rendition": "image", "thumbnail": "rendition"}
 
 
 @login_required
+@require_safe
 def upload_page(request, dataset_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     policy.require(policy.can_edit_dataset(request.user, dataset))
@@ -25,6 +27,7 @@ def upload_page(request, dataset_id: int):
 
 
 @login_required
+@require_safe
 def item_file(request, dataset_id: int, item_id: int, kind: str):
     """Stream one of an item's files; the rendition and thumbnail fall back until made."""
     if kind not in FILE_KINDS:
