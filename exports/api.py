@@ -20,6 +20,9 @@ class ExportOut(serializers.ModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     created_by = serializers.CharField(source="created_by.username", default=None)
     download = serializers.SerializerMethodField()
+    percent = serializers.IntegerField(
+        read_only=True, help_text="Whole percent of the items written; 100 only once done."
+    )
 
     class Meta:
         model = Export
@@ -32,6 +35,7 @@ class ExportOut(serializers.ModelSerializer):
             "status",
             "total",
             "done",
+            "percent",
             "chunks_total",
             "chunks_done",
             "sha256",

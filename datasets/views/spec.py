@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import DomainError
 from core.files import stored_file_response
@@ -30,6 +30,7 @@ from datasets.views.stages import stage_pipeline
 
 
 @login_required
+@require_safe
 def dataset_list(request):
     policy.require(policy.can_view_datasets(request.user))
     datasets = selectors.dataset_list(visible=policy.datasets_visible_to(request.user))
@@ -58,11 +59,13 @@ def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
 
 
 @login_required
+@require_safe
 def dataset_detail(request, dataset_id: int):
     return _render_detail(request, policy.dataset_for(request.user, dataset_id))
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def dataset_new(request):
     policy.require(policy.can_create_dataset(request.user))
     form = DatasetForm(request.POST or None)
@@ -80,6 +83,7 @@ def dataset_new(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def dataset_edit(request, dataset_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     policy.require(policy.can_edit_dataset(request.user, dataset))
@@ -160,14 +164,15 @@ def cell_quota_new(request, dataset_id: int):
 @require_POST
 def cell_quota_remove(request, dataset_id: int, cell_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
-    policy.require(policy.can_edit_dataset(request.user, dataset))
     cell = get_object_or_404(dataset.cell_quotas, pk=cell_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
     services.cell_quota_delete(cell=cell, by=request.user)
     messages.success(request, _("The cell quota was removed."))
     return redirect("datasets:detail", dataset.pk)
 
 
 @login_required
+@require_safe
 def category_example(request, dataset_id: int, category_id: int):
     """Serve a category's example image, typed by what it decodes as, never by its name."""
     dataset = policy.dataset_for(request.user, dataset_id)
@@ -219,6 +224,7 @@ def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
 
 
 @login_required
+@require_safe
 def spec_history_page(request, dataset_id: int):
     """Every spec version with who, when and what; two picked versions compared."""
     dataset = policy.dataset_for(request.user, dataset_id)
@@ -259,6 +265,7 @@ def _render_decisions(request, dataset: Dataset, *, status: int = 200, **bound):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def decisions_page(request, dataset_id: int):
     """The questions put to the service's owner: open first; planners ask here too."""
     dataset = policy.dataset_for(request.user, dataset_id)
