@@ -1,4 +1,6 @@
 # The one entry point: make run, make test, make lint, make fmt, make bench, make smoke.
+# make test: the import contracts, the front end's pure modules (node --test tests/js/, Node's
+# own runner), then pytest (browser pages through Playwright included).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -44,6 +46,7 @@ test: setup
 	  if [ -n "$$missing" ]; then scripts/apt-install $$missing; fi
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/lint-imports --no-cache
+	node --test --test-reporter=dot tests/js/
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 

@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import policy, selectors, services
 from accounts.forms import LanguageForm, TokenCreateForm
@@ -15,6 +15,7 @@ from accounts.forms import LanguageForm, TokenCreateForm
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    http_method_names = ["get", "head", "post", "options"]  # not PUT, which FormView takes as POST
 
 
 class LogoutView(auth_views.LogoutView):
@@ -22,6 +23,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def token_list(request):
     policy.require(policy.can_manage_tokens(request.user))
     issued = None

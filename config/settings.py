@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.navigation.navigation",
+                "config.catalog.javascript_catalog_context",
             ],
         },
     },
@@ -169,7 +170,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGE_BACKEND = env("STORAGE_BACKEND", "local")
 if STORAGE_BACKEND == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "core.storage.TypedS3Storage",
         "OPTIONS": {
             "bucket_name": env("STORAGE_BUCKET"),
             "endpoint_url": env("STORAGE_ENDPOINT_URL") or None,
@@ -182,6 +183,10 @@ if STORAGE_BACKEND == "s3":
             "querystring_expire": int(env("STORAGE_URL_EXPIRE", "300")),
         },
     }
+    if not 0 < _default_storage["OPTIONS"]["querystring_expire"] <= 900:
+        raise ImproperlyConfigured(
+            "STORAGE_URL_EXPIRE is the seconds a signed URL lives: keep it short, 1 to 900."
+        )
     if not _default_storage["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs STORAGE_BUCKET.")
 elif STORAGE_BACKEND == "local":

@@ -7,6 +7,7 @@ import datasets.urls
 import exports.api_urls
 import exports.urls
 from config import views
+from config.catalog import javascript_catalog
 from core.health import healthz
 
 # Exports have an app of their own but keep the paths and URL names they had in datasets.
@@ -21,6 +22,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     path("accounts/", include("accounts.urls")),
     path("datasets/", include(dataset_pages)),
     path("guides/", include("guides.urls")),

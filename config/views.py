@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from config.navigation import LINKS
 
 
 @login_required
+@require_safe
 def home(request):
     """The signed-in start page: one card per room this role may enter."""
     cards = [

@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage, storages
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 
 def _database() -> str:
@@ -47,6 +48,7 @@ CHECKS = {"database": _database, "broker": _broker, "storage": _storage, "worker
 
 
 @never_cache
+@require_safe
 def healthz(request):
     results = {}
     for name, check in CHECKS.items():

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from datasets.api import files
 from datasets.views import coverage, schema, spec, stages, uploads
 from datasets.views import items as item_views
 
@@ -40,7 +41,7 @@ urlpatterns = [
     path("<int:dataset_id>/upload/", uploads.upload_page, name="upload"),
     path(
         "<int:dataset_id>/items/<int:item_id>/file/<str:kind>/",
-        uploads.item_file,
+        files.ItemFileApi.as_view(),
         name="item-file",
     ),
     path("<int:dataset_id>/coverage/", coverage.coverage_page, name="coverage"),

@@ -6,8 +6,8 @@ what one chunk of items became until the final step joins the chunks; ``archive`
 zip deterministically to a temporary file and stores it only when complete; ``manifest``
 writes the manifest last. ``exports.services`` requests exports and runs the steps.
 
-Not yet: guide versions and annotation ids in the manifest (once guides and review exist);
-signed S3 URLs for downloads (they stream through the app, permission-checked).
+Downloads are served by ``core.files`` (ranges, ETag, a short-lived signed URL on S3).
+Not yet: guide versions and annotation ids in the manifest (once guides and review exist).
 """
 
 #: The Groundwork version written into every manifest.

@@ -1,7 +1,5 @@
 """Exports through the API: request one (202), follow its progress, download the zip."""
 
-from django.core.files.storage import FileSystemStorage
-from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
+from core.files import FileApiView, StoredFile, stored_file_response
 from datasets import selectors
 from exports import policy, services
 from exports.models import Export
@@ -22,6 +21,9 @@ class ExportOut(serializers.ModelSerializer):
     stage = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     created_by = serializers.CharField(source="created_by.username", default=None)
     download = serializers.SerializerMethodField()
+    percent = serializers.IntegerField(
+        read_only=True, help_text="Whole percent of the items written; 100 only once done."
+    )
 
     class Meta:
         model = Export
@@ -34,6 +36,7 @@ class ExportOut(serializers.ModelSerializer):
             "status",
             "total",
             "done",
+            "percent",
             "chunks_total",
             "chunks_done",
             "sha256",
@@ -97,12 +100,18 @@ class ExportDetailApi(APIView):
         return Response(ExportOut(export).data)
 
 
-class ExportDownloadApi(APIView):
+class ExportDownloadApi(FileApiView):
     @extend_schema(
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, 302: None},
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            (206, "application/zip"): OpenApiTypes.BINARY,
+            302: None,
+            304: None,
+        },
         summary="Download a finished export",
-        description="Streams the zip, permission-checked; on S3 storage, redirects (302) to "
-        "a signed URL valid for `STORAGE_URL_EXPIRE` seconds. Header `Digest: sha-256=…`.",
+        description="Streams the zip, permission-checked, with `ETag` (its SHA-256) and byte "
+        "ranges (`Range` → 206, to resume); on S3 storage, redirects (302) to a signed URL "
+        "valid for `STORAGE_URL_EXPIRE` seconds. Header `Digest: sha-256=…`.",
     )
     def get(self, request, dataset_id: int, export_id: int):
         dataset = policy.dataset_for(request.user, dataset_id)
@@ -113,21 +122,13 @@ class ExportDownloadApi(APIView):
                 code="export_not_ready",
                 status=409,
             )
-        filename = f"{dataset.pk}-{getattr(export.stage, 'slug', 'stage')}-{export.pk}.zip"
-        if not isinstance(export.file.storage, FileSystemStorage):
-            # object storage: a short-lived signed URL, so no web process carries the bytes
-            url = export.file.storage.url(
-                export.file.name,
-                parameters={"ResponseContentDisposition": f'attachment; filename="{filename}"'},
-            )
-            response = HttpResponseRedirect(url)
-        else:
-            response = FileResponse(
-                export.file.open("rb"),
-                content_type="application/zip",
-                as_attachment=True,
-                filename=filename,
-            )
-        response["X-Content-Type-Options"] = "nosniff"
+        file = StoredFile(
+            name=export.file.name,
+            content_type="application/zip",
+            filename=f"{dataset.pk}-{getattr(export.stage, 'slug', 'stage')}-{export.pk}.zip",
+            disposition="attachment",
+            etag=export.sha256,
+        )
+        response = stored_file_response(request, file, storage=export.file.storage)
         response["Digest"] = f"sha-256={export.sha256}"
         return response

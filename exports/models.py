@@ -62,6 +62,13 @@ class Export(models.Model):
     def __str__(self) -> str:
         return f"export {self.pk} ({self.status})"
 
+    @property
+    def percent(self) -> int:
+        """Whole percent of the items written; only a finished export shows 100."""
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, 100 * self.done // self.total) if self.total else 0
+
 
 class ExportChunk(models.Model):
     """One item-id range of an export, built by a worker into a part the final step joins."""

@@ -87,7 +87,16 @@ def test_storage_backend_s3_selects_django_storages(tmp_path):
         tmp_path,
     )
 
-    assert backend == "storages.backends.s3.S3Storage"
+    assert backend == "core.storage.TypedS3Storage"
+
+
+def test_signed_urls_that_live_longer_than_minutes_are_refused(tmp_path):
+    env = {"STORAGE_BACKEND": "s3", "STORAGE_BUCKET": "b", "STORAGE_URL_EXPIRE": "86400"}
+
+    result = _run([sys.executable, "-c", "import django; django.setup()"], env, tmp_path)
+
+    assert result.returncode != 0
+    assert "STORAGE_URL_EXPIRE" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):

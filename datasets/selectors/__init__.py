@@ -1,5 +1,6 @@
 """Reads of the datasets app, one module per subject."""
 
+from datasets.files import FILE_KINDS, category_example_file, item_file, item_file_name
 from datasets.selectors.coverage import (
     RATE_WINDOW_DAYS,
     SPLITS,
@@ -52,6 +53,10 @@ from datasets.selectors.truth import ground_truth_regions
 from datasets.selectors.uploads import upload_detail, upload_entry_list, upload_list
 
 __all__ = [
+    "FILE_KINDS",
+    "category_example_file",
+    "item_file",
+    "item_file_name",
     "RATE_WINDOW_DAYS",
     "SPLITS",
     "STATUSES",

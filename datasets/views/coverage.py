@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.errors import DomainError
 from datasets import policy, services
@@ -81,6 +82,7 @@ def _split_post(request, dataset: Dataset) -> str:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def coverage_page(request, dataset_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     can_edit = policy.can_edit_dataset(request.user, dataset)
@@ -131,6 +133,7 @@ def coverage_page(request, dataset_id: int):
 
 
 @login_required
+@require_safe
 def coverage_csv(request, dataset_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.errors import DomainError
 from datasets import policy, selectors, services
@@ -105,6 +105,7 @@ def _render_list(
 
 
 @login_required
+@require_safe
 def item_list_page(request, dataset_id: int):
     return _render_list(request, policy.dataset_for(request.user, dataset_id), request.GET)
 
@@ -214,6 +215,7 @@ def _item(dataset: Dataset, item_id: int) -> Item:
 
 
 @login_required
+@require_safe
 def item_detail_page(request, dataset_id: int, item_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     return _render_detail(request, dataset, _item(dataset, item_id))

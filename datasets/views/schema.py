@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core.errors import DomainError
 from core.forms import show_refusal
@@ -51,6 +51,7 @@ def _render_schema(request, dataset: Dataset, *, status: int = 200, **bound):
 
 
 @login_required
+@require_safe
 def schema_page(request, dataset_id: int):
     return _render_schema(request, policy.dataset_for(request.user, dataset_id))
 

@@ -6,14 +6,13 @@ reason and a 4xx status, and changes nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
-from PIL import Image, UnidentifiedImageError
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.errors import DomainError
+from core.files import stored_file_response
 from core.forms import show_refusal
 from datasets import policy, selectors, services
 from datasets.forms import (
@@ -29,11 +28,9 @@ from datasets.models import Category, Dataset
 from datasets.services.taxonomy import EXAMPLE_MAX_BYTES
 from datasets.views.stages import stage_pipeline
 
-#: Decoded format of an example image → the Content-Type it is served with.
-EXAMPLE_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-
 
 @login_required
+@require_safe
 def dataset_list(request):
     policy.require(policy.can_view_datasets(request.user))
     datasets = selectors.dataset_list(visible=policy.datasets_visible_to(request.user))
@@ -62,11 +59,13 @@ def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
 
 
 @login_required
+@require_safe
 def dataset_detail(request, dataset_id: int):
     return _render_detail(request, policy.dataset_for(request.user, dataset_id))
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def dataset_new(request):
     policy.require(policy.can_create_dataset(request.user))
     form = DatasetForm(request.POST or None)
@@ -84,6 +83,7 @@ def dataset_new(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def dataset_edit(request, dataset_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     policy.require(policy.can_edit_dataset(request.user, dataset))
@@ -164,38 +164,23 @@ def cell_quota_new(request, dataset_id: int):
 @require_POST
 def cell_quota_remove(request, dataset_id: int, cell_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
-    policy.require(policy.can_edit_dataset(request.user, dataset))
     cell = get_object_or_404(dataset.cell_quotas, pk=cell_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
     services.cell_quota_delete(cell=cell, by=request.user)
     messages.success(request, _("The cell quota was removed."))
     return redirect("datasets:detail", dataset.pk)
 
 
 @login_required
+@require_safe
 def category_example(request, dataset_id: int, category_id: int):
     """Serve a category's example image, typed by what it decodes as, never by its name."""
     dataset = policy.dataset_for(request.user, dataset_id)
     category = get_object_or_404(Category.objects.filter(axis__dataset=dataset), pk=category_id)
-    if not category.example:
+    file = selectors.category_example_file(category=category)
+    if file is None:
         raise Http404
-    try:
-        stored = default_storage.open(category.example.name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    try:
-        with Image.open(stored) as image:
-            content_type = EXAMPLE_CONTENT_TYPES.get(image.format)
-    except (UnidentifiedImageError, OSError):
-        content_type = None
-    if content_type is None:
-        stored.close()
-        raise Http404
-    stored.seek(0)
-    response = FileResponse(stored, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return stored_file_response(request, file)
 
 
 def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
@@ -239,6 +224,7 @@ def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
 
 
 @login_required
+@require_safe
 def spec_history_page(request, dataset_id: int):
     """Every spec version with who, when and what; two picked versions compared."""
     dataset = policy.dataset_for(request.user, dataset_id)
@@ -279,6 +265,7 @@ def _render_decisions(request, dataset: Dataset, *, status: int = 200, **bound):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def decisions_page(request, dataset_id: int):
     """The questions put to the service's owner: open first; planners ask here too."""
     dataset = policy.dataset_for(request.user, dataset_id)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.forms import show_refusal
@@ -181,6 +181,7 @@ def _render_stages(request, dataset: Dataset, *, status: int = 200, form=None, e
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def stages_page(request, dataset_id: int):
     """The model pipeline of a dataset; planners add stages here."""
     dataset = policy.dataset_for(request.user, dataset_id)
@@ -200,6 +201,7 @@ def stages_page(request, dataset_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def stage_edit(request, dataset_id: int, stage_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     stage = get_object_or_404(dataset.stages, pk=stage_id)

@@ -1,19 +1,14 @@
-"""The upload page and the item files: every file served with a type the server chose."""
+"""The upload page. (An item's files are served by ``datasets.api.files.ItemFileApi``.)"""
 
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
-from datasets import policy, selectors, services
-from datasets.models import Item
-
-FILE_KINDS = ("original", "image", "rendition", "thumbnail")
-_FALLBACK = {"rendition": "image", "thumbnail": "rendition"}
+from datasets import policy, selectors
 
 
 @login_required
+@require_safe
 def upload_page(request, dataset_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     policy.require(policy.can_edit_dataset(request.user, dataset))
@@ -21,42 +16,5 @@ def upload_page(request, dataset_id: int):
         "dataset": dataset,
         "axes": selectors.axis_list(dataset=dataset),
         "uploads": selectors.upload_list(dataset=dataset)[:10],
-        "text": {
-            "waiting": _("Waiting"),
-            "uploading": _("Uploading"),
-            "processing": _("Added; making thumbnail"),
-            "ready": _("Added and processed"),
-            "duplicate": _("Already in the dataset"),
-            "unpacking": _("Unpacking"),
-            "archive": _(
-                "%(done)s of %(total)s files: %(added)s added, %(refused)s refused, "
-                "%(processed)s processed"
-            ),
-            "network": _("The upload failed; check the connection and try again."),
-        },
     }
     return render(request, "datasets/upload.html", context)
-
-
-@login_required
-def item_file(request, dataset_id: int, item_id: int, kind: str):
-    """Stream one of an item's files; the rendition and thumbnail fall back until made."""
-    if kind not in FILE_KINDS:
-        raise Http404
-    dataset = policy.dataset_for(request.user, dataset_id)
-    item = get_object_or_404(Item.objects.filter(dataset=dataset), pk=item_id)
-    name = getattr(item, kind).name
-    while not name and kind in _FALLBACK:
-        kind = _FALLBACK[kind]
-        name = getattr(item, kind).name
-    try:
-        stored = default_storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    extension = name.rsplit(".", 1)[-1]
-    response = FileResponse(stored, content_type=services.content_type_of(name))
-    response["Content-Disposition"] = f'inline; filename="item-{item.pk}-{kind}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=86400"
-    return response

@@ -1,27 +1,28 @@
 // The export form offers only the formats of the chosen stage (each option names its stages);
 // without this script every format is offered and the server refuses a mismatch by name.
-const form = document.getElementById("export-form");
-const stage = form.querySelector("select[name=stage]");
-const formatSelect = form.querySelector("select[name=format]");
+export function initExportForm(form) {
+  const stage = form.querySelector("select[name=stage]");
+  const formatSelect = form.querySelector("select[name=format]");
 
-function offerFormats() {
-  const options = [...formatSelect.options];
-  for (const option of options) {
-    const offered = option.dataset.stages.split(" ").includes(stage.value);
-    option.hidden = !offered;
-    option.disabled = !offered;
+  function offerFormats() {
+    const options = [...formatSelect.options];
+    for (const option of options) {
+      const offered = option.dataset.stages.split(" ").includes(stage.value);
+      option.hidden = !offered;
+      option.disabled = !offered;
+    }
+    if (formatSelect.selectedOptions[0]?.disabled) {
+      const first = options.find((option) => !option.disabled);
+      if (first) formatSelect.value = first.value;
+    }
   }
-  if (formatSelect.selectedOptions[0]?.disabled) {
-    const first = options.find((option) => !option.disabled);
-    if (first) formatSelect.value = first.value;
-  }
-}
 
-// a newly chosen stage starts on its own first format
-const firsts = JSON.parse(formatSelect.dataset.first || "{}");
-stage.addEventListener("change", () => {
-  if (firsts[stage.value]) formatSelect.value = firsts[stage.value];
+  // a newly chosen stage starts on its own first format
+  const firsts = JSON.parse(formatSelect.dataset.first || "{}");
+  stage.addEventListener("change", () => {
+    if (firsts[stage.value]) formatSelect.value = firsts[stage.value];
+    offerFormats();
+  });
   offerFormats();
-});
-offerFormats();
-form.dataset.ready = "true"; // the formats follow the stage (tests wait for this)
+  form.dataset.ready = "true"; // the formats follow the stage (tests wait for this)
+}

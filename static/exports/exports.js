@@ -1,44 +1,71 @@
 // Follows the exports a worker is still building: polls each one's API row every second and
 // moves its bar; a finished one gets its size, hash and download link, a failed one its error.
+// exportView (pure) says what a row shows; initExports wires it to the page. The figures are
+// the server's (percent, size in bytes); static/core/format.js writes them for the reader.
 import { api } from "../core/api.js";
+import { formatNumber, formatPercent, formatSize } from "../core/format.js";
+import { gettext, interpolate } from "../core/i18n.js";
 
-const page = document.getElementById("export-page");
-const text = JSON.parse(document.getElementById("export-text").textContent);
 const POLL_MS = 1000;
-const UNITS = [["GB", 1024 ** 3], ["MB", 1024 ** 2], ["KB", 1024]];
 
-function format(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+export function statusLabel(status) {
+  switch (status) {
+    case "running": return gettext("Running");
+    case "done": return gettext("Done");
+    case "failed": return gettext("Failed");
+    default: return status;
+  }
 }
 
-// The same words as size_label in exports/views.py.
-function sizeLabel(size) {
-  const [unit, scale] = UNITS.find(([, scale]) => size >= scale) || ["bytes", 1];
-  return format(text.sizes[unit], { size: unit === "bytes" ? String(size) : (size / scale).toFixed(1) });
-}
-
-// Whole percent of the items written; only a finished export shows 100 (as percent_done).
-function percent(state) {
-  if (state.status === "done") return 100;
-  return state.total ? Math.min(99, Math.floor((100 * state.done) / state.total)) : 0;
-}
-
-function show(row, state) {
-  const value = percent(state);
-  row.dataset.status = state.status;
-  row.querySelector("[role=progressbar]").setAttribute("aria-valuenow", String(value));
-  row.querySelector("[role=progressbar] span").style.width = `${value}%`;
-  row.querySelector(".percent").textContent = `${value}%`;
-  row.querySelector(".status").textContent = text.status[state.status] || state.status;
+// What one export's row shows, from the export API's fields.
+export function exportView(state) {
   const joining = state.status === "running" && state.chunks_total > 0
     && state.chunks_done === state.chunks_total;
-  row.querySelector(".count").textContent = joining
-    ? format(text.joining, { chunks: state.chunks_total })
-    : state.total || state.status !== "running"
-      ? format(text.count, { done: state.done, total: state.total })
-      : text.waiting;
+  let count;
+  if (joining) {
+    count = interpolate(gettext("Joining %(chunks)s parts into the zip"), { chunks: formatNumber(state.chunks_total) });
+  } else if (state.total || state.status !== "running") {
+    count = interpolate(gettext("%(done)s of %(total)s items"),
+      { done: formatNumber(state.done), total: formatNumber(state.total) });
+  } else {
+    count = gettext("Waiting for a worker");
+  }
+  return {
+    percent: state.percent,
+    percentText: formatPercent(state.percent),
+    status: statusLabel(state.status),
+    count,
+    size: state.status === "done" && state.size ? formatSize(state.size) : "",
+    following: state.status === "running",
+  };
+}
+
+// The figures the server wrote into a row, in the export API's names.
+function rowState(row) {
+  const number = (name) => Number(row.dataset[name] || 0);
+  return {
+    status: row.dataset.status,
+    percent: number("percent"),
+    done: number("done"),
+    total: number("total"),
+    chunks_done: number("chunksDone"),
+    chunks_total: number("chunksTotal"),
+    size: number("size"),
+  };
+}
+
+function showFigures(row, view) {
+  const bar = row.querySelector("[role=progressbar]");
+  bar.setAttribute("aria-valuenow", String(view.percent));
+  bar.querySelector("span").style.width = `${view.percent}%`;
+  row.querySelector(".percent").textContent = view.percentText;
+  row.querySelector(".status").textContent = view.status;
+  row.querySelector(".count").textContent = view.count;
+  row.querySelector(".size").textContent = view.size;
+}
+
+function showResult(row, state) {
   if (state.status === "done") {
-    row.querySelector(".size").textContent = sizeLabel(state.size);
     const hash = document.createElement("code");
     hash.title = state.sha256;
     hash.textContent = `${state.sha256.slice(0, 12)}…`;
@@ -47,7 +74,7 @@ function show(row, state) {
     link.className = "button";
     link.href = state.download;
     link.download = "";
-    link.textContent = text.download;
+    link.textContent = gettext("Download");
     row.querySelector(".result").replaceChildren(link);
   } else if (state.status === "failed") {
     const error = document.createElement("span");
@@ -61,7 +88,9 @@ async function follow(row) {
   for (;;) {
     try {
       const state = await api(row.dataset.url);
-      show(row, state);
+      row.dataset.status = state.status;
+      showFigures(row, exportView(state));
+      showResult(row, state);
       if (state.status !== "running") return;
     } catch (error) {
       if (error.status === 404) return; // gone, or no longer visible: nothing left to follow
@@ -71,5 +100,11 @@ async function follow(row) {
   }
 }
 
-for (const row of page.querySelectorAll("tr[data-export][data-status=running]")) follow(row);
-page.dataset.ready = "true"; // every running export is followed (tests wait for this)
+export function initExports(page) {
+  for (const row of page.querySelectorAll("tr[data-export]")) {
+    const view = exportView(rowState(row));
+    showFigures(row, view);
+    if (view.following) follow(row);
+  }
+  page.dataset.ready = "true"; // every running export is followed (tests wait for this)
+}

@@ -21,6 +21,13 @@ DROP = """
 """
 
 
+def _planner(make_user, username: str, **fields):
+    planner = make_user("planner", username=username, **fields)
+    planner.set_password("groundwork-demo")
+    planner.save()
+    return planner
+
+
 def sign_in(page, live_server, user):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", user.username)
@@ -77,8 +84,52 @@ def test_planner_adds_a_category_drops_files_and_sees_coverage_move(
     assert refused.count() == 1
     assert "notes.jpg" in refused.locator(".state").inner_text()
     assert page.locator("[data-count=added]").inner_text() == "2"
-    assert page.locator("#upload-files progress").first.get_attribute("value") == "1"
+    first_bar = page.locator("#upload-files progress").first
+    assert first_bar.evaluate("bar => bar.value === bar.max && bar.max > 1")  # every byte sent
     assert Item.objects.filter(dataset=dataset, categories__slug="shadow").count() == 2
     page.goto(f"{live_server.url}/datasets/{dataset.id}/")
     page.screenshot(path=artifacts / "browser_upload_coverage.png", full_page=True)
     assert "50%" in page.locator("tr[data-category='capture=shadow']").inner_text()
+
+
+def test_a_korean_planner_sees_the_scripts_sentences_in_korean(live_server, page, make_user):
+    planner = _planner(make_user, "korean-dropper", language="ko")
+    dataset = DatasetFactory()
+    sign_in(page, live_server, planner)
+    page.goto(f"{live_server.url}/datasets/{dataset.id}/upload/")
+    page.wait_for_selector("#upload-form[data-ready=true]")
+
+    drop_files(page, [("IMG_0003.jpg", "image/jpeg", image_bytes(3, size=(320, 240)))])
+    added = page.locator("#upload-files li[data-outcome=added] .state")
+    added.wait_for()
+
+    assert page.locator("html").get_attribute("lang") == "ko"
+    # written by upload_progress.js from the JavaScript catalogue, not by the server
+    assert added.inner_text() == "추가됨, 썸네일 만드는 중"
+
+
+def test_a_category_removed_after_the_page_loaded_is_named_beside_the_categories(
+    live_server, page, make_user
+):
+    planner = _planner(make_user, "late-dropper")
+    dataset = DatasetFactory()
+    axis = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    shadow = services.category_create(axis=axis, name="Shadow", slug="shadow", by=None)
+    sign_in(page, live_server, planner)
+    page.goto(f"{live_server.url}/datasets/{dataset.id}/upload/")
+    page.wait_for_selector("#upload-form[data-ready=true]")
+    page.select_option("select[data-axis=capture]", "capture=shadow")
+    services.category_delete(category=shadow, by=None)
+
+    drop_files(page, [("IMG_0004.jpg", "image/jpeg", image_bytes(4, size=(320, 240)))])
+    beside = page.locator("fieldset.upload-categories [data-error-for=categories]")
+    beside.wait_for()
+
+    assert beside.inner_text() == "Unknown category “capture=shadow”."
+    assert page.locator("fieldset.upload-categories").get_attribute("aria-invalid") == "true"
+    refused = page.locator("#upload-files li[data-outcome=refused] .state")
+    assert "not a category of this dataset" in refused.inner_text()
+    page.select_option("select[data-axis=capture]", "")
+    drop_files(page, [("IMG_0005.jpg", "image/jpeg", image_bytes(5, size=(320, 240)))])
+    page.locator("#upload-files li[data-outcome=added]").wait_for()
+    assert beside.count() == 0  # an accepted file clears the stale message

@@ -248,8 +248,10 @@ def test_a_trainer_requests_follows_and_downloads_an_export(demo, make_user):
     download = client.get(done["download"])
 
     assert requested.status_code == 202 and requested.json()["status"] == "running"
+    assert requested.json()["percent"] == 0
     assert early.status_code == 409
     assert done["status"] == "done" and done["done"] == done["total"]
+    assert done["percent"] == 100
     body = b"".join(download.streaming_content)
     assert download["Content-Type"] == "application/zip"
     assert hashlib.sha256(body).hexdigest() == done["sha256"]

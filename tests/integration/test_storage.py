@@ -1,8 +1,15 @@
 """A file written through Django's storage API reads back byte-identical: disk and S3."""
 
+import hashlib
+import io
 import os
+import time
+import urllib.request
+import zipfile
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
+import orjson
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
@@ -66,7 +73,7 @@ def s3_default_storage(s3_server, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
+            "BACKEND": "core.storage.TypedS3Storage",
             "OPTIONS": {
                 "bucket_name": "groundwork",
                 "endpoint_url": s3_server,
@@ -79,6 +86,42 @@ def s3_default_storage(s3_server, settings):
         },
     }
     return s3_server
+
+
+def _fetch(url: str) -> tuple[bytes, dict]:
+    """GET a signed URL the way a browser follows a redirect: nothing but the URL."""
+    with urllib.request.urlopen(url, timeout=30) as fetched:
+        return fetched.read(), {key.lower(): value for key, value in fetched.headers.items()}
+
+
+def _lifetime(url: str) -> float:
+    """Seconds a signed URL has left: SigV4 says so, SigV2 gives the moment it expires."""
+    query = parse_qs(urlsplit(url).query)
+    if "X-Amz-Expires" in query:
+        return float(query["X-Amz-Expires"][0])
+    return float(query["Expires"][0]) - time.time()
+
+
+def _object_headers(s3_server: str, name: str) -> dict:
+    head = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    ).head_object(Bucket="groundwork", Key=name)
+    return {"type": head["ContentType"], "disposition": head.get("ContentDisposition")}
+
+
+def _token_client(make_user, role: str = "trainer"):
+    from rest_framework.test import APIClient
+
+    from accounts import services as account_services
+
+    issued = account_services.token_create(user=make_user(role), name="training job")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued.key}")
+    return client
 
 
 @pytest.mark.django_db
@@ -97,24 +140,89 @@ def test_an_uploaded_photo_is_stored_processed_and_served_from_s3(
     services.item_process(item_id=item.id)
     item = Item.objects.get(pk=item.pk)
     served = planner_client.get(f"/datasets/{dataset.id}/items/{item.id}/file/rendition/")
+    body, headers = _fetch(served["Location"])
 
     assert (item.processing, item.width, item.height) == ("ready", 1200, 2600)
     assert item.image.name.endswith(".upright.jpg") and item.rendition.name.endswith(".screen.jpg")
-    assert served["Content-Type"] == "image/jpeg"
-    assert b"".join(served.streaming_content)[:2] == b"\xff\xd8"
+    assert served.status_code == 302
+    assert headers["content-type"] == "image/jpeg"
+    assert body[:2] == b"\xff\xd8"
     with item.original.open("rb") as original:
         assert original.read() == content
+
+
+@pytest.mark.django_db
+def test_an_item_file_on_s3_is_a_short_lived_signed_url_carrying_its_headers(
+    s3_default_storage, make_user
+):
+    from datasets import services
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import image_bytes
+
+    dataset = DatasetFactory()
+    content = image_bytes(5, size=(2600, 1200), orientation=6)
+    item, _created = services.item_register(dataset=dataset, file=content, name="phone.jpg")
+    item = services.item_process(item_id=item.id)
+    client = _token_client(make_user)
+
+    answers = {
+        kind: client.get(f"/datasets/{dataset.id}/items/{item.id}/file/{kind}/")
+        for kind in ("original", "image", "rendition", "thumbnail")
+    }
+    fetched = {kind: _fetch(answer["Location"]) for kind, answer in answers.items()}
+
+    for kind, answer in answers.items():
+        assert answer.status_code == 302, kind
+        assert answer["Location"].startswith(s3_default_storage)
+        assert 50 < _lifetime(answer["Location"]) <= 60  # STORAGE_URL_EXPIRE: minutes at most
+        assert answer["Cache-Control"] == "private, no-store"
+        body, headers = fetched[kind]
+        with getattr(item, kind).open("rb") as stored:
+            assert body == stored.read()
+        assert headers["content-type"] == "image/jpeg"
+        assert headers["content-disposition"] == f'inline; filename="item-{item.id}-{kind}.jpg"'
+        assert headers["cache-control"] == "private, max-age=3600"
+        assert _object_headers(s3_default_storage, getattr(item, kind).name) == {
+            "type": "image/jpeg",
+            "disposition": "inline",
+        }
+    assert hashlib.sha256(fetched["original"][0]).hexdigest() == item.sha256
+
+
+@pytest.mark.django_db
+def test_on_s3_a_token_alone_fetches_every_file_a_reference_export_points_at(
+    s3_default_storage, make_user
+):
+    from django.core.management import call_command
+
+    from datasets.models import Dataset
+    from exports import services as export_services
+
+    call_command("seed_demo", photos=4)
+    dataset = Dataset.objects.get(name="Math formula photos")
+    stage = dataset.stages.get(slug="formula-detection")
+    export = export_services.export_request(
+        dataset=dataset, stage=stage, splits=["train", "val", "test"], images="reference", by=None
+    )
+    export = export_services.export_build(export_id=export.pk)
+    client = _token_client(make_user)
+
+    answer = client.get(f"/api/v1/datasets/{dataset.id}/exports/{export.pk}/download/")
+    archive = zipfile.ZipFile(io.BytesIO(_fetch(answer["Location"])[0]))
+    files = [orjson.loads(line) for line in archive.read("files.jsonl").splitlines()]
+    redirects = [client.get(entry["download"]) for entry in files]
+
+    assert len(files) == 4
+    assert [redirect.status_code for redirect in redirects] == [302] * 4
+    for entry, redirect in zip(files, redirects, strict=True):
+        body, _headers = _fetch(redirect["Location"])
+        assert hashlib.sha256(body).hexdigest() == entry["sha256"], entry
 
 
 @pytest.mark.django_db
 def test_an_export_on_s3_is_built_from_parts_and_downloaded_through_a_signed_url(
     s3_default_storage, settings, client_for
 ):
-    import hashlib
-    import io
-    import urllib.request
-    import zipfile
-
     from django.core.management import call_command
 
     from datasets.models import Dataset
@@ -129,14 +237,19 @@ def test_an_export_on_s3_is_built_from_parts_and_downloaded_through_a_signed_url
     trainer = client_for("trainer")
 
     answer = trainer.get(f"/api/v1/datasets/{dataset.id}/exports/{export.pk}/download/")
-    with urllib.request.urlopen(answer["Location"], timeout=30) as fetched:
-        body = fetched.read()
-        disposition = fetched.headers["Content-Disposition"]
+    body, headers = _fetch(answer["Location"])
 
     assert (export.status, export.chunks_total) == ("done", 3), export.error
     assert answer.status_code == 302 and "Signature=" in answer["Location"]
     assert answer["Location"].startswith(s3_default_storage)
     assert answer["Digest"] == f"sha-256={export.sha256}"
     assert hashlib.sha256(body).hexdigest() == export.sha256
-    assert disposition == f'attachment; filename="{dataset.pk}-formula-recognition-{export.pk}.zip"'
+    assert headers["content-disposition"] == (
+        f'attachment; filename="{dataset.pk}-formula-recognition-{export.pk}.zip"'
+    )
+    assert headers["content-type"] == "application/zip"
+    assert _object_headers(s3_default_storage, export.file.name) == {
+        "type": "application/zip",
+        "disposition": f'attachment; filename="{export.pk}.zip"',
+    }
     assert "labels.jsonl" in zipfile.ZipFile(io.BytesIO(body)).namelist()
