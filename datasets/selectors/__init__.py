@@ -1,6 +1,5 @@
 """Reads of the datasets app, one module per subject."""
 
-from datasets.files import FILE_KINDS, category_example_file, item_file, item_file_name
 from datasets.selectors.coverage import (
     RATE_WINDOW_DAYS,
     SPLITS,
@@ -10,6 +9,7 @@ from datasets.selectors.coverage import (
     coverage_summary,
     split_summary,
 )
+from datasets.selectors.files import FILE_KINDS, category_example_file, item_file, item_file_name
 from datasets.selectors.items import (
     FILTERS,
     UNASSIGNED,
