@@ -1,7 +1,8 @@
 """The model pipeline over the API: stages, their input and output by slug, their requirements.
 
 Region types are named by slug (``"input_type": "formula"``) and the output attribute by its
-name on the input type (``"output_attribute": "latex"``).
+name on the type that carries it (``"output_attribute": "latex"``): the input type when the
+stage outputs an attribute, the output type when its boxes carry one.
 """
 
 from django.db import transaction
