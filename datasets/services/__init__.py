@@ -24,6 +24,9 @@ from datasets.services.items import (
     item_register,
     item_status_set,
 )
+from datasets.services.metadata import (
+    file_without_metadata,
+)
 from datasets.services.schema import (
     annotation_validate,
     attribute_create,
@@ -93,6 +96,7 @@ __all__ = [
     "item_process",
     "item_refuse",
     "item_status_set",
+    "file_without_metadata",
     "stratum_of",
     "upload_archive_receive",
     "upload_files",
