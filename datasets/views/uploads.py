@@ -29,11 +29,17 @@ def upload_page(request, dataset_id: int):
 @login_required
 @require_safe
 def item_file(request, dataset_id: int, item_id: int, kind: str):
-    """Stream one of an item's files; the rendition and thumbnail fall back until made."""
+    """Stream one of an item's files; the rendition and thumbnail fall back until made.
+
+    Which file a role gets is the policy's: only planners get the original's metadata.
+    """
     if kind not in FILE_KINDS:
         raise Http404
     dataset = policy.dataset_for(request.user, dataset_id)
     item = get_object_or_404(Item.objects.filter(dataset=dataset), pk=item_id)
+    kind = policy.item_file_kind(request.user, dataset, item, kind)
+    if kind is None:
+        raise Http404
     name = getattr(item, kind).name
     while not name and kind in _FALLBACK:
         kind = _FALLBACK[kind]

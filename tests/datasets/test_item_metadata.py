@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from PIL import Image, ImageOps
 
+from accounts.models import Role
 from datasets import services
 from datasets.models import Item
 from tests.factories.datasets import DatasetFactory
@@ -154,3 +155,50 @@ def test_a_jpeg_the_parser_cannot_follow_is_stored_as_lossless_png_of_its_pixels
     assert item.image.name.endswith(".stripped.png")
     assert metadata_in(_read(item.image.name)) == set()
     assert _pixels(_read(item.image.name)) == _pixels(damaged)
+
+
+# serving -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.REVIEWER, Role.TRAINER])
+@pytest.mark.parametrize(("image_format", "orientation"), LOCATED)
+def test_other_roles_get_no_metadata_in_any_file(make_user, role, image_format, orientation):
+    item = _located_item(DatasetFactory(), image_format, orientation)
+    client = _client(make_user, role)
+
+    bodies = {kind: _body(_served(client, item, kind)) for kind in KINDS}
+
+    assert {kind: metadata_in(body) for kind, body in bodies.items()} == dict.fromkeys(KINDS, set())
+    assert bodies["original"] == bodies["image"]  # the original's place is the stripped image
+    assert _pixels(bodies["image"]) == _upright_as_before(_read(item.original.name))
+
+
+def test_planners_get_the_original_with_its_metadata(make_user):
+    item = _located_item(DatasetFactory(), "JPEG", 1)
+    planner = _client(make_user, Role.PLANNER)
+
+    response = _served(planner, item, "original")
+
+    assert _body(response) == _read(item.original.name)
+    assert "gps" in metadata_in(_read(item.original.name))
+    assert metadata_in(_body(_served(planner, item, "image"))) == set()
+
+
+def test_other_roles_get_nothing_of_an_item_not_yet_stripped(make_user):
+    item = _as_stored_before(_located_item(DatasetFactory(), "JPEG", 1))
+    reviewer, planner = _client(make_user, Role.REVIEWER), _client(make_user, Role.PLANNER)
+
+    assert [_served(reviewer, item, kind).status_code for kind in KINDS] == [404] * 4
+    assert [_served(planner, item, kind).status_code for kind in KINDS] == [200] * 4
+
+
+def test_the_item_page_offers_other_roles_the_image_not_the_original(make_user):
+    item = _located_item(DatasetFactory(), "JPEG", 1)
+    url = f"/datasets/{item.dataset_id}/items/{item.pk}/"
+
+    reviewer = _client(make_user, Role.REVIEWER).get(url).content.decode()
+    planner = _client(make_user, Role.PLANNER).get(url).content.decode()
+
+    assert f"/items/{item.pk}/file/original/" not in reviewer
+    assert f'href="/datasets/{item.dataset_id}/items/{item.pk}/file/image/" download' in reviewer
+    assert f"/items/{item.pk}/file/original/" in planner
