@@ -26,6 +26,9 @@ from datasets.services.items import (
 )
 from datasets.services.metadata import (
     file_without_metadata,
+    item_metadata_strip,
+    metadata_strip_request,
+    metadata_strip_run,
 )
 from datasets.services.schema import (
     annotation_validate,
@@ -97,6 +100,9 @@ __all__ = [
     "item_refuse",
     "item_status_set",
     "file_without_metadata",
+    "item_metadata_strip",
+    "metadata_strip_request",
+    "metadata_strip_run",
     "stratum_of",
     "upload_archive_receive",
     "upload_files",
