@@ -140,3 +140,67 @@ def test_an_export_on_s3_is_built_from_parts_and_downloaded_through_a_signed_url
     assert hashlib.sha256(body).hexdigest() == export.sha256
     assert disposition == f'attachment; filename="{dataset.pk}-formula-recognition-{export.pk}.zip"'
     assert "labels.jsonl" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+@pytest.mark.django_db
+def test_located_photos_on_s3_reach_other_roles_stripped_and_planners_whole(
+    s3_default_storage, client_for
+):
+    from accounts.models import Role
+    from datasets import services
+    from datasets.models import Item
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import located_photo, metadata_in
+
+    dataset = DatasetFactory()
+    contents = [located_photo(seed, image_format=kind) for seed, kind in enumerate(["JPEG", "PNG"])]
+    reviewer, planner = client_for(Role.REVIEWER), client_for(Role.PLANNER)
+
+    for content in contents:
+        item, _created = services.item_register(dataset=dataset, file=content)
+        item = services.item_process(item_id=item.pk)
+        url = f"/datasets/{dataset.id}/items/{item.id}/file/"
+        served = {
+            kind: b"".join(reviewer.get(f"{url}{kind}/").streaming_content)
+            for kind in ("original", "image", "thumbnail")
+        }
+
+        assert item.image.name.startswith("items/") and ".stripped." in item.image.name
+        assert [metadata_in(body) for body in served.values()] == [set(), set(), set()]
+        assert b"".join(planner.get(f"{url}original/").streaming_content) == content
+        with item.original.open("rb") as original:
+            assert original.read() == content
+    assert Item.objects.filter(dataset=dataset, stripped=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_strip_job_strips_items_stored_before_on_s3(
+    s3_default_storage, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from datasets import services
+    from datasets.models import Item
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import located_photo, metadata_in
+
+    dataset = DatasetFactory()
+    content = located_photo(5, image_format="WEBP")
+    item, _created = services.item_register(dataset=dataset, file=content)
+    item = services.item_process(item_id=item.pk)
+    default_storage.delete(item.image.name)  # stored before: the original was the image
+    Item.objects.filter(pk=item.pk).update(
+        image=item.original.name, rendition=item.original.name, stripped=False
+    )
+
+    strip = services.metadata_strip_request(dataset=dataset, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        strip = services.metadata_strip_run(strip_id=strip.pk)
+
+    item.refresh_from_db()
+    assert (strip.status, strip.changed) == ("done", 1)
+    assert item.stripped and item.image.name.endswith(".stripped.webp")
+    with default_storage.open(item.image.name, "rb") as image:
+        assert metadata_in(image.read()) == set()
+    with default_storage.open(item.original.name, "rb") as original:
+        assert original.read() == content
