@@ -24,6 +24,12 @@ from datasets.services.items import (
     item_register,
     item_status_set,
 )
+from datasets.services.metadata import (
+    file_without_metadata,
+    item_metadata_strip,
+    metadata_strip_request,
+    metadata_strip_run,
+)
 from datasets.services.schema import (
     annotation_validate,
     attribute_create,
@@ -93,6 +99,10 @@ __all__ = [
     "item_process",
     "item_refuse",
     "item_status_set",
+    "file_without_metadata",
+    "item_metadata_strip",
+    "metadata_strip_request",
+    "metadata_strip_run",
     "stratum_of",
     "upload_archive_receive",
     "upload_files",
