@@ -36,3 +36,12 @@ def category_change_task(change_id: int) -> str:
     from datasets import services
 
     return services.category_change_run(change_id=change_id).status
+
+
+@shared_task(
+    name="datasets.metadata_strip", time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, **RELIABLE
+)
+def metadata_strip_task(strip_id: int) -> str:
+    from datasets import services
+
+    return services.metadata_strip_run(strip_id=strip_id).status

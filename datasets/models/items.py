@@ -107,8 +107,11 @@ class Item(models.Model):
     """One image of a dataset, stored through Django's storage API, unique by content.
 
     ``original`` keeps the bytes as uploaded; ``image`` is the upright picture every
-    coordinate refers to (the same file when no rotation or conversion was needed);
-    ``rendition`` (about 2048 px) and ``thumbnail`` are made by a worker.
+    coordinate refers to, without the original's metadata (the same file when no rotation,
+    conversion or stripping was needed); ``rendition`` (about 2048 px) and ``thumbnail``
+    are made by a worker. ``stripped`` says every file but the original is known to carry
+    no metadata (no EXIF, XMP, GPS or PNG text): only then do roles other than planners
+    get them.
     """
 
     class Processing(models.TextChoices):
@@ -135,6 +138,11 @@ class Item(models.Model):
     height = models.PositiveIntegerField(_("height"))
     processing = models.CharField(
         _("processing"), max_length=10, choices=Processing.choices, default=Processing.QUEUED
+    )
+    stripped = models.BooleanField(
+        _("metadata stripped"),
+        default=False,
+        help_text=_("Every file but the original is known to carry no EXIF, XMP or text."),
     )
     split = models.CharField(_("split"), max_length=8, choices=Split.choices, blank=True)
     split_run = models.ForeignKey(
@@ -326,3 +334,48 @@ class CategoryChange(models.Model):
 
     def __str__(self) -> str:
         return f"category change {self.pk} ({self.status})"
+
+
+class MetadataStrip(models.Model):
+    """A job that strips metadata from the files of items stored before the worker did.
+
+    It walks the ready items not yet stripped (of one dataset, or of all) and records how
+    far it got; running it again continues where it stopped and skips what is done.
+    """
+
+    Status = JobStatus
+
+    dataset = models.ForeignKey(
+        Dataset,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="metadata_strips",
+        verbose_name=_("dataset"),
+        help_text=_("Empty: every dataset."),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+    )
+    total = models.PositiveIntegerField(_("items to check"), default=0)
+    done = models.PositiveIntegerField(_("items checked"), default=0)
+    changed = models.PositiveIntegerField(_("items whose files changed"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("metadata strip")
+        verbose_name_plural = _("metadata strips")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"metadata strip {self.pk} ({self.status})"

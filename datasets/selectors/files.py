@@ -22,6 +22,7 @@ from accounts.models import User
 from core.errors import DomainError
 from core.files import StoredFile, content_type_for
 from datasets.models import Category, Item
+from datasets.policy import item_file_kind
 
 #: The files of an item a URL may name, largest first.
 FILE_KINDS = ("original", "image", "rendition", "thumbnail")
@@ -45,12 +46,22 @@ def item_file_name(*, item: Item, kind: str, user: User) -> tuple[str, str]:
     """Which stored file ``kind`` serves to ``user``: (the kind served, its stored name).
 
     The one place that decides which bytes of an item a user receives; callers have
-    already checked, through their policy, that the user may see the item. A rendition or
+    already checked, through their policy, that the user may see the item. Which kinds a
+    role may have is ``policy.item_file_kind``'s: only planners get the original, with its
+    metadata; other roles get files known to carry none. A rendition or
     thumbnail not made yet falls back to the next larger file. An empty name means the
     item has no such file (404).
     """
     if kind not in FILE_KINDS:
         raise _unknown_kind(kind)
+    served = item_file_kind(user, item.dataset, item, kind)
+    if served is None:
+        raise DomainError(
+            _("Item %(id)s has no file you may see yet.") % {"id": item.pk},
+            code="not_found",
+            status=404,
+        )
+    kind = served
     name = getattr(item, kind).name
     while not name and kind in FALLBACK:
         kind = FALLBACK[kind]

@@ -34,6 +34,12 @@ from datasets.services.items import (
     item_register,
     item_status_set,
 )
+from datasets.services.metadata import (
+    file_without_metadata,
+    item_metadata_strip,
+    metadata_strip_request,
+    metadata_strip_run,
+)
 from datasets.services.schema import (
     region_type_create,
     region_type_delete,
@@ -100,6 +106,10 @@ __all__ = [
     "item_process",
     "item_refuse",
     "item_status_set",
+    "file_without_metadata",
+    "item_metadata_strip",
+    "metadata_strip_request",
+    "metadata_strip_run",
     "stratum_of",
     "upload_archive_receive",
     "upload_files",

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts import services as account_services
 from accounts.models import Role
+from datasets import services as dataset_services
 from datasets.models import Dataset
 from exports import services as export_services
 
@@ -21,6 +22,8 @@ pytestmark = pytest.mark.django_db
 def reference_export():
     call_command("seed_demo", photos=6)
     dataset = Dataset.objects.get(name="Math formula photos")
+    for item_id in dataset.items.values_list("id", flat=True):
+        dataset_services.item_process(item_id=item_id)  # the worker's step: files stripped
     stage = dataset.stages.get(slug="formula-detection")
     export = export_services.export_request(
         dataset=dataset, stage=stage, splits=["train", "val", "test"], images="reference", by=None

@@ -1,12 +1,23 @@
 """Real image files made with Pillow: distinct per seed, in any format, with EXIF orientation."""
 
+import functools
 import io
 import struct
 import warnings
 import zipfile
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageCms, PngImagePlugin
+
+#: Words a located photo carries in its metadata; none of them may leave with a variant.
+LOCATION_WORDS = (b"PhoneMaker", b"GPSLatitude", b"Seoul", b"taken at home")
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+    b'xmlns:exif="http://ns.adobe.com/exif/1.0/" exif:GPSLatitude="37,33.99N" '
+    b'exif:GPSLongitude="126,58.67E"/></rdf:RDF></x:xmpmeta>'
+)
+_GPS_IFD = 0x8825
 
 
 def image_bytes(
@@ -28,6 +39,77 @@ def image_bytes(
         pillow_heif.register_heif_opener()
     image.save(buffer, format=image_format, **options)
     return buffer.getvalue()
+
+
+@functools.cache
+def icc_profile() -> bytes:
+    """An sRGB ICC profile made by LittleCMS (once: it records the time it was made)."""
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+def located_exif(orientation: int = 1) -> Image.Exif:
+    """EXIF as a phone writes it: orientation, maker, and a GPS block (central Seoul)."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(_GPS_IFD).update({1: "N", 2: (37.0, 33.0, 59.4), 3: "E", 4: (126.0, 58.0, 40.2)})
+    return exif
+
+
+def located_photo(
+    seed: int = 0,
+    *,
+    size=(64, 48),
+    image_format: str = "JPEG",
+    orientation: int = 1,
+) -> bytes:
+    """A picture carrying where it was taken, in every place its format allows.
+
+    JPEG: EXIF with GPS, XMP, a comment; PNG: ``tEXt``, ``zTXt``, ``iTXt`` (XMP) and
+    ``eXIf``; WebP and HEIC: EXIF and XMP. Each also carries an ICC profile.
+    """
+    image = Image.open(io.BytesIO(image_bytes(seed, size=size, image_format="PNG")))
+    options = {"exif": located_exif(orientation), "icc_profile": icc_profile()}
+    if image_format == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "taken at home")
+        text.add_text("Location", "Seoul", zip=True)
+        text.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        options["pnginfo"] = text
+    else:
+        options["xmp"] = XMP
+    if image_format == "JPEG":
+        options.update(comment=b"taken at home", quality=90)
+    if image_format == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def metadata_in(data: bytes) -> set[str]:
+    """What of a located photo's metadata a file still carries: an empty set when none.
+
+    Asked of Pillow (EXIF and its GPS block, XMP, PNG text) and of the raw bytes (the
+    EXIF and XMP headers, PNG text chunk types, the words the located photo wrote).
+    """
+    found = set()
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        exif = image.getexif()
+        if len(exif):
+            found.add("exif")
+        if exif.get_ifd(_GPS_IFD):
+            found.add("gps")
+        found.update(key for key in ("xmp", "comment", "exif") if image.info.get(key))
+        found.update(f"text:{key}" for key in getattr(image, "text", {}))
+    for marker in (b"Exif\x00\x00", b"xmpmeta", b"tEXt", b"zTXt", b"iTXt", b"eXIf"):
+        if marker in data:
+            found.add(marker.decode("latin-1"))
+    found.update(word.decode() for word in LOCATION_WORDS if word in data)
+    return found
 
 
 def png_claiming(width: int, height: int) -> bytes:

@@ -172,21 +172,22 @@ def test_an_item_file_on_s3_is_a_short_lived_signed_url_carrying_its_headers(
     fetched = {kind: _fetch(answer["Location"]) for kind, answer in answers.items()}
 
     for kind, answer in answers.items():
+        served = "image" if kind == "original" else kind  # the original is the planners' alone
         assert answer.status_code == 302, kind
         assert answer["Location"].startswith(s3_default_storage)
         assert 50 < _lifetime(answer["Location"]) <= 60  # STORAGE_URL_EXPIRE: minutes at most
         assert answer["Cache-Control"] == "private, no-store"
         body, headers = fetched[kind]
-        with getattr(item, kind).open("rb") as stored:
+        with getattr(item, served).open("rb") as stored:
             assert body == stored.read()
         assert headers["content-type"] == "image/jpeg"
-        assert headers["content-disposition"] == f'inline; filename="item-{item.id}-{kind}.jpg"'
+        assert headers["content-disposition"] == f'inline; filename="item-{item.id}-{served}.jpg"'
         assert headers["cache-control"] == "private, max-age=3600"
         assert _object_headers(s3_default_storage, getattr(item, kind).name) == {
             "type": "image/jpeg",
             "disposition": "inline",
         }
-    assert hashlib.sha256(fetched["original"][0]).hexdigest() == item.sha256
+    assert hashlib.sha256(fetched["original"][0]).hexdigest() != item.sha256
 
 
 @pytest.mark.django_db
@@ -195,11 +196,14 @@ def test_on_s3_a_token_alone_fetches_every_file_a_reference_export_points_at(
 ):
     from django.core.management import call_command
 
+    from datasets import services
     from datasets.models import Dataset
     from exports import services as export_services
 
     call_command("seed_demo", photos=4)
     dataset = Dataset.objects.get(name="Math formula photos")
+    for item_id in dataset.items.values_list("id", flat=True):
+        services.item_process(item_id=item_id)  # the worker's step: files stripped
     stage = dataset.stages.get(slug="formula-detection")
     export = export_services.export_request(
         dataset=dataset, stage=stage, splits=["train", "val", "test"], images="reference", by=None
@@ -253,3 +257,67 @@ def test_an_export_on_s3_is_built_from_parts_and_downloaded_through_a_signed_url
         "disposition": f'attachment; filename="{export.pk}.zip"',
     }
     assert "labels.jsonl" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+
+
+@pytest.mark.django_db
+def test_located_photos_on_s3_reach_other_roles_stripped_and_planners_whole(
+    s3_default_storage, client_for
+):
+    from accounts.models import Role
+    from datasets import services
+    from datasets.models import Item
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import located_photo, metadata_in
+
+    dataset = DatasetFactory()
+    contents = [located_photo(seed, image_format=kind) for seed, kind in enumerate(["JPEG", "PNG"])]
+    reviewer, planner = client_for(Role.REVIEWER), client_for(Role.PLANNER)
+
+    for content in contents:
+        item, _created = services.item_register(dataset=dataset, file=content)
+        item = services.item_process(item_id=item.pk)
+        url = f"/datasets/{dataset.id}/items/{item.id}/file/"
+        served = {
+            kind: _fetch(reviewer.get(f"{url}{kind}/")["Location"])[0]
+            for kind in ("original", "image", "thumbnail")
+        }
+
+        assert item.image.name.startswith("items/") and ".stripped." in item.image.name
+        assert [metadata_in(body) for body in served.values()] == [set(), set(), set()]
+        assert _fetch(planner.get(f"{url}original/")["Location"])[0] == content
+        with item.original.open("rb") as original:
+            assert original.read() == content
+    assert Item.objects.filter(dataset=dataset, stripped=True).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_strip_job_strips_items_stored_before_on_s3(
+    s3_default_storage, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from datasets import services
+    from datasets.models import Item
+    from tests.factories.datasets import DatasetFactory
+    from tests.factories.images import located_photo, metadata_in
+
+    dataset = DatasetFactory()
+    content = located_photo(5, image_format="WEBP")
+    item, _created = services.item_register(dataset=dataset, file=content)
+    item = services.item_process(item_id=item.pk)
+    default_storage.delete(item.image.name)  # stored before: the original was the image
+    Item.objects.filter(pk=item.pk).update(
+        image=item.original.name, rendition=item.original.name, stripped=False
+    )
+
+    strip = services.metadata_strip_request(dataset=dataset, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        strip = services.metadata_strip_run(strip_id=strip.pk)
+
+    item.refresh_from_db()
+    assert (strip.status, strip.changed) == ("done", 1)
+    assert item.stripped and item.image.name.endswith(".stripped.webp")
+    with default_storage.open(item.image.name, "rb") as image:
+        assert metadata_in(image.read()) == set()
+    with default_storage.open(item.original.name, "rb") as original:
+        assert original.read() == content
