@@ -114,7 +114,7 @@ def _sources() -> list[Path]:
 def _pillow_alone(path: Path) -> int:
     from PIL import Image, ImageOps
 
-    from datasets.services.items import RENDITION_SIDE, THUMBNAIL_SIDE, draft_scale
+    from datasets.services.renditions import RENDITION_SIDE, THUMBNAIL_SIDE, draft_scale
 
     data = path.read_bytes()
     hashlib.sha256(data).hexdigest()

@@ -29,7 +29,6 @@ from datasets.services.items import (
     content_type_of,
     file_name_check,
     image_sniff,
-    item_process,
     item_refuse,
     item_register,
     item_status_set,
@@ -40,6 +39,7 @@ from datasets.services.metadata import (
     metadata_strip_request,
     metadata_strip_run,
 )
+from datasets.services.renditions import item_process
 from datasets.services.schema import (
     region_type_create,
     region_type_delete,

@@ -1,0 +1,145 @@
+"""The worker's step for an item: full decode, upright image, screen rendition, thumbnail.
+
+None of the files it makes carries the original's metadata (only its ICC profile), so the
+item is marked stripped with them. A file that does not decode is refused with its reason
+(``item_refuse``).
+"""
+
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageMode, ImageOps
+
+from datasets.imagemeta import metadata_strip
+from datasets.models import Item, ItemEvent
+from datasets.services.items import file_name_shown, item_folder, item_refuse
+from datasets.services.metadata import file_without_metadata
+
+RENDITION_SIDE = 2048
+THUMBNAIL_SIDE = 320
+_ORIENTATION = 0x0112
+
+
+def draft_scale(width: int, height: int) -> int:
+    """The largest JPEG DCT reduction that keeps the long side near the rendition size."""
+    for scale in (8, 4, 2):
+        if max(width, height) // scale >= RENDITION_SIDE * 7 // 8:
+            return scale
+    return 1
+
+
+def _profile(icc_profile: bytes | None, source_mode: str, mode: str) -> bytes | None:
+    """The source's ICC profile when it still describes the pixels saved in ``mode``."""
+
+    def family(name: str) -> str:  # a grey, CMYK or Lab profile does not fit RGB pixels
+        if name in ("CMYK", "LAB", "YCbCr", "HSV"):
+            return name
+        return "L" if ImageMode.getmode(name).basemode == "L" else "RGB"
+
+    return icc_profile if icc_profile and family(source_mode) == family(mode) else None
+
+
+def _save(image: Image.Image, name: str, image_format: str, *, profile, **options) -> str:
+    """Encode and store a file made from the original: its ICC profile, no other metadata.
+
+    Pillow copies a JPEG's comment from the source image; the encoded file is stripped.
+    """
+    buffer = io.BytesIO()
+    image.save(buffer, format=image_format, icc_profile=profile, **options)
+    return default_storage.save(name, ContentFile(metadata_strip(buffer.getvalue()).data))
+
+
+def _renditions(item: Item, data: bytes) -> dict:
+    """Decode the original fully and make the upright image, rendition and thumbnail.
+
+    The upright image carries no metadata: a turned or converted picture is encoded anew;
+    one already upright is the original, or its copy stripped at the container level (the
+    same pixel data) when the original carries any.
+    """
+    folder = item_folder(item.dataset_id, item.sha256)
+    with Image.open(io.BytesIO(data)) as image:
+        image_format = image.format
+        if image.width * image.height > settings.ITEM_MAX_PIXELS:
+            raise Image.DecompressionBombError("over ITEM_MAX_PIXELS")
+        orientation = image.getexif().get(_ORIENTATION, 1)
+        upright_needed = orientation not in (0, 1) or image_format == "HEIF"
+        icc_profile = image.info.get("icc_profile")
+        fields = {}
+        if image_format == "JPEG" and not upright_needed:
+            scale = draft_scale(image.width, image.height)
+            if scale > 1:
+                image.draft("RGB", (image.width // scale, image.height // scale))
+            image.load()  # a truncated or damaged file fails here
+            screen = image
+            fields.update(width=image.width * scale, height=image.height * scale)
+        else:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            fields.update(width=upright.width, height=upright.height)
+            if upright_needed:
+                lossless = image_format in {"PNG", "WEBP"}
+                kept = upright if lossless else upright.convert("RGB")
+                fields["image"] = _save(
+                    kept,
+                    f"{folder}.upright.{'png' if lossless else 'jpg'}",
+                    "PNG" if lossless else "JPEG",
+                    profile=_profile(icc_profile, image.mode, kept.mode),
+                    **({} if lossless else {"quality": 95}),
+                )
+            screen = upright
+        source_mode = image.mode
+        if "image" not in fields:
+            copy = file_without_metadata(data, name=item.original.name)
+            if copy is not None:
+                fields["image"] = default_storage.save(copy[0], ContentFile(copy[1]))
+        screen = screen.convert("RGB")
+        profile = _profile(icc_profile, source_mode, "RGB")
+        long_side = max(fields["width"], fields["height"])
+        if long_side > RENDITION_SIDE:
+            screen.thumbnail((RENDITION_SIDE, RENDITION_SIDE), Image.Resampling.BILINEAR)
+            fields["rendition"] = _save(
+                screen, f"{folder}.screen.jpg", "JPEG", profile=profile, quality=85
+            )
+        thumbnail = screen.copy()
+        thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR)
+        fields["thumbnail"] = _save(
+            thumbnail, f"{folder}.thumb.jpg", "JPEG", profile=profile, quality=80
+        )
+    return fields
+
+
+def item_process(*, item_id: int) -> Item | None:
+    """The worker's step: full decode, upright image, rendition and thumbnail. Idempotent.
+
+    None of the files it makes carries the original's metadata, so the item is marked
+    stripped with them.
+    """
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None or item.processing != Item.Processing.QUEUED:
+        return item
+    try:
+        with default_storage.open(item.original.name, "rb") as source:
+            fields = _renditions(item, source.read())
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        item_refuse(
+            item=item,
+            code="damaged_image",
+            message=_("“%(name)s”: the image is truncated or damaged and cannot be decoded.")
+            % {"name": file_name_shown(item.original_name or item.sha256[:12])},
+        )
+        return None
+    fields.setdefault("rendition", fields.get("image", item.image.name))
+    with transaction.atomic():
+        updated = Item.objects.filter(pk=item.pk, processing=Item.Processing.QUEUED).update(
+            processing=Item.Processing.READY, stripped=True, **fields
+        )
+        if updated:
+            ItemEvent.objects.create(
+                item=item, kind="processed", summary=_("Thumbnail and screen rendition made.")
+            )
+    item.refresh_from_db()
+    return item
