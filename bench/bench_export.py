@@ -35,7 +35,9 @@ for every measurement, so the peak resident memory VmHWM of a worker is that job
     BENCH_EXPORT_ONLY=detection,http .venv/bin/python bench/bench_export.py   # some parts
 
 Needs PostgreSQL and Redis (database 9 by default: the tests use 1 and up; override with
-BENCH_EXPORT_REDIS_URL). Media under var/bench/export/. Results: bench/results/export.json.
+BENCH_EXPORT_REDIS_URL). ``BENCH_EXPORT_DATABASE`` names another database than
+``bench_export`` (two checkouts on one server). Media under var/bench/export/. Results:
+bench/results/export.json.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "export.json"
 WORK = ROOT / "var" / "bench" / "export"
 MEDIA = WORK / "media"
-DATABASE = "bench_export"
+DATABASE = os.environ.get("BENCH_EXPORT_DATABASE", "bench_export")
 REDIS_URL = os.environ.get("BENCH_EXPORT_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 ITEMS = int(os.environ.get("BENCH_EXPORT_ITEMS", "100000"))
