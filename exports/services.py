@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Category, Dataset, GroundTruth, Split, Stage
+from datasets.models import Category, Dataset, GroundTruthVersion, Split, Stage
 from datasets.services import EXPORT_FORMATS, spec_snapshot, stage_record
 from exports.archive import MemberHashes, zip_store
 from exports.manifest import category_counts, manifest_chunks
@@ -149,8 +149,11 @@ def _head(export: Export) -> dict:
 
 
 def _truths(export: Export):
-    return GroundTruth.objects.filter(
-        item__dataset_id=export.dataset_id, item__split__in=export.splits
+    """The current ground-truth version of each item of the export's splits."""
+    return GroundTruthVersion.objects.filter(
+        item__dataset_id=export.dataset_id,
+        item__split__in=export.splits,
+        item__ground_truth=F("pk"),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.latex import latex_check
-from datasets.models import AttributeDef, Dataset, GroundTruth, RegionType, Stage
+from datasets.models import AttributeDef, Dataset, Item, RegionType, Stage
 from datasets.services.spec import _spec_changed
 
 REGION_TYPE_FIELDS = ("name", "top_level", "parents")
@@ -231,11 +231,12 @@ def _shown(value) -> str:
 
 
 def _truth_regions(dataset: Dataset, slug: str) -> Iterable[dict]:
-    """Regions of type ``slug`` in the dataset's ground truth (a JSON query on PostgreSQL)."""
-    truths = GroundTruth.objects.filter(item__dataset=dataset)
+    """Regions of type ``slug`` in the dataset's current ground truth (a JSON query on
+    PostgreSQL); older versions keep what they hold."""
+    truths = Item.objects.filter(dataset=dataset, ground_truth__isnull=False)
     if connection.features.supports_json_field_contains:
-        truths = truths.filter(annotation__regions__contains=[{"type": slug}])
-    for annotation in truths.values_list("annotation", flat=True).iterator():
+        truths = truths.filter(ground_truth__annotation__regions__contains=[{"type": slug}])
+    for annotation in truths.values_list("ground_truth__annotation", flat=True).iterator():
         regions = annotation.get("regions") if isinstance(annotation, dict) else None
         for region in regions if isinstance(regions, list) else ():
             if isinstance(region, dict) and region.get("type") == slug:

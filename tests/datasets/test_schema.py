@@ -9,12 +9,12 @@ from datasets import services
 from datasets.models import (
     AttributeDef,
     Dataset,
-    GroundTruth,
     Item,
     RegionType,
     SpecChange,
     Stage,
 )
+from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +216,9 @@ def test_leaving_the_choice_kind_drops_the_choices(char):
 def test_a_type_ground_truth_holds_is_not_deleted(dataset, formula):
     item = Item.objects.create(dataset=dataset, width=100, height=100, sha256="a" * 64)
     annotation = {
-        "regions": [{"id": "r1", "type": "formula", "bbox": [1, 1, 5, 5], "attributes": {}}],
+        "regions": [
+            {"id": "r1", "type": "formula", "bbox": [1, 1, 5, 5], "attributes": {"latex": "x"}}
+        ],
     }
     services.ground_truth_record(item=item, annotation=annotation, source="import")
 
@@ -448,7 +450,7 @@ def test_an_annotation_that_is_not_an_object_is_refused(schema):
 def test_every_demo_ground_truth_validates():
     call_command("seed_demo", photos=14)
     dataset = Dataset.objects.get(name="Math formula photos")
-    truths = GroundTruth.objects.filter(item__dataset=dataset).select_related("item")
+    truths = current_truths(dataset).select_related("item")
 
     assert truths.count() == 14
     for truth in truths:
