@@ -27,6 +27,7 @@ import hashlib
 import io
 import math
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
@@ -44,7 +45,7 @@ _KEPT_MODES = ("RGB", "L", "RGBA", "LA")
 
 
 class Row(NamedTuple):
-    """One exported item and its ground truth, as a chunk reads it."""
+    """One exported item and the ground-truth version the plan pinned, as a chunk reads it."""
 
     item_id: int
     split: str
@@ -55,10 +56,19 @@ class Row(NamedTuple):
     sha256: str
     category_key: str
     annotation: dict
+    version: int
     source: str
     source_ref: str
+    task_id: int | None
+    annotation_id: int | None
+    annotation_version: int | None
+    guide_version_ids: list
+    spec_version: int
+    accepted_by: int | None
+    accepted_at: datetime
 
 
+#: What a chunk reads of each ``GroundTruthVersion`` it names, in ``Row``'s order.
 ROW_FIELDS = (
     "item_id",
     "item__split",
@@ -69,8 +79,16 @@ ROW_FIELDS = (
     "item__sha256",
     "item__category_key",
     "annotation",
+    "number",
     "source",
     "source_ref",
+    "task_id",
+    "annotation_id",
+    "annotation_version",
+    "guide_version_ids",
+    "spec_version",
+    "accepted_by_id",
+    "accepted_at",
 )
 
 
@@ -141,8 +159,16 @@ class Projection:
             {
                 "item": row.item_id,
                 "split": row.split,
+                "version": row.version,
                 "source": row.source,
                 "source_ref": row.source_ref,
+                "task_id": row.task_id,
+                "annotation_id": row.annotation_id,
+                "annotation_version": row.annotation_version,
+                "guide_version_ids": row.guide_version_ids,
+                "spec_version": row.spec_version,
+                "accepted_by": row.accepted_by,
+                "accepted_at": row.accepted_at,
             },
         )
         return iter(())

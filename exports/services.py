@@ -2,15 +2,18 @@
 
 An export is built in three steps, each a Celery task and each safe to run again:
 
-1. ``export_plan`` cuts the exported items (ground truth in the requested splits, by id) into
-   chunks of ``EXPORT_CHUNK_ITEMS`` and queues one task per chunk;
-2. ``export_chunk_build`` builds one chunk's part (crops encoded, lines written) — workers
-   build chunks in parallel; the step that finishes the last chunk queues the join;
+1. ``export_plan`` pins what the export reads: the exact (item, ground-truth version) list
+   current in the requested splits, by item id, written into chunks of
+   ``EXPORT_CHUNK_ITEMS``; then it queues one task per chunk;
+2. ``export_chunk_build`` builds one chunk's part (crops encoded, lines written) from the
+   versions its chunk names, and no other: a version recorded, or committed, after the plan
+   is in no chunk, whatever its id. Workers build chunks in parallel; the step that
+   finishes the last chunk queues the join;
 3. ``export_join`` streams the parts, in chunk order, into the final zip with its manifest,
    stored under ``exports/<dataset id>/<export id>.zip`` only once complete, and removes
    the parts.
 
-The zip does not depend on the chunking: the same ground truth and stage give the same bytes
+The zip does not depend on the chunking: the same pinned versions and stage give the same bytes
 whether one worker or ten built it, and a step run again after a killed worker rebuilds its
 file from the start. ``export_build`` runs the three steps in this process, one after the
 other (tests, the shell).
@@ -34,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Category, Dataset, GroundTruthVersion, Split, Stage
+from datasets.models import Category, Dataset, GroundTruthVersion, Item, Split, Stage
 from datasets.services import EXPORT_FORMATS, spec_snapshot, stage_record
 from exports.archive import MemberHashes, zip_store
 from exports.manifest import category_counts, manifest_chunks
@@ -148,12 +151,10 @@ def _head(export: Export) -> dict:
     }
 
 
-def _truths(export: Export):
-    """The current ground-truth version of each item of the export's splits."""
-    return GroundTruthVersion.objects.filter(
-        item__dataset_id=export.dataset_id,
-        item__split__in=export.splits,
-        item__ground_truth=F("pk"),
+def _current(export: Export):
+    """The export's items that have ground truth; ``ground_truth_id`` is the current version."""
+    return Item.objects.filter(
+        dataset_id=export.dataset_id, split__in=export.splits, ground_truth__isnull=False
     )
 
 
@@ -181,8 +182,53 @@ def chunk_size(total: int) -> int:
     return max(1, min(settings.EXPORT_CHUNK_ITEMS, wanted))
 
 
+#: Chunks the plan writes in one statement.
+_CHUNKS_PER_INSERT = 20
+
+
+def _chunks_pin(export: Export) -> int:
+    """Write the export's chunks, each naming the versions it reads; returns the item count.
+
+    One query streams the (item, current version) pairs by item id; chunk sizes come from a
+    count taken first (sizes only: what the stream read is what is pinned).
+    """
+    size = chunk_size(_current(export).count())
+    pairs = _current(export).order_by("id").values_list("id", "ground_truth_id")
+    batch: list[ExportChunk] = []
+    versions: list[int] = []
+    first = last = index = count = 0
+
+    def cut() -> None:
+        nonlocal index, versions
+        batch.append(
+            ExportChunk(
+                export=export, index=index, first_item=first, last_item=last, versions=versions
+            )
+        )
+        index, versions = index + 1, []
+        if len(batch) >= _CHUNKS_PER_INSERT:
+            ExportChunk.objects.bulk_create(batch)
+            batch.clear()
+
+    for last, version_id in pairs.iterator(chunk_size=10_000):
+        if not versions:
+            first = last
+        versions.append(version_id)
+        count += 1
+        if len(versions) == size:
+            cut()
+    if versions:
+        cut()
+    ExportChunk.objects.bulk_create(batch)
+    Export.objects.filter(pk=export.pk).update(
+        total=count, done=0, chunks_total=index, chunks_done=0
+    )
+    return count
+
+
 def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
-    """Cut the export into chunks of item ids and queue them; returns the chunk ids to build.
+    """Pin the export's ground-truth versions into chunks and queue them; returns the chunk
+    ids to build.
 
     Run again (a redelivered task), it keeps the chunks it made and queues those not done.
     """
@@ -191,24 +237,7 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
         return []
     with transaction.atomic():
         if not export.chunks.exists():
-            size = chunk_size(_truths(export).count())
-            ids = _truths(export).order_by("item_id").values_list("item_id", flat=True)
-            ranges, first, count, last = [], None, 0, None
-            for item_id in ids.iterator(chunk_size=10_000):
-                first = item_id if first is None else first
-                count, last = count + 1, item_id
-                if count % size == 0:
-                    ranges.append((first, last))
-                    first = None
-            if first is not None:
-                ranges.append((first, last))
-            ExportChunk.objects.bulk_create(
-                ExportChunk(export=export, index=index, first_item=low, last_item=high)
-                for index, (low, high) in enumerate(ranges)
-            )
-            Export.objects.filter(pk=export.pk).update(
-                total=count, done=0, chunks_total=len(ranges), chunks_done=0
-            )
+            _chunks_pin(export)
         pending = list(
             export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
         )
@@ -252,9 +281,10 @@ class _Progress:
 
 
 def _rows(export: Export, chunk: ExportChunk):
+    """The versions the chunk names, by item id. An item moved out of the export's splits
+    since the plan is left out rather than written under a split nobody asked for."""
     rows = (
-        _truths(export)
-        .filter(item_id__gte=chunk.first_item, item_id__lte=chunk.last_item)
+        GroundTruthVersion.objects.filter(pk__in=chunk.versions, item__split__in=export.splits)
         .order_by("item_id")
         .values_list(*ROW_FIELDS)
     )

@@ -153,6 +153,9 @@ def test_the_manifest_counts_hashes_and_provenance(demo):
     assert set(manifest["members"]) == set(archive.namelist()) - {"manifest.json"}
     assert len(manifest["provenance"]) == 14
     assert {p["source"] for p in manifest["provenance"]} == {"generator"}
+    assert {p["version"] for p in manifest["provenance"]} == {1}
+    recorded_under = set(current_truths(dataset).values_list("spec_version", flat=True))
+    assert {p["spec_version"] for p in manifest["provenance"]} == recorded_under
     files = [orjson.loads(line) for line in archive.read("files.jsonl").splitlines()]
     assert [f["item"] for f in files] == sorted(f["item"] for f in files)
     first = files[0]
