@@ -2,7 +2,8 @@
 
 Data: a dataset of 100,000 items (``BENCH_EXPORT_ITEMS``), each with five ``formula`` boxes
 carrying a ``latex`` attribute, loaded once with COPY into ``datasets_item`` and
-``datasets_groundtruth`` of its own PostgreSQL database ``bench_export`` (on the server of
+``datasets_groundtruthversion`` (version 1 of each item, the item pointing at it) of its own
+PostgreSQL database ``bench_export`` (on the server of
 DATABASE_URL) and reused while its row count matches; the database is dropped and made again
 when the migrations change. The label schema and two stages are made through the services:
 formula detection (image → boxes of formula, COCO) and formula recognition (crop of formula,
@@ -35,7 +36,9 @@ for every measurement, so the peak resident memory VmHWM of a worker is that job
     BENCH_EXPORT_ONLY=detection,http .venv/bin/python bench/bench_export.py   # some parts
 
 Needs PostgreSQL and Redis (database 9 by default: the tests use 1 and up; override with
-BENCH_EXPORT_REDIS_URL). Media under var/bench/export/. Results: bench/results/export.json.
+BENCH_EXPORT_REDIS_URL). ``BENCH_EXPORT_DATABASE`` names another database than
+``bench_export`` (two checkouts on one server). Media under var/bench/export/. Results:
+bench/results/export.json.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "export.json"
 WORK = ROOT / "var" / "bench" / "export"
 MEDIA = WORK / "media"
-DATABASE = "bench_export"
+DATABASE = os.environ.get("BENCH_EXPORT_DATABASE", "bench_export")
 REDIS_URL = os.environ.get("BENCH_EXPORT_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 ITEMS = int(os.environ.get("BENCH_EXPORT_ITEMS", "100000"))
@@ -347,23 +350,33 @@ def _pipeline(dataset) -> None:
 
 
 def _load(dataset, count: int) -> None:
-    """COPY ``count`` items and their ground truth, in chunks; items point at the pool."""
+    """COPY ``count`` items and their ground truth, in chunks; items point at the pool.
+
+    Each item's version 1 gets an id chosen here, so the item row can name it as its
+    current version before the version row exists (the foreign key is checked at commit).
+    """
     from django.db import connection
 
-    from datasets.models import GroundTruth, Item
+    from datasets.models import GroundTruthVersion, Item
 
     now = datetime.now(UTC)
     splits = ["train"] * 8 + ["val", "test"]
-    item_table, truth_table = Item._meta.db_table, GroundTruth._meta.db_table
+    item_table, truth_table = Item._meta.db_table, GroundTruthVersion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {item_table}")
         first_id = cursor.fetchone()[0] + 1
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {truth_table}")
+        first_version = cursor.fetchone()[0] + 1
     raw = connection.connection
     item_columns = (
         "id, dataset_id, sha256, original, original_name, image, rendition, thumbnail, "
-        "width, height, processing, split, status, category_key, created_at"
+        "width, height, processing, split, status, category_key, ground_truth_id, created_at"
     )
-    truth_columns = "item_id, annotation, source, source_ref, accepted_at"
+    truth_columns = (
+        "id, item_id, number, annotation, source, source_ref, guide_version_ids, spec_version, "
+        "types, accepted_at"
+    )
+    spec_version = dataset.spec_version
     for start in range(0, count, CHUNK):
         stop = min(count, start + CHUNK)
         with raw.cursor() as cursor:
@@ -386,6 +399,7 @@ def _load(dataset, count: int) -> None:
                             splits[index % len(splits)],
                             "accepted",
                             "",
+                            first_version + index,
                             now,
                         )
                     )
@@ -394,10 +408,15 @@ def _load(dataset, count: int) -> None:
                     item_id = first_id + index
                     copy.write_row(
                         (
+                            first_version + index,
                             item_id,
+                            1,
                             _annotation(item_id, index % POOL),
                             "generator",
                             "bench_export",
+                            "[]",
+                            spec_version,
+                            "[]",
                             now,
                         )
                     )
@@ -416,15 +435,19 @@ def _dataset(count: int):
     from django.db import connection, transaction
 
     from datasets import services
-    from datasets.models import Dataset, GroundTruth
+    from datasets.models import Dataset
 
     name = f"Export benchmark ({count} items, pool {POOL})"
     dataset = Dataset.objects.filter(name=name).first()
     if dataset is not None:
-        if GroundTruth.objects.filter(item__dataset=dataset).count() == count:
+        if dataset.items.filter(ground_truth__isnull=False).count() == count:
             return dataset, {"items": count, "reused": True}
         with connection.cursor() as cursor:  # not expected: the load is one transaction
-            for table in ("datasets_groundtruth", "datasets_itemevent"):
+            cursor.execute(
+                "UPDATE datasets_item SET ground_truth_id = NULL WHERE dataset_id = %s",
+                [dataset.pk],
+            )
+            for table in ("datasets_groundtruthversion", "datasets_itemevent"):
                 cursor.execute(
                     f"DELETE FROM {table} WHERE item_id IN "
                     "(SELECT id FROM datasets_item WHERE dataset_id = %s)",
@@ -589,7 +612,8 @@ def _coco_ceiling(dataset_id: int) -> float:
             cursor.itersize = 2000
             cursor.execute(
                 "SELECT i.id, i.split, i.width, i.height, i.image, g.annotation "
-                "FROM datasets_item i JOIN datasets_groundtruth g ON g.item_id = i.id "
+                "FROM datasets_item i "
+                "JOIN datasets_groundtruthversion g ON g.id = i.ground_truth_id "
                 "WHERE i.dataset_id = %s ORDER BY i.id",
                 [dataset_id],
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -61,13 +62,28 @@ def _katex_source() -> str:
     return KATEX_JS.read_text(encoding="utf-8")
 
 
-def _context() -> MiniRacer:
-    context = getattr(_local, "context", None)
-    if context is None:
+def _new_context() -> MiniRacer:
+    """A context with KaTeX loaded, on mini-racer's own event-loop thread.
+
+    It is made in a thread of its own, where no asyncio loop runs: made in a thread that runs
+    one (Playwright's sync API does), mini-racer would bind it to that loop, and every later
+    check would fail once the loop closes.
+    """
+
+    def make() -> MiniRacer:
         context = MiniRacer()
         context.eval(_katex_source())
         context.eval(_CHECK_JS % {"options": json.dumps(katex_options())})
-        _local.context = context
+        return context
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="katex-context") as maker:
+        return maker.submit(make).result()
+
+
+def _context() -> MiniRacer:
+    context = getattr(_local, "context", None)
+    if context is None:
+        context = _local.context = _new_context()
     return context
 
 

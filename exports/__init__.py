@@ -6,11 +6,13 @@ what one chunk of items became until the final step joins the chunks; ``archive`
 zip deterministically to a temporary file and stores it only when complete; ``manifest``
 writes the manifest last. ``exports.services`` requests exports and runs the steps.
 
+An export reads the ground-truth versions its plan pinned, and its manifest names each one
+with its provenance (source, task and annotation ids, guide versions, who accepted it).
 Downloads are served by ``core.files`` (ranges, ETag, a short-lived signed URL on S3).
-Not yet: guide versions and annotation ids in the manifest (once guides and review exist).
 """
 
 #: The Groundwork version written into every manifest.
 GROUNDWORK_VERSION = "0.1"
-#: The version of the export layout and manifest described here.
-SPEC_VERSION = 1
+#: The version of the export layout and manifest described here (2: the manifest names each
+#: item's ground-truth version and its provenance).
+SPEC_VERSION = 2

@@ -3,9 +3,12 @@
 Keys, in this order: ``groundwork_version``, ``layout_version``, ``dataset``,
 ``spec_version``, ``spec_snapshot``, ``stage``, ``request`` (splits, format, images),
 ``counts`` (per split, in total and per category: items of each split), ``members``
-(SHA-256 and size of every other member), and ``provenance``: each item's ground-truth
-source and reference, streamed by item id. No export id or time is written, so the same
-state gives the same manifest.
+(SHA-256 and size of every other member), and ``provenance``: by item id, each item's
+split and the ground-truth version the export pinned (``version``, its number for the item)
+with that version's provenance — ``source``, ``source_ref``, ``task_id``, ``annotation_id``,
+``annotation_version``, ``guide_version_ids``, ``spec_version`` (the one it was accepted
+under), ``accepted_by`` (a user id) and ``accepted_at``. No export id or export time is
+written, so the same pinned versions give the same manifest.
 """
 
 from collections.abc import Iterable, Iterator
@@ -36,7 +39,7 @@ def manifest_chunks(
     provenance: Iterable[bytes],
 ) -> Iterator[bytes]:
     """The manifest in pieces; ``hashes`` is read once the other members are written;
-    ``provenance`` is the JSON-lines stream of each item's source, by item id."""
+    ``provenance`` is the JSON-lines stream of each item's version, by item id."""
     yield b'{"groundwork_version":' + orjson.dumps(GROUNDWORK_VERSION)
     yield b',"layout_version":' + orjson.dumps(SPEC_VERSION)
     for key in ("dataset", "spec_version", "spec_snapshot", "stage", "request"):

@@ -71,7 +71,13 @@ class Export(models.Model):
 
 
 class ExportChunk(models.Model):
-    """One item-id range of an export, built by a worker into a part the final step joins."""
+    """Some items of an export, built by a worker into a part the final step joins.
+
+    The plan pins what the chunk reads: ``versions`` is the exact list of ground-truth
+    versions (their ids, in item order) current when the export was planned, so a version
+    recorded or committed later is in no chunk; ``first_item`` and ``last_item`` bound
+    its items, for messages.
+    """
 
     Status = JobStatus
 
@@ -81,6 +87,7 @@ class ExportChunk(models.Model):
     index = models.PositiveIntegerField(_("index"))
     first_item = models.PositiveBigIntegerField(_("first item id"))
     last_item = models.PositiveBigIntegerField(_("last item id"))
+    versions = models.JSONField(_("ground truth versions"), default=list)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
     )

@@ -2,15 +2,18 @@
 
 An export is built in three steps, each a Celery task and each safe to run again:
 
-1. ``export_plan`` cuts the exported items (ground truth in the requested splits, by id) into
-   chunks of ``EXPORT_CHUNK_ITEMS`` and queues one task per chunk;
-2. ``export_chunk_build`` builds one chunk's part (crops encoded, lines written) — workers
-   build chunks in parallel; the step that finishes the last chunk queues the join;
+1. ``export_plan`` pins what the export reads: the exact (item, ground-truth version) list
+   current in the requested splits, by item id, written into chunks of
+   ``EXPORT_CHUNK_ITEMS``; then it queues one task per chunk;
+2. ``export_chunk_build`` builds one chunk's part (crops encoded, lines written) from the
+   versions its chunk names, and no other: a version recorded, or committed, after the plan
+   is in no chunk, whatever its id. Workers build chunks in parallel; the step that
+   finishes the last chunk queues the join;
 3. ``export_join`` streams the parts, in chunk order, into the final zip with its manifest,
    stored under ``exports/<dataset id>/<export id>.zip`` only once complete, and removes
    the parts.
 
-The zip does not depend on the chunking: the same ground truth and stage give the same bytes
+The zip does not depend on the chunking: the same pinned versions and stage give the same bytes
 whether one worker or ten built it, and a step run again after a killed worker rebuilds its
 file from the start. ``export_build`` runs the three steps in this process, one after the
 other (tests, the shell).
@@ -27,14 +30,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Lookup
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Category, Dataset, GroundTruth, Split, Stage
+from datasets.models import Category, Dataset, GroundTruthVersion, Item, Split, Stage
 from datasets.selectors import spec_snapshot, stage_record
 from datasets.services import EXPORT_FORMATS
 from exports.archive import MemberHashes, zip_store
@@ -48,14 +51,13 @@ from exports.parts import (
     empty_counts,
     part_folder,
 )
-from exports.projections import ROW_FIELDS, Row, projection_for
+from exports.projections import ROW_FIELDS, ROW_JSON, Row, projection_for, row_of
 
 logger = logging.getLogger(__name__)
 
 SPLITS = (Split.TRAIN, Split.VAL, Split.TEST)
 #: Progress is written at most this often (seconds) by each chunk.
 PROGRESS_SECONDS = 0.5
-_ROWS = 500
 
 
 def _refuse(message: str, *, code: str, field: str) -> None:
@@ -149,9 +151,10 @@ def _head(export: Export) -> dict:
     }
 
 
-def _truths(export: Export):
-    return GroundTruth.objects.filter(
-        item__dataset_id=export.dataset_id, item__split__in=export.splits
+def _current(export: Export):
+    """The export's items that have ground truth; ``ground_truth_id`` is the current version."""
+    return Item.objects.filter(
+        dataset_id=export.dataset_id, split__in=export.splits, ground_truth__isnull=False
     )
 
 
@@ -179,8 +182,53 @@ def chunk_size(total: int) -> int:
     return max(1, min(settings.EXPORT_CHUNK_ITEMS, wanted))
 
 
+#: Chunks the plan writes in one statement.
+_CHUNKS_PER_INSERT = 20
+
+
+def _chunks_pin(export: Export) -> int:
+    """Write the export's chunks, each naming the versions it reads; returns the item count.
+
+    One query streams the (item, current version) pairs by item id; chunk sizes come from a
+    count taken first (sizes only: what the stream read is what is pinned).
+    """
+    size = chunk_size(_current(export).count())
+    pairs = _current(export).order_by("id").values_list("id", "ground_truth_id")
+    batch: list[ExportChunk] = []
+    versions: list[int] = []
+    first = last = index = count = 0
+
+    def cut() -> None:
+        nonlocal index, versions
+        batch.append(
+            ExportChunk(
+                export=export, index=index, first_item=first, last_item=last, versions=versions
+            )
+        )
+        index, versions = index + 1, []
+        if len(batch) >= _CHUNKS_PER_INSERT:
+            ExportChunk.objects.bulk_create(batch)
+            batch.clear()
+
+    for last, version_id in pairs.iterator(chunk_size=10_000):
+        if not versions:
+            first = last
+        versions.append(version_id)
+        count += 1
+        if len(versions) == size:
+            cut()
+    if versions:
+        cut()
+    ExportChunk.objects.bulk_create(batch)
+    Export.objects.filter(pk=export.pk).update(
+        total=count, done=0, chunks_total=index, chunks_done=0
+    )
+    return count
+
+
 def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
-    """Cut the export into chunks of item ids and queue them; returns the chunk ids to build.
+    """Pin the export's ground-truth versions into chunks and queue them; returns the chunk
+    ids to build.
 
     Run again (a redelivered task), it keeps the chunks it made and queues those not done.
     """
@@ -189,24 +237,7 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
         return []
     with transaction.atomic():
         if not export.chunks.exists():
-            size = chunk_size(_truths(export).count())
-            ids = _truths(export).order_by("item_id").values_list("item_id", flat=True)
-            ranges, first, count, last = [], None, 0, None
-            for item_id in ids.iterator(chunk_size=10_000):
-                first = item_id if first is None else first
-                count, last = count + 1, item_id
-                if count % size == 0:
-                    ranges.append((first, last))
-                    first = None
-            if first is not None:
-                ranges.append((first, last))
-            ExportChunk.objects.bulk_create(
-                ExportChunk(export=export, index=index, first_item=low, last_item=high)
-                for index, (low, high) in enumerate(ranges)
-            )
-            Export.objects.filter(pk=export.pk).update(
-                total=count, done=0, chunks_total=len(ranges), chunks_done=0
-            )
+            _chunks_pin(export)
         pending = list(
             export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
         )
@@ -249,14 +280,53 @@ class _Progress:
                 ExportChunk.objects.filter(pk=chunk.pk).update(done=0)
 
 
-def _rows(export: Export, chunk: ExportChunk):
-    rows = (
-        _truths(export)
-        .filter(item_id__gte=chunk.first_item, item_id__lte=chunk.last_item)
-        .order_by("item_id")
-        .values_list(*ROW_FIELDS)
-    )
-    return (Row(*values) for values in rows.iterator(chunk_size=_ROWS))
+class _AnyOf(Lookup):
+    """``column = ANY(%s)`` with the ids as one array parameter (PostgreSQL): a chunk's
+    thousands of ids do not become as many placeholders to write and parse."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def _pinned(versions: list[int]):
+    if connection.vendor == "postgresql":
+        return GroundTruthVersion.objects.filter(_AnyOf(F("pk"), versions))
+    return GroundTruthVersion.objects.filter(pk__in=versions)
+
+
+#: Pinned versions read by one query: fetched whole (a server-side cursor would plan for its
+#: first rows, and a nested loop over thousands of ids costs more than it saves), so
+#: memory is bounded by this, not by the chunk's size.
+_PINNED_PER_QUERY = 2000
+
+
+def _rows(export: Export, chunk: ExportChunk) -> Iterator[Row]:
+    """The versions the chunk names, by item id: the list is in item order, so each slice's
+    rows follow the slice before. An item moved out of the export's splits since the plan
+    is left out rather than written under a split nobody asked for. The item range (the
+    chunk's own bounds: it removes nothing) keeps PostgreSQL from scanning the dataset."""
+    for start in range(0, len(chunk.versions), _PINNED_PER_QUERY):
+        rows = (
+            _pinned(chunk.versions[start : start + _PINNED_PER_QUERY])
+            .filter(
+                item_id__gte=chunk.first_item,
+                item_id__lte=chunk.last_item,
+                item__split__in=export.splits,
+            )
+            .annotate(**ROW_JSON)
+            .order_by("item_id")
+            .values_list(*ROW_FIELDS)
+        )
+        for values in rows:
+            yield row_of(values)
 
 
 @contextmanager

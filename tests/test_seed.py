@@ -4,7 +4,8 @@ from django.core.management import call_command
 from PIL import Image
 
 from accounts.models import Role, User
-from datasets.models import Dataset, GroundTruth
+from datasets.models import Dataset, GroundTruthVersion
+from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +39,16 @@ def test_seed_demo_spreads_generated_photos_over_every_category_with_truth():
     for category in [*capture.categories.all(), *writing.categories.all()]:
         assert category.items.exists(), category
         assert category.quota_target > 0
-    truths = GroundTruth.objects.filter(item__dataset=dataset)
+    truths = current_truths(dataset)
     assert truths.count() == 14
-    assert set(truths.values_list("source", flat=True)) == {GroundTruth.Source.GENERATOR}
+    assert set(truths.values_list("source", flat=True)) == {GroundTruthVersion.Source.GENERATOR}
+    assert set(truths.values_list("number", flat=True)) == {1}
+    assert not GroundTruthVersion.objects.exclude(pk__in=truths).exists()
 
 
 def test_seeded_item_matches_its_stored_image_and_truth():
     call_command("seed_demo", photos=2)
-    truth = GroundTruth.objects.select_related("item").first()
+    truth = GroundTruthVersion.objects.select_related("item").first()
     item = truth.item
 
     with default_storage.open(item.image.name, "rb") as handle:

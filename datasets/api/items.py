@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from core.errors import DomainError
 from core.schema import ErrorOut
 from datasets import policy, selectors, services
-from datasets.models import CategoryChange, GroundTruth, Item, ItemEvent, Split
+from datasets.models import CategoryChange, GroundTruthVersion, Item, ItemEvent, Split
 from datasets.services.categories import INLINE_LIMIT
 
 #: Query parameters that page a list rather than filter it.
@@ -76,10 +76,35 @@ class ItemEventOut(serializers.ModelSerializer):
         fields = ["at", "by", "kind", "summary"]
 
 
-class GroundTruthOut(serializers.ModelSerializer):
+class GroundTruthVersionOut(serializers.ModelSerializer):
+    """One version's provenance (``datasets.services.truth`` names each field)."""
+
+    version = serializers.IntegerField(source="number")
+    accepted_by = serializers.CharField(source="accepted_by.username", default=None)
+
     class Meta:
-        model = GroundTruth
-        fields = ["annotation", "source", "source_ref", "accepted_at"]
+        model = GroundTruthVersion
+        fields = [
+            "version",
+            "source",
+            "source_ref",
+            "task_id",
+            "annotation_id",
+            "annotation_version",
+            "guide_version_ids",
+            "spec_version",
+            "types",
+            "base_version",
+            "accepted_by",
+            "accepted_at",
+        ]
+
+
+class GroundTruthOut(GroundTruthVersionOut):
+    """The current version: its provenance and annotation."""
+
+    class Meta(GroundTruthVersionOut.Meta):
+        fields = ["annotation", *GroundTruthVersionOut.Meta.fields]
 
 
 class ItemDetailOut(ItemOut):
@@ -87,16 +112,26 @@ class ItemDetailOut(ItemOut):
     upload = serializers.IntegerField(source="upload_id", allow_null=True)
     events = ItemEventOut(many=True, read_only=True)
     ground_truth = serializers.SerializerMethodField()
+    ground_truth_versions = GroundTruthVersionOut(
+        source="truth_versions", many=True, read_only=True
+    )
 
     class Meta(ItemOut.Meta):
-        fields = [*ItemOut.Meta.fields, "original", "upload", "events", "ground_truth"]
+        fields = [
+            *ItemOut.Meta.fields,
+            "original",
+            "upload",
+            "events",
+            "ground_truth",
+            "ground_truth_versions",
+        ]
 
     def get_original(self, item: Item) -> str:
         return item_file_url(item, "original")
 
     @extend_schema_field(GroundTruthOut(allow_null=True))
     def get_ground_truth(self, item: Item) -> dict | None:
-        truth = getattr(item, "ground_truth", None)
+        truth = item.ground_truth
         return GroundTruthOut(truth).data if truth is not None else None
 
 

@@ -6,7 +6,7 @@ from datasets.models.coverage import (
 )
 from datasets.models.items import (
     CategoryChange,
-    GroundTruth,
+    GroundTruthVersion,
     Item,
     ItemCategory,
     ItemEvent,
@@ -42,7 +42,7 @@ __all__ = [
     "CoverageCount",
     "CoverageDaily",
     "Dataset",
-    "GroundTruth",
+    "GroundTruthVersion",
     "Item",
     "ItemCategory",
     "ItemEvent",

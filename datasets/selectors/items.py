@@ -15,7 +15,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from datasets.models import Axis, Category, Dataset, Item, ItemCategory, ItemEvent, Split
+from datasets.models import (
+    Axis,
+    Category,
+    Dataset,
+    GroundTruthVersion,
+    Item,
+    ItemCategory,
+    ItemEvent,
+    Split,
+)
 
 #: The filters ``item_list`` understands; each may be given more than once.
 FILTERS = (
@@ -197,12 +206,23 @@ def item_list(
 
 
 def item_detail(*, dataset: Dataset, item_id: int) -> Item | None:
-    """One item with its categories, ground truth (if any) and history, oldest event first."""
+    """One item with its categories, current ground truth (if any) and history, oldest event
+    first; ``truth_versions`` lists every ground-truth version, newest first, without its
+    annotation."""
     events = ItemEvent.objects.select_related("by").order_by("id")
+    versions = (
+        GroundTruthVersion.objects.select_related("accepted_by")
+        .defer("annotation")
+        .order_by("-number")
+    )
     return (
         Item.objects.filter(dataset=dataset, pk=item_id)
-        .select_related("ground_truth")
-        .prefetch_related(category_links(), Prefetch("events", queryset=events))
+        .select_related("ground_truth__accepted_by")
+        .prefetch_related(
+            category_links(),
+            Prefetch("events", queryset=events),
+            Prefetch("truth_versions", queryset=versions),
+        )
         .first()
     )
 

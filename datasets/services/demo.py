@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from datasets import services
-from datasets.models import Category, Dataset, GroundTruth
+from datasets.models import Category, Dataset, GroundTruthVersion
 from synth import CAPTURES, WRITINGS, category_for, generate_photo
 
 DEMO_DATASET = "Math formula photos"
@@ -140,8 +140,8 @@ def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
         for category in Category.objects.filter(axis__dataset=dataset).select_related("axis")
     }
     done = set(
-        GroundTruth.objects.filter(
-            item__dataset=dataset, source=GroundTruth.Source.GENERATOR
+        GroundTruthVersion.objects.filter(
+            item__dataset=dataset, source=GroundTruthVersion.Source.GENERATOR
         ).values_list("source_ref", flat=True)
     )
     added = 0
@@ -164,7 +164,7 @@ def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
             services.ground_truth_record(
                 item=item,
                 annotation=annotation,
-                source=GroundTruth.Source.GENERATOR,
+                source=GroundTruthVersion.Source.GENERATOR,
                 source_ref=source_ref,
             )
         added += created

@@ -162,8 +162,8 @@ def item_categories_bulk(request, dataset_id: int):
 
 
 def _overlay(item: Item) -> list[dict]:
-    """The ground truth's regions as boxes to draw, formulas and chars told apart."""
-    truth = getattr(item, "ground_truth", None)
+    """The current ground truth's regions as boxes to draw, formulas and chars told apart."""
+    truth = item.ground_truth
     if truth is None:
         return []
     regions = []
@@ -196,7 +196,8 @@ def _render_detail(request, dataset: Dataset, item: Item, *, status: int = 200, 
     context = {
         "dataset": dataset,
         "item": item,
-        "truth": getattr(item, "ground_truth", None),
+        "truth": item.ground_truth,
+        "truth_versions": item.truth_versions.all(),
         "regions": regions,
         "formulas": [region for region in regions if region["type"] == "formula"],
         "label_size": round(max(item.width, item.height) / 60, 1),

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from accounts.models import Role
 from core.errors import DomainError
 from datasets import services
-from datasets.models import AttributeDef, Dataset, GroundTruth
+from datasets.models import AttributeDef, Dataset
+from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def test_an_annotation_that_is_not_an_object_is_refused(schema):
 def test_every_demo_ground_truth_validates():
     call_command("seed_demo", photos=14)
     dataset = Dataset.objects.get(name="Math formula photos")
-    truths = GroundTruth.objects.filter(item__dataset=dataset).select_related("item")
+    truths = current_truths(dataset).select_related("item")
 
     assert truths.count() == 14
     for truth in truths:

@@ -7,8 +7,8 @@ from django.test import Client
 
 from accounts.models import Role
 from datasets import services
-from datasets.models import GroundTruth, Item, ItemEvent
-from tests.factories.datasets import DatasetFactory
+from datasets.models import GroundTruthVersion, Item, ItemEvent
+from tests.factories.datasets import DatasetFactory, formula_schema
 from tests.factories.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -222,9 +222,10 @@ def test_a_reviewer_cannot_post_the_bulk_form(make_user, dataset):
 
 
 def test_the_item_page_draws_the_ground_truth_over_the_rendition(planner, dataset):
+    formula_schema(dataset)
     item = _item(dataset, 1, "shadow", size=(400, 300))
     services.ground_truth_record(
-        item=item, annotation=ANNOTATION, source=GroundTruth.Source.GENERATOR
+        item=item, annotation=ANNOTATION, source=GroundTruthVersion.Source.GENERATOR
     )
 
     response = planner.get(f"/datasets/{dataset.id}/items/{item.id}/")
@@ -241,6 +242,35 @@ def test_the_item_page_draws_the_ground_truth_over_the_rendition(planner, datase
     assert html.count('class="region char"') == 2
     assert "\\frac{a}{b}</text>" in html
     assert "<title>formula r1: \\frac{a}{b}</title>" in html
+
+
+def test_the_item_page_lists_the_ground_truth_versions_newest_first(planner, dataset, make_user):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    reviewer = make_user(Role.REVIEWER, username="rita")
+    services.ground_truth_record(item=item, annotation=ANNOTATION, source="generator")
+    services.ground_truth_record(
+        item=item,
+        annotation=ANNOTATION,
+        source="review",
+        task_id=5,
+        annotation_id=9,
+        annotation_version=2,
+        types=["char"],
+        base_version=1,
+        by=reviewer,
+    )
+
+    html = planner.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    table = html[html.index('data-testid="truth-versions"') :]
+    rows = re.findall(r'<tr data-version="(\d+)"( class="current" aria-current="true")?', table)
+    assert rows == [("2", ' class="current" aria-current="true"'), ("1", "")]
+    newest = table[table.index('data-version="2"') : table.index('data-version="1"')]
+    assert "Accepted in review" in newest and "(char)" in newest and "task 5" in newest
+    assert "<td>rita</td>" in newest
+    assert "Synthetic generator" in table[table.index('data-version="1"') :]
+    assert "Ground truth version 2 (Accepted in review): 3 regions." in html
 
 
 def test_the_item_page_shows_facts_download_and_history(planner, dataset):

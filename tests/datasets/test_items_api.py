@@ -12,12 +12,12 @@ from datasets import services
 from datasets.models import (
     CoverageCount,
     CoverageDaily,
-    GroundTruth,
+    GroundTruthVersion,
     Item,
     ItemCategory,
     ItemEvent,
 )
-from tests.factories.datasets import DatasetFactory
+from tests.factories.datasets import DatasetFactory, formula_schema
 from tests.factories.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -320,6 +320,7 @@ def test_the_list_costs_the_same_queries_for_10_or_100_items(
 
 
 def test_an_item_shows_its_history_and_ground_truth(planner_client, dataset):
+    formula_schema(dataset)
     item = _item(dataset, 1, "capture=clean")
     annotation = {
         "regions": [
@@ -334,14 +335,33 @@ def test_an_item_shows_its_history_and_ground_truth(planner_client, dataset):
         "categories": {"capture": "clean"},
     }
     services.ground_truth_record(
-        item=item, annotation=annotation, source=GroundTruth.Source.GENERATOR
+        item=item, annotation=annotation, source=GroundTruthVersion.Source.GENERATOR
+    )
+    services.ground_truth_record(
+        item=item,
+        annotation=annotation,
+        source=GroundTruthVersion.Source.REVIEW,
+        task_id=7,
+        annotation_id=70,
+        annotation_version=3,
+        guide_version_ids=[2, 1],
+        by=planner_client.user,
     )
 
     body = planner_client.get(_url(dataset, f"{item.id}/")).json()
 
     assert body["ground_truth"]["annotation"] == annotation
-    assert body["ground_truth"]["source"] == "generator"
-    assert [event["kind"] for event in body["events"]] == ["uploaded", "ground_truth"]
+    current = [body["ground_truth"][key] for key in ("version", "source", "accepted_by")]
+    assert current == [2, "review", planner_client.user.username]
+    assert (body["ground_truth"]["task_id"], body["ground_truth"]["annotation_id"]) == (7, 70)
+    assert body["ground_truth"]["annotation_version"] == 3
+    assert body["ground_truth"]["guide_version_ids"] == [1, 2]
+    assert body["ground_truth"]["spec_version"] == dataset.spec_version
+    versions = [(v["version"], v["source"]) for v in body["ground_truth_versions"]]
+    assert versions == [(2, "review"), (1, "generator")]
+    assert "annotation" not in body["ground_truth_versions"][0]
+    kinds = [event["kind"] for event in body["events"]]
+    assert kinds == ["uploaded", "ground_truth", "ground_truth"]
     assert body["status"] == "accepted"
     assert body["original"].endswith("/file/original/")
 
@@ -352,6 +372,7 @@ def test_an_item_without_ground_truth_says_null(planner_client, dataset):
     body = planner_client.get(_url(dataset, f"{item.id}/")).json()
 
     assert body["ground_truth"] is None
+    assert body["ground_truth_versions"] == []
 
 
 def test_an_item_of_another_dataset_is_not_found(planner_client, dataset):

@@ -67,3 +67,24 @@ def test_overlong_latex_is_refused_without_running_katex():
 
     assert message is not None
     assert "4000" in message
+
+
+def test_checks_still_work_after_the_loop_the_first_one_ran_under_is_closed():
+    import asyncio
+    import threading
+
+    results = []
+
+    def thread_with_a_loop():  # as under Playwright's sync API, which closes its loop later
+        async def first():
+            results.append(latex_check("x^2"))
+
+        asyncio.run(first())
+        results.append(latex_check("x_"))
+
+    thread = threading.Thread(target=thread_with_a_loop)
+    thread.start()
+    thread.join()
+
+    assert results[0] is None
+    assert results[1].startswith("KaTeX parse error")

@@ -182,7 +182,9 @@ def test_leaving_the_choice_kind_drops_the_choices(char):
 def test_a_type_ground_truth_holds_is_not_deleted(dataset, formula):
     item = Item.objects.create(dataset=dataset, width=100, height=100, sha256="a" * 64)
     annotation = {
-        "regions": [{"id": "r1", "type": "formula", "bbox": [1, 1, 5, 5], "attributes": {}}],
+        "regions": [
+            {"id": "r1", "type": "formula", "bbox": [1, 1, 5, 5], "attributes": {"latex": "x"}}
+        ],
     }
     services.ground_truth_record(item=item, annotation=annotation, source="import")
 

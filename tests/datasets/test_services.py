@@ -6,7 +6,7 @@ from PIL import Image
 
 from core.errors import DomainError
 from datasets import services
-from datasets.models import GroundTruth, Item
+from datasets.models import Item
 from tests.factories.datasets import DatasetFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,19 +46,6 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_stored(media_root
     assert refused.value.code == "not_an_image"
     assert Item.objects.count() == 0
     assert not media_root.exists() or not any(media_root.rglob("*.*"))
-
-
-def test_ground_truth_is_recorded_once_per_item_and_replaced():
-    item, _ = services.item_register(dataset=DatasetFactory(), file=_jpeg())
-    first = {"regions": [], "categories": {}}
-    second = {"regions": [{"id": "r1"}], "categories": {}}
-
-    services.ground_truth_record(item=item, annotation=first, source="generator")
-    services.ground_truth_record(item=item, annotation=second, source="review", source_ref="t1")
-
-    truth = GroundTruth.objects.get(item=item)
-    assert truth.annotation == second
-    assert truth.source == "review"
 
 
 def test_taxonomy_changes_raise_the_spec_version():

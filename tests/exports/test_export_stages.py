@@ -17,10 +17,11 @@ from PIL import Image, ImageChops
 from pycocotools.coco import COCO
 
 from datasets import services
-from datasets.models import Dataset, GroundTruth
+from datasets.models import Dataset
 from exports import services as export_services
 from exports.models import Export
 from exports.projections import crop_box
+from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def _jsonl(archive, name) -> list[dict]:
 
 
 def _truths(dataset) -> dict[int, dict]:
-    return {t.item_id: t for t in GroundTruth.objects.filter(item__dataset=dataset)}
+    return {t.item_id: t for t in current_truths(dataset)}
 
 
 def _regions(truth, type_slug) -> dict[str, dict]:
@@ -256,7 +257,7 @@ def _members(export) -> dict[str, str]:
 
 def test_one_changed_annotation_changes_exactly_the_files_that_depend_on_it(dataset):
     before = _members(_export(dataset, "formula-detection"))
-    truth = GroundTruth.objects.filter(item__dataset=dataset, item__split="train").first()
+    truth = current_truths(dataset).filter(item__split="train").first()
     annotation = truth.annotation
     formula = next(r for r in annotation["regions"] if r["type"] == "formula")
     formula["bbox"][0] += 1.0
@@ -271,7 +272,7 @@ def test_one_changed_annotation_changes_exactly_the_files_that_depend_on_it(data
 
 
 def test_a_changed_pipeline_changes_the_exports_and_no_annotation(dataset):
-    annotations = {t.item_id: t.annotation for t in GroundTruth.objects.all()}
+    annotations = {t.item_id: t.annotation for t in current_truths(dataset)}
     recognition = dataset.stages.get(slug="formula-recognition")
     narrow = _zip(_export(dataset, "formula-recognition"))
     chars = _zip(_export(dataset, "char-detection"))
@@ -285,7 +286,7 @@ def test_a_changed_pipeline_changes_the_exports_and_no_annotation(dataset):
     wide = _zip(_export(dataset, "formula-recognition"))
     merged = _zip(_export(dataset, "char-detection"))
 
-    assert {t.item_id: t.annotation for t in GroundTruth.objects.all()} == annotations
+    assert {t.item_id: t.annotation for t in current_truths(dataset)} == annotations
     narrow_labels, wide_labels = _jsonl(narrow, "labels.jsonl"), _jsonl(wide, "labels.jsonl")
     assert [label["text"] for label in narrow_labels] == [label["text"] for label in wide_labels]
     first_narrow, first_wide = narrow_labels[0]["box"], wide_labels[0]["box"]

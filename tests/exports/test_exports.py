@@ -12,9 +12,10 @@ from django.core.management import call_command
 from pycocotools.coco import COCO
 
 from core.errors import DomainError
-from datasets.models import Dataset, GroundTruth, Stage
+from datasets.models import Dataset, Stage
 from exports import services as export_services
 from exports.models import Export
+from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def _zip(export) -> zipfile.ZipFile:
 def _truth_boxes(dataset) -> dict[tuple[int, str], list[float]]:
     return {
         (truth.item_id, region["id"]): region["bbox"]
-        for truth in GroundTruth.objects.filter(item__dataset=dataset)
+        for truth in current_truths(dataset)
         for region in truth.annotation["regions"]
         if region["type"] == "formula"
     }
@@ -88,7 +89,7 @@ def test_yolo_lines_are_the_normalised_boxes(demo):
     archive = _zip(_export(dataset, stage))
     items = {item.pk: item for item in dataset.items.all()}
 
-    for truth in GroundTruth.objects.filter(item__dataset=dataset):
+    for truth in current_truths(dataset):
         item = items[truth.item_id]
         lines = archive.read(f"labels/{item.split}/{item.pk}.txt").decode().splitlines()
         boxes = [r["bbox"] for r in truth.annotation["regions"] if r["type"] == "formula"]
@@ -152,6 +153,9 @@ def test_the_manifest_counts_hashes_and_provenance(demo):
     assert set(manifest["members"]) == set(archive.namelist()) - {"manifest.json"}
     assert len(manifest["provenance"]) == 14
     assert {p["source"] for p in manifest["provenance"]} == {"generator"}
+    assert {p["version"] for p in manifest["provenance"]} == {1}
+    recorded_under = set(current_truths(dataset).values_list("spec_version", flat=True))
+    assert {p["spec_version"] for p in manifest["provenance"]} == recorded_under
     files = [orjson.loads(line) for line in archive.read("files.jsonl").splitlines()]
     assert [f["item"] for f in files] == sorted(f["item"] for f in files)
     first = files[0]

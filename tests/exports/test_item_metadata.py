@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from datasets import services
-from datasets.models import Dataset, GroundTruth
+from datasets.models import Dataset, GroundTruthVersion
 from exports import services as export_services
 from tests.factories.images import metadata_in
 from tests.factories.items import (
@@ -44,7 +44,7 @@ def demo_with_located_photos():
                 ],
                 "categories": {},
             },
-            source=GroundTruth.Source.IMPORT,
+            source=GroundTruthVersion.Source.IMPORT,
         )
         services.item_split_set(item=item, split="train", by=None)
         items.append(item)

@@ -2,6 +2,7 @@ import io
 from dataclasses import dataclass
 
 import factory
+from django.db.models import F
 
 from accounts.models import User
 from datasets import services
@@ -11,7 +12,7 @@ from datasets.models import (
     CategoryChange,
     CellQuota,
     Dataset,
-    GroundTruth,
+    GroundTruthVersion,
     Item,
     RegionType,
     RequirementDecision,
@@ -116,7 +117,7 @@ def filled_dataset(*, by: User | None = None, seed: int = 0) -> FilledDataset:
             ],
             "categories": {"capture": "shadow", "writing": "handwritten"},
         },
-        source=GroundTruth.Source.IMPORT,
+        source=GroundTruthVersion.Source.IMPORT,
     )
     split_run = services.split_assign(dataset=dataset, ratios=ONE_SPLIT, seed=1, by=by)
     change = services.category_change_request(
@@ -144,3 +145,48 @@ def filled_dataset(*, by: User | None = None, seed: int = 0) -> FilledDataset:
 
 #: Every item to train, so a one-item dataset exports its item.
 ONE_SPLIT = {"train": 1.0, "val": 0.0, "test": 0.0}
+
+
+def formula_schema(dataset: Dataset) -> Dataset:
+    """The demo's label schema: ``formula`` (``latex`` required, ``handwritten``) holding
+    ``char`` (``symbol`` required)."""
+    formula = services.region_type_create(dataset=dataset, name="Formula", slug="formula", by=None)
+    services.attribute_create(
+        region_type=formula, name="latex", kind="latex", required=True, by=None
+    )
+    services.attribute_create(region_type=formula, name="handwritten", kind="boolean", by=None)
+    char = services.region_type_create(
+        dataset=dataset, name="Char", slug="char", top_level=False, parents=["formula"], by=None
+    )
+    services.attribute_create(region_type=char, name="symbol", kind="text", required=True, by=None)
+    return dataset
+
+
+def formula_region(region_id: str = "r1", *, bbox=(2, 3, 40, 20), latex: str = "x^2") -> dict:
+    return {
+        "id": region_id,
+        "type": "formula",
+        "bbox": [float(value) for value in bbox],
+        "attributes": {"latex": latex},
+        "parent": None,
+    }
+
+
+def char_region(region_id: str, parent: str, *, bbox=(4, 5, 6, 8), symbol: str = "x") -> dict:
+    return {
+        "id": region_id,
+        "type": "char",
+        "bbox": [float(value) for value in bbox],
+        "attributes": {"symbol": symbol},
+        "parent": parent,
+    }
+
+
+def current_truths(dataset: Dataset):
+    """The dataset's current ground-truth versions (one per item that has any)."""
+    return GroundTruthVersion.objects.filter(item__dataset=dataset, item__ground_truth=F("pk"))
+
+
+def truth_of(item: Item) -> GroundTruthVersion | None:
+    """The item's current version, read again from the database."""
+    return Item.objects.select_related("ground_truth").get(pk=item.pk).ground_truth

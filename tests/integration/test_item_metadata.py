@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from accounts.models import Role
 from datasets import services
-from datasets.models import Dataset, GroundTruth, Item, MetadataStrip
+from datasets.models import Dataset, GroundTruthVersion, Item, MetadataStrip
 from tests.factories.images import located_photo, metadata_in
 from tests.factories.items import decoded_pixels, upright_pixels_as_before
 
@@ -107,7 +107,7 @@ def test_an_export_with_images_built_by_the_worker_carries_no_metadata(uploaded,
     items, contents = uploaded
     for item in items.values():
         services.ground_truth_record(
-            item=item, annotation=FORMULA, source=GroundTruth.Source.IMPORT
+            item=item, annotation=FORMULA, source=GroundTruthVersion.Source.IMPORT
         )
         services.item_split_set(item=item, split="train", by=None)
     trainer = client_for(Role.TRAINER)
