@@ -30,7 +30,7 @@ FORMULA = {
         {
             "id": "r1",
             "type": "formula",
-            "bbox": [20.0, 30.0, 60.0, 40.0],
+            "bbox": [4.0, 4.0, 30.0, 30.0],
             "attributes": {"latex": "x+1"},
             "parent": None,
         }
