@@ -5,18 +5,16 @@ from datasets.models.coverage import (
     CoverageDaily,
 )
 from datasets.models.items import (
-    CategoryChange,
-    GroundTruthVersion,
     Item,
     ItemCategory,
     ItemEvent,
     JobStatus,
-    MetadataStrip,
     Split,
     SplitRun,
     Upload,
     UploadEntry,
 )
+from datasets.models.jobs import CategoryChange, MetadataStrip
 from datasets.models.pipeline import (
     AttributeDef,
     RegionType,
@@ -30,6 +28,7 @@ from datasets.models.spec import (
     RequirementDecision,
     SpecChange,
 )
+from datasets.models.truth import GroundTruthVersion
 
 __all__ = [
     "AttributeDef",

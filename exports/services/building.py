@@ -1,6 +1,4 @@
-"""Writes of exports: request one (checked, queued), then the worker steps that build it.
-
-An export is built in three steps, each a Celery task and each safe to run again:
+"""The worker steps that build an export, each a Celery task and each safe to run again:
 
 1. ``export_plan`` pins what the export reads: the exact (item, ground-truth version) list
    current in the requested splits, by item id, written into chunks of
@@ -35,11 +33,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from core.errors import DomainError
-from datasets.models import Category, Dataset, GroundTruthVersion, Item, Split, Stage
+from datasets.models import Category, GroundTruthVersion, Item
 from datasets.selectors import spec_snapshot, stage_record
-from datasets.services import EXPORT_FORMATS
 from exports.archive import MemberHashes, zip_store
 from exports.manifest import category_counts, manifest_chunks
 from exports.models import Export, ExportChunk
@@ -51,93 +46,13 @@ from exports.parts import (
     empty_counts,
     part_folder,
 )
-from exports.projections import ROW_FIELDS, ROW_JSON, Row, projection_for, row_of
+from exports.projections import projection_for
+from exports.rows import ROW_FIELDS, ROW_JSON, Row, row_of
 
 logger = logging.getLogger(__name__)
 
-SPLITS = (Split.TRAIN, Split.VAL, Split.TEST)
 #: Progress is written at most this often (seconds) by each chunk.
 PROGRESS_SECONDS = 0.5
-
-
-def _refuse(message: str, *, code: str, field: str) -> None:
-    raise DomainError(message, code=code, fields={field: message})
-
-
-def _checked_splits(splits) -> list[str]:
-    if splits is None:
-        return list(map(str, SPLITS))
-    if not isinstance(splits, list | tuple) or not splits:
-        _refuse(
-            _("Give the splits as a list such as [“train”, “val”]."),
-            code="bad_splits",
-            field="splits",
-        )
-    unknown = sorted({str(split) for split in splits} - set(map(str, SPLITS)))
-    if unknown:
-        _refuse(
-            _("Unknown splits: %(names)s; use train, val and test.")
-            % {"names": ", ".join(unknown)},
-            code="bad_splits",
-            field="splits",
-        )
-    return [str(split) for split in SPLITS if split in splits]
-
-
-def _checked_format(stage: Stage, format: str | None) -> str:
-    offered = EXPORT_FORMATS.get(stage.output_kind, ())
-    if format is None:
-        format = next((name for name in stage.export_formats if name in offered), offered[0])
-    if format not in offered:
-        _refuse(
-            _("“%(format)s” is not a format of this stage; use one of %(names)s.")
-            % {"format": format, "names": ", ".join(offered)},
-            code="bad_format",
-            field="format",
-        )
-    return format
-
-
-@transaction.atomic
-def export_request(
-    *,
-    dataset: Dataset,
-    stage: Stage,
-    splits: list[str] | None = None,
-    format: str | None = None,
-    images: str = Export.Images.REFERENCE,
-    by: User | None,
-) -> Export:
-    """Check an export and queue it for a worker; the export shows its progress and result.
-
-    Refuses a stage of another dataset (``bad_stage``), unknown splits (``bad_splits``), an
-    images choice other than include or reference (``bad_images``), a format the stage
-    does not offer (``bad_format``) and a Hugging Face layout of whole images by reference
-    (``bad_images``: the loader needs the files). Crop stages always include their crops.
-    """
-    if stage.dataset_id != dataset.pk:
-        _refuse(_("This stage belongs to another dataset."), code="bad_stage", field="stage")
-    splits = _checked_splits(splits)
-    if images not in Export.Images.values:
-        _refuse(_("Images are either “include” or “reference”."), code="bad_images", field="images")
-    format = _checked_format(stage, format)
-    if (
-        format == "hf_imagefolder"
-        and stage.input_kind == Stage.Input.IMAGE
-        and images != Export.Images.INCLUDE
-    ):
-        _refuse(
-            _("The Hugging Face layout needs the images in the zip; choose “include”."),
-            code="bad_images",
-            field="images",
-        )
-    export = Export.objects.create(
-        dataset=dataset, stage=stage, splits=splits, format=format, images=images, created_by=by
-    )
-    from exports.tasks import export_plan_task
-
-    transaction.on_commit(partial(export_plan_task.delay, export.pk))
-    return export
 
 
 def _head(export: Export) -> dict:

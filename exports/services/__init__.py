@@ -1,0 +1,25 @@
+"""Writes of exports: ``requests`` checks and queues an export; ``building`` holds the worker
+steps that build it (plan, chunks, join)."""
+
+from exports.services.building import (
+    CHUNKS_AT_LEAST,
+    SMALLEST_CHUNK,
+    chunk_size,
+    export_build,
+    export_chunk_build,
+    export_join,
+    export_plan,
+)
+from exports.services.requests import SPLITS, export_request
+
+__all__ = [
+    "CHUNKS_AT_LEAST",
+    "SMALLEST_CHUNK",
+    "SPLITS",
+    "chunk_size",
+    "export_build",
+    "export_chunk_build",
+    "export_join",
+    "export_plan",
+    "export_request",
+]
