@@ -1,11 +1,12 @@
 """Per-stage exports: one stage's ground truth projected into files a trainer loads directly.
 
 ``rows`` is what a chunk reads of each pinned ground-truth version and the geometry every
-layout shares; ``projections`` says what a stage makes of one item (COCO, YOLO, crops, labels.jsonl, the
-Hugging Face imagefolder layout) and in which order the final zip lists it; ``parts`` keeps
-what one chunk of items became until the final step joins the chunks; ``archive`` writes a
-zip deterministically to a temporary file and stores it only when complete; ``manifest``
-writes the manifest last. ``exports.services`` requests exports (``requests``) and runs the steps (``building``).
+layout shares; ``projections`` says what a stage makes of one item (COCO, YOLO, crops,
+labels.jsonl, the Hugging Face imagefolder layout) and in which order the final zip lists it;
+``parts`` keeps what one chunk of items became until the final step joins the chunks;
+``archive`` writes a zip deterministically to a temporary file and stores it only when
+complete; ``manifest`` writes the manifest last. ``exports.services`` requests exports
+(``requests``) and runs the steps (``building``).
 
 An export reads the ground-truth versions its plan pinned, and its manifest names each one
 with its provenance (source, task and annotation ids, guide versions, who accepted it).

@@ -4,13 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import Dataset, JobStatus, Stage
+from datasets.models import Dataset, Job, JobStatus, Stage
 
 
-class Export(models.Model):
+class Export(Job):
     """One requested export of a stage over some splits, and the zip it became."""
-
-    Status = JobStatus
 
     class Images(models.TextChoices):
         INCLUDE = "include", _("Included in the zip")
@@ -32,9 +30,6 @@ class Export(models.Model):
     images = models.CharField(
         _("images"), max_length=10, choices=Images.choices, default=Images.REFERENCE
     )
-    status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
-    )
     total = models.PositiveIntegerField(_("items to export"), default=0)
     done = models.PositiveIntegerField(_("items done"), default=0)
     chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
@@ -42,8 +37,7 @@ class Export(models.Model):
     file = models.FileField(_("file"), max_length=300, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    created_by = models.ForeignKey(
+    created_by = models.ForeignKey(  # as Job's, named for who asked
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
@@ -51,8 +45,6 @@ class Export(models.Model):
         related_name="+",
         verbose_name=_("requested by"),
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export")

@@ -15,31 +15,17 @@ class JobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Split(models.TextChoices):
-    UNASSIGNED = "", _("Unassigned")
-    TRAIN = "train", _("Train")
-    VAL = "val", _("Validation")
-    TEST = "test", _("Test")
-
-
-class SplitRun(models.Model):
-    """One stratified split assignment: its seed and ratios, so it can be explained and rerun."""
-
-    dataset = models.ForeignKey(
-        Dataset, on_delete=models.CASCADE, related_name="split_runs", verbose_name=_("dataset")
-    )
+class Job(models.Model):
+    """What every worker's job row records: where it stands, why it failed, who asked and
+    when it started and ended. Split runs, category changes, metadata strips and exports
+    extend it."""
 
     Status = JobStatus
 
-    seed = models.BigIntegerField(_("seed"))
-    ratios = models.JSONField(_("ratios"))
-    scope = models.CharField(_("scope"), max_length=20)
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
     )
-    counts = models.JSONField(_("counts"), default=dict)
     error = models.TextField(_("error"), blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -49,6 +35,29 @@ class SplitRun(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Split(models.TextChoices):
+    UNASSIGNED = "", _("Unassigned")
+    TRAIN = "train", _("Train")
+    VAL = "val", _("Validation")
+    TEST = "test", _("Test")
+
+
+class SplitRun(Job):
+    """One stratified split assignment: its seed and ratios, so it can be explained and rerun."""
+
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="split_runs", verbose_name=_("dataset")
+    )
+    seed = models.BigIntegerField(_("seed"))
+    ratios = models.JSONField(_("ratios"))
+    scope = models.CharField(_("scope"), max_length=20)
+    counts = models.JSONField(_("counts"), default=dict)
 
     class Meta:
         verbose_name = _("split run")
