@@ -14,6 +14,19 @@ from accounts.models import Role
 from tests.factories.accounts import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The project's Django apps, bottom to top of the layers import-linter holds.
+APPS = [
+    "core",
+    "accounts",
+    "datasets",
+    "exports",
+    "evaluation",
+    "vendors",
+    "guides",
+    "labeling",
+    "review",
+    "config",
+]
 ARTIFACTS = ROOT / "test-artifacts"
 ROLES = [Role.PLANNER, Role.REVIEWER, Role.TRAINER, Role.ANNOTATOR, Role.VENDOR_MANAGER]
 

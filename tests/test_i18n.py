@@ -9,19 +9,10 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role
-from tests.conftest import ROOT
+from tests.conftest import APPS, ROOT
 
 SOURCES = [
-    "config",
-    "core",
-    "accounts",
-    "datasets",
-    "exports",
-    "evaluation",
-    "vendors",
-    "guides",
-    "labeling",
-    "review",
+    *APPS,
     "templates",
     "static",
     "locale",
