@@ -182,3 +182,10 @@ def test_validate_endpoint_answers_normalised_or_names_problems(client_for, sche
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "invalid_annotation"
     assert "outside the image" in refused.json()["error"]["fields"]["regions.r2.bbox"]
+
+
+def test_a_box_number_too_large_for_a_float_is_refused_not_a_crash(schema):
+    annotation = _good()
+    annotation["regions"][0]["bbox"] = [10**400, 20, 300, 80]
+
+    assert "regions.r1.bbox" in _problems(schema, annotation)

@@ -1,0 +1,96 @@
+"""The API's JSON parser: DRF's, with the edges of JSON refused as 400s in the one shape.
+
+The standard library's parser lets through what the rest of the app cannot use: nesting deep
+enough to exhaust the stack (a ``RecursionError``, so a 500), a key given twice (the last one
+silently wins), ``NaN`` and ``Infinity``, and integers too large for a float. Each is refused
+here with a message naming the problem, before any view sees the body.
+"""
+
+import json
+import math
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+#: The most digits an integer may have: every id and coordinate fits in 64 bits.
+INTEGER_DIGITS_MAX = 19
+
+
+def _refused(message: str) -> ParseError:
+    return ParseError(message, code="parse_error")
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict:
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise _refused(_("The key “%(key)s” is given twice in one object.") % {"key": key})
+        data[key] = value
+    return data
+
+
+def _constant(name: str):
+    raise _refused(_("%(name)s is not a number JSON allows.") % {"name": name})
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > INTEGER_DIGITS_MAX:
+        raise _refused(
+            _("An integer of more than %(digits)s digits is refused.")
+            % {"digits": INTEGER_DIGITS_MAX}
+        )
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _refused(_("The number %(text)s is too large.") % {"text": text[:40]})
+    return value
+
+
+def _depth(data) -> int:
+    """How deeply objects and lists nest (a scalar is 0), without recursing."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+class StrictJsonParser(JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        limit = settings.API_JSON_MAX_DEPTH
+        too_deep = _("JSON nested deeper than %(depth)s levels is refused.") % {"depth": limit}
+        try:
+            text = stream.read().decode(encoding)
+        except UnicodeDecodeError:
+            raise _refused(
+                _("The body is not %(encoding)s text.") % {"encoding": encoding}
+            ) from None
+        try:
+            data = json.loads(
+                text,
+                object_pairs_hook=_object,
+                parse_constant=_constant,
+                parse_int=_integer,
+                parse_float=_float,
+            )
+        except RecursionError:
+            raise _refused(too_deep) from None
+        except ValueError as error:
+            raise _refused(_("The body is not JSON: %(error)s") % {"error": error}) from None
+        if _depth(data) > limit:
+            raise _refused(too_deep)
+        return data
