@@ -49,7 +49,9 @@ def _bbox_check(bbox, width: float, height: float, problems: _Problems, where: s
         problems.add(where, _("A box is four numbers: x, y, width, height."))
         return None
     x, y, w, h = (float(value) for value in bbox)
-    if w <= 0 or h <= 0:
+    if w < 0 or h < 0:
+        problems.add(where, _("A box's width and height cannot be negative."))
+    elif w == 0 or h == 0:
         problems.add(where, _("The box has zero size."))
     elif x < 0 or y < 0 or x + w > width + 1e-6 or y + h > height + 1e-6:
         problems.add(
@@ -191,7 +193,9 @@ def annotation_validate(*, dataset: Dataset, annotation, width: int, height: int
                 )
             continue
         parent = by_id.get(parent_id) if isinstance(parent_id, str) else None
-        if parent is None or parent is out:
+        if parent is out:
+            problems.add(f"{where}.parent", _("A region cannot be its own parent."))
+        elif parent is None:
             problems.add(
                 f"{where}.parent",
                 _("There is no region “%(parent)s” to nest in.") % {"parent": parent_id},

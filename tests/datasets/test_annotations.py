@@ -102,6 +102,8 @@ def test_a_good_annotation_comes_back_normalised(schema):
             "four numbers",
         ),
         (lambda a: a["regions"][0].update(bbox=[1, 2, 0, 4]), "regions.r1.bbox", "zero size"),
+        (lambda a: a["regions"][0].update(bbox=[1, 2, -5, 4]), "regions.r1.bbox", "negative"),
+        (lambda a: a["regions"][1].update(parent="r2"), "regions.r2.parent", "its own parent"),
         (
             lambda a: a["regions"][0].update(bbox=[400, 20, 300, 80]),
             "regions.r1.bbox",
