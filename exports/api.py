@@ -1,5 +1,7 @@
 """Exports through the API: request one (202), follow its progress, download the zip."""
 
+import base64
+
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -111,7 +113,9 @@ class ExportDownloadApi(FileApiView):
         summary="Download a finished export",
         description="Streams the zip, permission-checked, with `ETag` (its SHA-256) and byte "
         "ranges (`Range` → 206, to resume); on S3 storage, redirects (302) to a signed URL "
-        "valid for `STORAGE_URL_EXPIRE` seconds. Header `Digest: sha-256=…`.",
+        "valid for `STORAGE_URL_EXPIRE` seconds. Headers (RFC 9530) `Repr-Digest` and, on a "
+        "200, `Content-Digest`: `sha-256=:<base64>:`, the same SHA-256 as the export's "
+        "`sha256` (hex).",
     )
     def get(self, request, dataset_id: int, export_id: int):
         dataset = policy.dataset_for(request.user, dataset_id)
@@ -130,5 +134,11 @@ class ExportDownloadApi(FileApiView):
             etag=export.sha256,
         )
         response = stored_file_response(request, file, storage=export.file.storage)
-        response["Digest"] = f"sha-256={export.sha256}"
+        # RFC 9530: Repr-Digest is the whole zip's; Content-Digest that of this body, which
+        # is the whole zip only in a 200 (a 206 carries a part, a redirect none).
+        digest = f"sha-256=:{base64.b64encode(bytes.fromhex(export.sha256)).decode()}:"
+        if response.status_code in (200, 206):
+            response["Repr-Digest"] = digest
+        if response.status_code == 200:
+            response["Content-Digest"] = digest
         return response

@@ -1,5 +1,6 @@
 """Downloads with a token alone: the zip (resumable) and every file it points at."""
 
+import base64
 import hashlib
 import io
 import zipfile
@@ -108,5 +109,20 @@ def test_the_zip_resumes_by_range_and_revalidates_by_its_hash(make_user, referen
     assert tail["Content-Range"] == f"bytes 1000-{size - 1}/{size}"
     body = b"".join(head.streaming_content) + b"".join(tail.streaming_content)
     assert hashlib.sha256(body).hexdigest() == reference_export.sha256
-    assert head["Digest"] == f"sha-256={reference_export.sha256}"
+    digest = base64.b64encode(bytes.fromhex(reference_export.sha256)).decode()
+    assert head["Repr-Digest"] == f"sha-256=:{digest}:"  # the whole zip's, on a part too
+    assert "Content-Digest" not in head  # a part's own digest is not the zip's
     assert head["Content-Disposition"].startswith("attachment; filename=")
+
+
+def test_a_whole_download_carries_its_content_digest(make_user, reference_export):
+    client, _issued = _token_client(make_user)
+
+    response = client.get(_download_url(reference_export))
+    body = b"".join(response.streaming_content)
+
+    expected = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    assert response.status_code == 200
+    assert response["Content-Digest"] == f"sha-256=:{expected}:"
+    assert response["Repr-Digest"] == f"sha-256=:{expected}:"
+    assert hashlib.sha256(body).hexdigest() == reference_export.sha256
