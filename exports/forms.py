@@ -5,15 +5,10 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import Dataset, Stage
-from datasets.services import EXPORT_FORMATS
+from datasets.models import Dataset
 from exports.models import Export
+from exports.selectors import stage_export_formats
 from exports.services import SPLITS
-
-
-def stage_export_formats(stage: Stage) -> list[str]:
-    """The formats a stage is exported in: those its planner chose, else all of its kind."""
-    return list(stage.export_formats or EXPORT_FORMATS.get(stage.output_kind, ()))
 
 
 class FormatSelect(forms.Select):

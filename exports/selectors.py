@@ -2,7 +2,8 @@
 
 from django.db.models import QuerySet
 
-from datasets.models import Dataset
+from datasets.models import Dataset, Stage
+from datasets.services import EXPORT_FORMATS
 from exports.models import Export
 
 
@@ -11,3 +12,10 @@ def export_list(*, dataset: Dataset) -> QuerySet[Export]:
     return (
         Export.objects.filter(dataset=dataset).select_related("stage", "created_by").order_by("-id")
     )
+
+
+def stage_export_formats(stage: Stage) -> list[str]:
+    """The formats a stage is exported in: those its planner chose, else all of its kind."""
+    offered = EXPORT_FORMATS.get(stage.output_kind, ())
+    chosen = [name for name in stage.export_formats if name in offered]
+    return chosen or list(offered)

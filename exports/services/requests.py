@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import Dataset, Split, Stage
-from datasets.services import EXPORT_FORMATS
 from exports.models import Export
+from exports.selectors import stage_export_formats
 
 SPLITS = (Split.TRAIN, Split.VAL, Split.TEST)
 
@@ -39,9 +39,10 @@ def _checked_splits(splits) -> list[str]:
 
 
 def _checked_format(stage: Stage, format: str | None) -> str:
-    offered = EXPORT_FORMATS.get(stage.output_kind, ())
+    """The stage's own formats decide: those its planner chose, else every one of its kind."""
+    offered = stage_export_formats(stage)
     if format is None:
-        format = next((name for name in stage.export_formats if name in offered), offered[0])
+        format = offered[0]
     if format not in offered:
         _refuse(
             _("“%(format)s” is not a format of this stage; use one of %(names)s.")

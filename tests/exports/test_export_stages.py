@@ -228,6 +228,8 @@ def test_hugging_face_loads_the_detection_export_with_its_boxes(dataset, tmp_pat
 
 
 def test_hugging_face_loads_char_detection_crops_with_their_boxes(dataset, tmp_path):
+    stage = dataset.stages.get(slug="char-detection")
+    services.stage_update(stage=stage, export_formats=["coco", "hf_imagefolder"], by=None)
     export = _export(dataset, "char-detection", format="hf_imagefolder")
 
     loaded = _load_imagefolder(_zip(export), tmp_path)

@@ -197,6 +197,21 @@ def test_bad_requests_are_refused(demo, change, code):
     assert not Export.objects.exists()
 
 
+@pytest.mark.parametrize("format", ["yolo", "hf_imagefolder"])
+def test_a_format_of_the_kind_the_stage_does_not_list_is_refused_naming_its_own(demo, format):
+    dataset, _stage = demo
+    char_detection = dataset.stages.get(slug="char-detection")  # lists only coco
+
+    with pytest.raises(DomainError) as refused:
+        export_services.export_request(
+            dataset=dataset, stage=char_detection, format=format, images="include", by=None
+        )
+
+    assert refused.value.code == "bad_format"
+    assert refused.value.fields["format"].endswith("use one of coco.")
+    assert not Export.objects.exists()
+
+
 def test_a_stage_of_another_dataset_and_whole_images_by_reference_for_hf_are_refused(demo):
     dataset, stage = demo
 
