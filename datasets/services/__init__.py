@@ -26,7 +26,6 @@ from datasets.services.demo import (
 )
 from datasets.services.items import (
     IMAGE_FORMATS,
-    content_type_of,
     file_name_check,
     image_sniff,
     item_refuse,
@@ -97,7 +96,6 @@ __all__ = [
     "IMAGE_FORMATS",
     "categories_resolve",
     "category_key_for",
-    "content_type_of",
     "coverage_collected",
     "coverage_move",
     "coverage_recount",

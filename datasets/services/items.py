@@ -38,13 +38,7 @@ IMAGE_FORMATS = {
     "WEBP": ("webp", "image/webp"),
     "HEIF": ("heic", "image/heic"),
 }
-CONTENT_TYPES = {extension: content_type for extension, content_type in IMAGE_FORMATS.values()}
 _CHUNK = 1 << 20
-
-
-def content_type_of(name: str) -> str:
-    """The Content-Type of a stored file, from the extension the server gave it."""
-    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream")
 
 
 def file_name_shown(name: str, *, limit: int = 120) -> str:
