@@ -152,6 +152,16 @@ def celery_redis(worker_id):
     redis.Redis.from_url(url).flushdb()
 
 
+def until(predicate, timeout: float = 60, step: float = 0.2) -> bool:
+    """Whether ``predicate()`` comes true within ``timeout`` seconds, asked every ``step``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
 class WorkerProcess:
     """A real `celery worker` process, stopped when the test ends."""
 

@@ -1,24 +1,14 @@
 """Split assignment and large category changes through a real worker on Redis."""
 
-import time
-
 import pytest
 
 from datasets import services
 from datasets.models import CategoryChange, Item, SplitRun
+from tests.conftest import until
 from tests.factories.datasets import DatasetFactory
 from tests.factories.images import image_bytes
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
-
-
-def _until(predicate, timeout=60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_worker_assigns_splits_and_sets_categories_on_a_large_selection(
@@ -43,8 +33,8 @@ def test_a_worker_assigns_splits_and_sets_categories_on_a_large_selection(
     )
 
     assert (split.status_code, change.status_code) == (202, 202)
-    assert _until(lambda: SplitRun.objects.get().status == "done")
-    assert _until(lambda: CategoryChange.objects.get().status == "done")
+    assert until(lambda: SplitRun.objects.get().status == "done")
+    assert until(lambda: CategoryChange.objects.get().status == "done")
     assert Item.objects.filter(dataset=dataset).count() == 10
     assert not Item.objects.filter(dataset=dataset, split="").exists()
     assert Item.objects.filter(dataset=dataset, categories__slug="shadow").count() == 10

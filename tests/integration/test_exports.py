@@ -2,7 +2,6 @@
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -12,18 +11,9 @@ from django.core.management import call_command
 from datasets.models import Dataset
 from exports import services as export_services
 from exports.models import Export, ExportChunk
-from tests.conftest import WorkerProcess, worker_database_url
+from tests.conftest import WorkerProcess, until, worker_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
-
-
-def _until(predicate, timeout=90, step=0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return False
 
 
 @pytest.fixture
@@ -80,7 +70,7 @@ def test_workers_build_the_chunks_and_join_them_into_the_same_zip(demo, workers)
 
     export = _request(demo, "formula-recognition")
 
-    assert _until(lambda: Export.objects.get(pk=export.pk).status != "running")
+    assert until(lambda: Export.objects.get(pk=export.pk).status != "running", timeout=90)
     export.refresh_from_db()
     assert export.status == "done", export.error
     assert (export.chunks_total, export.chunks_done) == (12, 12)
@@ -95,8 +85,10 @@ def test_a_worker_killed_mid_export_leaves_nothing_visible_and_the_retry_gives_t
     first = workers("killed")
     export = _request(demo, "formula-recognition")
 
-    started = _until(
-        lambda: ExportChunk.objects.filter(export=export, status="done").count() >= 2, step=0.01
+    started = until(
+        lambda: ExportChunk.objects.filter(export=export, status="done").count() >= 2,
+        timeout=90,
+        step=0.01,
     )
     os.kill(first.process.pid, signal.SIGKILL)
     first.process.wait()
@@ -108,7 +100,7 @@ def test_a_worker_killed_mid_export_leaves_nothing_visible_and_the_retry_gives_t
     assert export.chunks_done < export.chunks_total
 
     workers("retry")
-    assert _until(lambda: Export.objects.get(pk=export.pk).status != "running")
+    assert until(lambda: Export.objects.get(pk=export.pk).status != "running", timeout=90)
     export.refresh_from_db()
     assert export.status == "done", export.error
     assert (export.chunks_done, export.done) == (12, 12)

@@ -1,7 +1,6 @@
 """Located photos through a real worker: uploaded, processed, served and exported clean."""
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -12,6 +11,7 @@ from django.core.management import call_command
 from accounts.models import Role
 from datasets import services
 from datasets.models import Dataset, GroundTruthVersion, Item, MetadataStrip
+from tests.conftest import until
 from tests.factories.images import located_photo, metadata_in
 from tests.factories.items import decoded_pixels, upright_pixels_as_before
 
@@ -39,15 +39,6 @@ FORMULA = {
 }
 
 
-def _until(predicate, timeout=90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.fixture
 def demo(celery_worker):
     """The demo, seeded once the worker runs (starting it purges the queue)."""
@@ -68,7 +59,7 @@ def uploaded(demo, planner_client):
         format="multipart",
     )
     assert response.status_code == 201, response.json()
-    assert _until(lambda: not demo.items.filter(processing="queued").exists())
+    assert until(lambda: not demo.items.filter(processing="queued").exists(), timeout=90)
     return {name: demo.items.get(original_name=name) for name in contents}, contents
 
 
@@ -117,7 +108,9 @@ def test_an_export_with_images_built_by_the_worker_carries_no_metadata(uploaded,
         url, {"stage": "formula-detection", "splits": ["train"], "images": "include"}, format="json"
     )
     export_id = answer.json()["id"]
-    assert _until(lambda: trainer.get(f"{url}{export_id}/").json()["status"] != "running")
+    assert until(
+        lambda: trainer.get(f"{url}{export_id}/").json()["status"] != "running", timeout=90
+    )
     download = trainer.get(f"{url}{export_id}/download/")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
 

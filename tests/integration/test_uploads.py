@@ -1,25 +1,15 @@
 """Uploads through a real worker on Redis: the request answers at once, the worker finishes."""
 
-import time
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from datasets import services
 from datasets.models import Item, Upload
+from tests.conftest import until
 from tests.factories.datasets import DatasetFactory
 from tests.factories.images import image_bytes, zip_bytes
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
-
-
-def _wait(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_a_worker_makes_thumbnails_and_unpacks_a_zip(celery_worker, planner_client):
@@ -44,8 +34,8 @@ def test_a_worker_makes_thumbnails_and_unpacks_a_zip(celery_worker, planner_clie
     )
 
     assert files.status_code == 201 and archive.status_code == 202
-    assert _wait(lambda: Upload.objects.get(pk=archive.json()["id"]).status == "done")
-    assert _wait(lambda: not Item.objects.filter(processing="queued").exists())
+    assert until(lambda: Upload.objects.get(pk=archive.json()["id"]).status == "done")
+    assert until(lambda: not Item.objects.filter(processing="queued").exists())
     big = Item.objects.get(original_name="a.jpg")
     assert big.processing == "ready" and big.rendition.name.endswith(".screen.jpg")
     assert big.thumbnail.storage.exists(big.thumbnail.name)
