@@ -81,8 +81,10 @@ class ExportChunk(models.Model):
     last_item = models.PositiveBigIntegerField(_("last item id"))
     versions = models.JSONField(_("ground truth versions"), default=list)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+        _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
     )
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     done = models.PositiveIntegerField(_("items done"), default=0)
     file = models.CharField(_("part file"), max_length=300, blank=True)
     counts = models.JSONField(_("counts"), default=dict)

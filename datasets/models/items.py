@@ -8,11 +8,12 @@ from datasets.models.spec import Axis, Category, Dataset
 
 
 class JobStatus(models.TextChoices):
-    """Where a worker's job stands: split runs and category changes share it."""
+    """Where a worker's job stands: split runs, category changes and exports share it."""
 
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Job(models.Model):
@@ -23,9 +24,14 @@ class Job(models.Model):
     Status = JobStatus
 
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.RUNNING
+        _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
     )
     error = models.TextField(_("error"), blank=True)
+    # A worker working on the job touches heartbeat_at; a periodic sweep requeues a running
+    # job whose heartbeat went stale (its worker died, or its message was lost), counting
+    # the attempts so a job that kills every worker ends failed instead of looping.
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -93,6 +99,9 @@ class Upload(models.Model):
     categories = models.JSONField(_("categories for every file"), default=dict, blank=True)
     entries_total = models.PositiveIntegerField(_("entries in the archive"), default=0)
     error = models.TextField(_("error"), blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
