@@ -211,7 +211,11 @@ STORAGES = {
 ITEM_MAX_BYTES = int(env("ITEM_MAX_BYTES", str(64 * 1024 * 1024)))
 ITEM_MAX_PIXELS = int(env("ITEM_MAX_PIXELS", str(64_000_000)))
 UPLOAD_MAX_ARCHIVE_BYTES = int(env("UPLOAD_MAX_ARCHIVE_BYTES", str(20 * 1024**3)))
-UPLOAD_MAX_ENTRIES = int(env("UPLOAD_MAX_ENTRIES", "200000"))
+UPLOAD_MAX_ENTRIES = int(env("UPLOAD_MAX_ENTRIES", "50000"))
+# The most bytes an archive's entries may declare in all (its central directory says so).
+UPLOAD_MAX_DECLARED_BYTES = int(env("UPLOAD_MAX_DECLARED_BYTES", str(40 * 1024**3)))
+# The largest request body other than uploaded files (JSON, forms); larger is a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = int(env("DATA_UPLOAD_MAX_NUMBER_FILES", "1000"))
 # Exports are cut into chunks of this many items, built by workers in parallel, then joined.

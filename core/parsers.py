@@ -1,18 +1,26 @@
-"""The API's JSON parser: DRF's, with the edges of JSON refused as 400s in the one shape.
+"""The API's parsers: DRF's, with the edges of their input kept visible to the app.
 
-The standard library's parser lets through what the rest of the app cannot use: nesting deep
-enough to exhaust the stack (a ``RecursionError``, so a 500), a key given twice (the last one
-silently wins), ``NaN`` and ``Infinity``, and integers too large for a float. Each is refused
-here with a message naming the problem, before any view sees the body.
+JSON: the standard library's parser lets through what the rest of the app cannot use: nesting
+deep enough to exhaust the stack (a ``RecursionError``, so a 500), a key given twice (the last
+one silently wins), ``NaN`` and ``Infinity``, and integers too large for a float. Each is
+refused here with a message naming the problem, before any view sees the body.
+
+Multipart: Django's parser rewrites a file's name before any view sees it (it keeps the
+basename, drops control and direction characters, cuts it to 255 characters), so a name the
+app would refuse arrives looking harmless. ``ClientNameMultiPartParser`` keeps the name as
+the client sent it (``client_file_name(file)``); the file's ``name`` is Django's as ever.
 """
 
 import json
 import math
 
 from django.conf import settings
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import DataAndFiles, JSONParser, MultiPartParser
 
 #: The most digits an integer may have: every id and coordinate fits in 64 bits.
 INTEGER_DIGITS_MAX = 19
@@ -94,3 +102,56 @@ class StrictJsonParser(JSONParser):
         if _depth(data) > limit:
             raise _refused(too_deep)
         return data
+
+
+class _ClientNamesKept(DjangoMultiPartParser):
+    """Django's multipart parser, handing each file's name on to the handlers as sent."""
+
+    def sanitize_file_name(self, file_name):
+        return file_name or None
+
+
+class _ClientName:
+    """An upload handler that remembers the name the parser handed it, on the file it makes."""
+
+    def new_file(self, field_name, file_name, *args, **kwargs):
+        self.client_name = file_name
+        super().new_file(field_name, file_name, *args, **kwargs)
+
+    def file_complete(self, file_size):
+        file = super().file_complete(file_size)
+        if file is not None:
+            file.client_name = self.client_name
+        return file
+
+
+class _MemoryClientName(_ClientName, MemoryFileUploadHandler):
+    pass
+
+
+class _TemporaryClientName(_ClientName, TemporaryFileUploadHandler):
+    pass
+
+
+def client_file_name(file) -> str:
+    """The name a client gave an uploaded file, unchanged (``file.name`` is Django's)."""
+    return getattr(file, "client_name", file.name)
+
+
+class ClientNameMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, keeping every file's name as the client sent it."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        request = parser_context["request"]
+        meta = request.META.copy()
+        meta["CONTENT_TYPE"] = media_type
+        handlers = [_MemoryClientName(request), _TemporaryClientName(request)]
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data, files = _ClientNamesKept(meta, stream, handlers, encoding).parse()
+        except MultiPartParserError as error:
+            raise ParseError(
+                _("The multipart body cannot be read: %(error)s") % {"error": error}
+            ) from None
+        return DataAndFiles(data, files)

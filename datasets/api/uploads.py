@@ -6,11 +6,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import DomainError
+from core.parsers import ClientNameMultiPartParser, client_file_name
 from core.schema import ErrorOut
 from datasets import policy, selectors, services
 from datasets.models import Upload, UploadEntry
@@ -100,7 +101,7 @@ class UploadIn(serializers.Serializer):
 
 class UploadListApi(ListAPIView):
     serializer_class = UploadOut
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [ClientNameMultiPartParser, FormParser]
 
     @extend_schema(summary="The dataset's uploads, newest first, with their outcomes")
     def get(self, request, *args, **kwargs):
@@ -140,7 +141,7 @@ class UploadListApi(ListAPIView):
             upload = services.upload_archive_receive(
                 dataset=dataset,
                 archive=archive,
-                name=archive.name,
+                name=client_file_name(archive),
                 categories=categories,
                 by=request.user,
             )
@@ -159,20 +160,11 @@ class UploadListApi(ListAPIView):
                 )
         upload, entries = services.upload_files(
             dataset=dataset,
-            files=[(file.name, file) for file in files],
+            files=[(client_file_name(file), file) for file in files],
             categories=categories,
             by=request.user,
             upload=earlier,
         )
-        refused = [entry for entry in entries if entry.outcome == UploadEntry.Outcome.REFUSED]
-        if len(refused) == len(entries):
-            raise DomainError(
-                refused[0].message
-                if len(refused) == 1
-                else _("None of the %(count)s files was accepted.") % {"count": len(refused)},
-                code=refused[0].code if len(refused) == 1 else "all_files_refused",
-                fields={entry.name: entry.message for entry in refused},
-            )
         upload = selectors.upload_detail(dataset=dataset, upload_id=upload.pk)
         return Response(
             UploadResultOut(upload, context={"entries": entries}).data,

@@ -6,22 +6,26 @@ item is marked stripped with them. A file that does not decode is refused with i
 """
 
 import io
+import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, ImageMode, ImageOps
+from PIL import Image, ImageMode, ImageOps, PngImagePlugin
 
 from datasets.imagemeta import metadata_strip
 from datasets.models import Item, ItemEvent
-from datasets.services.items import file_name_shown, item_folder, item_refuse
+from datasets.services.items import file_refusal, item_folder, item_refuse
 from datasets.services.metadata import file_without_metadata
 
 RENDITION_SIDE = 2048
 THUMBNAIL_SIDE = 320
 _ORIENTATION = 0x0112
+
+logger = logging.getLogger(__name__)
 
 
 def draft_scale(width: int, height: int) -> int:
@@ -43,17 +47,47 @@ def _profile(icc_profile: bytes | None, source_mode: str, mode: str) -> bytes | 
     return icc_profile if icc_profile and family(source_mode) == family(mode) else None
 
 
-def _save(image: Image.Image, name: str, image_format: str, *, profile, **options) -> str:
+def _save(
+    image: Image.Image, name: str, image_format: str, *, profile, made: list[str], **options
+) -> str:
     """Encode and store a file made from the original: its ICC profile, no other metadata.
 
     Pillow copies a JPEG's comment from the source image; the encoded file is stripped.
+    The stored name is added to ``made``, so a failure later can remove it.
     """
     buffer = io.BytesIO()
     image.save(buffer, format=image_format, icc_profile=profile, **options)
-    return default_storage.save(name, ContentFile(metadata_strip(buffer.getvalue()).data))
+    made.append(default_storage.save(name, ContentFile(metadata_strip(buffer.getvalue()).data)))
+    return made[-1]
 
 
-def _renditions(item: Item, data: bytes) -> dict:
+def decode_problem(error: BaseException) -> tuple[str, str]:
+    """What is wrong with an image that failed to decode: (code, sentence for people).
+
+    A file cut short is "truncated"; a PNG whose text chunk expands past what Pillow reads,
+    a picture over the pixel limit and a decode that runs out of time are each named; any
+    other failure says what the decoder reported.
+    """
+    text = str(error)
+    if isinstance(error, Image.DecompressionBombError):
+        return "too_many_pixels", _(
+            "the image has more pixels than the limit of %(limit)s once decoded."
+        ) % {"limit": settings.ITEM_MAX_PIXELS}
+    if isinstance(error, SoftTimeLimitExceeded):
+        return "decode_timeout", _("the image took too long to decode.")
+    if isinstance(error, ValueError) and ("MAX_TEXT_CHUNK" in text or "text chunks" in text):
+        return "oversized_metadata", _(
+            "the image carries a text (metadata) chunk larger than the %(limit)s bytes "
+            "Groundwork reads."
+        ) % {"limit": PngImagePlugin.MAX_TEXT_CHUNK}
+    if isinstance(error, (OSError, EOFError)) and "truncated" in text:
+        return "damaged_image", _("the image is truncated: its data ends before the picture.")
+    return "damaged_image", _("the image is damaged and cannot be decoded (%(error)s).") % {
+        "error": text[:200] or error.__class__.__name__
+    }
+
+
+def _renditions(item: Item, data: bytes, made: list[str]) -> dict:
     """Decode the original fully and make the upright image, rendition and thumbnail.
 
     The upright image carries no metadata: a turned or converted picture is encoded anew;
@@ -88,6 +122,7 @@ def _renditions(item: Item, data: bytes) -> dict:
                     f"{folder}.upright.{'png' if lossless else 'jpg'}",
                     "PNG" if lossless else "JPEG",
                     profile=_profile(icc_profile, image.mode, kept.mode),
+                    made=made,
                     **({} if lossless else {"quality": 95}),
                 )
             screen = upright
@@ -95,19 +130,20 @@ def _renditions(item: Item, data: bytes) -> dict:
         if "image" not in fields:
             copy = file_without_metadata(data, name=item.original.name)
             if copy is not None:
-                fields["image"] = default_storage.save(copy[0], ContentFile(copy[1]))
+                made.append(default_storage.save(copy[0], ContentFile(copy[1])))
+                fields["image"] = made[-1]
         screen = screen.convert("RGB")
         profile = _profile(icc_profile, source_mode, "RGB")
         long_side = max(fields["width"], fields["height"])
         if long_side > RENDITION_SIDE:
             screen.thumbnail((RENDITION_SIDE, RENDITION_SIDE), Image.Resampling.BILINEAR)
             fields["rendition"] = _save(
-                screen, f"{folder}.screen.jpg", "JPEG", profile=profile, quality=85
+                screen, f"{folder}.screen.jpg", "JPEG", profile=profile, made=made, quality=85
             )
         thumbnail = screen.copy()
         thumbnail.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.BILINEAR)
         fields["thumbnail"] = _save(
-            thumbnail, f"{folder}.thumb.jpg", "JPEG", profile=profile, quality=80
+            thumbnail, f"{folder}.thumb.jpg", "JPEG", profile=profile, made=made, quality=80
         )
     return fields
 
@@ -121,16 +157,17 @@ def item_process(*, item_id: int) -> Item | None:
     item = Item.objects.filter(pk=item_id).first()
     if item is None or item.processing != Item.Processing.QUEUED:
         return item
+    with default_storage.open(item.original.name, "rb") as source:
+        data = source.read()
+    made: list[str] = []
     try:
-        with default_storage.open(item.original.name, "rb") as source:
-            fields = _renditions(item, source.read())
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        item_refuse(
-            item=item,
-            code="damaged_image",
-            message=_("“%(name)s”: the image is truncated or damaged and cannot be decoded.")
-            % {"name": file_name_shown(item.original_name or item.sha256[:12])},
-        )
+        fields = _renditions(item, data, made)
+    except Exception as error:  # noqa: BLE001 - whatever the decoder raised, the file is wrong
+        logger.info("item %s refused by the worker: %r", item.pk, error)
+        for name in made:
+            default_storage.delete(name)
+        refusal = file_refusal(item.original_name or item.sha256[:12], *decode_problem(error))
+        item_refuse(item=item, code=refusal.code, message=refusal.message)
         return None
     fields.setdefault("rendition", fields.get("image", item.image.name))
     with transaction.atomic():

@@ -5,6 +5,7 @@ valid files of an upload are kept whatever happens to the others. Archives are s
 they arrive and unpacked by a worker, entry by entry, never read whole into memory.
 """
 
+import logging
 import tempfile
 import uuid
 import zipfile
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -31,6 +33,9 @@ from datasets.services.items import (
 _SPOOL = 8 << 20  # entries up to 8 MB stay in memory while they are checked
 _BOMB_RATIO = 100  # images hardly compress; an entry that shrinks 100:1 is not a photo
 _SKIPPED_PREFIXES = ("__MACOSX/",)
+_ENCRYPTED = 0x1  # bit 0 of a zip entry's general-purpose flags
+
+logger = logging.getLogger(__name__)
 
 
 def categories_resolve(*, dataset: Dataset, pairs: Iterable[str]) -> list[Category]:
@@ -72,8 +77,13 @@ def categories_resolve(*, dataset: Dataset, pairs: Iterable[str]) -> list[Catego
     return list(chosen.values())
 
 
+@transaction.atomic
 def _entry(upload: Upload, name: str, *, register) -> UploadEntry:
-    """Run one file's registration and record what became of it."""
+    """Run one file's registration and record what became of it, in one transaction.
+
+    An item is never committed without its entry, so a rerun that counts the entries
+    knows exactly which files are done.
+    """
     try:
         item, created = register()
     except DomainError as error:
@@ -100,8 +110,14 @@ def upload_files(
     by: User | None,
     upload: Upload | None = None,
 ) -> tuple[Upload, list[UploadEntry]]:
-    """Register files sent together; each gets its own entry and its own transaction."""
-    if upload is None:
+    """Register files sent together; each gets its own entry and its own transaction.
+
+    The upload ends done, its entries counted; the worker then processes the added files
+    (``processed`` in ``selectors.upload_detail``). When every file is refused nothing is
+    kept — no upload, no entry — and the refusal is raised naming each file.
+    """
+    created = upload is None
+    if created:
         upload = Upload.objects.create(
             dataset=dataset,
             kind=Upload.Kind.FILES,
@@ -118,18 +134,104 @@ def upload_files(
             )
 
         entries.append(_entry(upload, name, register=register))
+    refused = [entry for entry in entries if entry.outcome == UploadEntry.Outcome.REFUSED]
+    if refused and len(refused) == len(entries):
+        UploadEntry.objects.filter(pk__in=[entry.pk for entry in refused]).delete()
+        if created:
+            upload.delete()
+        raise DomainError(
+            refused[0].message
+            if len(refused) == 1
+            else _("None of the %(count)s files was accepted.") % {"count": len(refused)},
+            code=refused[0].code if len(refused) == 1 else "all_files_refused",
+            fields={entry.name: entry.message for entry in refused},
+        )
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.DONE, entries_total=upload.entries.count(), finished_at=timezone.now()
+    )
+    upload.refresh_from_db()
     return upload, entries
+
+
+def _archive_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The entries of an archive that are meant as files: no folders, no desktop litter."""
+    return [
+        info
+        for info in archive.infolist()
+        if not info.is_dir()
+        and not info.orig_filename.startswith(_SKIPPED_PREFIXES)
+        and not _is_desktop_litter(info.orig_filename)
+    ]
+
+
+def _archive_check(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+    """Refuse an archive by what its central directory declares, before a byte is unpacked.
+
+    Too many entries, no file at all, an entry declared larger than an image may be, or
+    more bytes declared in all than ``UPLOAD_MAX_DECLARED_BYTES``: each is a DomainError
+    naming the archive and the limit. Returns the entries to unpack.
+    """
+    shown = file_name_shown(name)
+    count = len(archive.infolist())
+    if count > settings.UPLOAD_MAX_ENTRIES:
+        raise DomainError(
+            _("“%(name)s” has %(count)s entries; an archive may have at most %(limit)s.")
+            % {"name": shown, "count": count, "limit": settings.UPLOAD_MAX_ENTRIES},
+            code="too_many_entries",
+            fields={
+                "archive": _("At most %(limit)s entries.") % {"limit": settings.UPLOAD_MAX_ENTRIES}
+            },
+        )
+    members = _archive_members(archive)
+    if not members:
+        raise DomainError(
+            _("“%(name)s” holds no images: the archive has no files in it.") % {"name": shown},
+            code="empty_archive",
+            fields={"archive": _("The archive is empty.")},
+        )
+    for info in members:
+        if info.file_size > settings.ITEM_MAX_BYTES:
+            raise DomainError(
+                _(
+                    "“%(name)s”: the entry “%(entry)s” declares %(size)s bytes; "
+                    "an image may be at most %(limit)s."
+                )
+                % {
+                    "name": shown,
+                    "entry": file_name_shown(info.orig_filename),
+                    "size": info.file_size,
+                    "limit": settings.ITEM_MAX_BYTES,
+                },
+                code="file_too_large",
+                fields={"archive": _("An entry is larger than an image may be.")},
+            )
+    declared = sum(info.file_size for info in members)
+    if declared > settings.UPLOAD_MAX_DECLARED_BYTES:
+        raise DomainError(
+            _(
+                "“%(name)s” declares %(size)s bytes once unpacked; "
+                "an archive may unpack to at most %(limit)s."
+            )
+            % {"name": shown, "size": declared, "limit": settings.UPLOAD_MAX_DECLARED_BYTES},
+            code="archive_declares_too_much",
+            fields={"archive": _("The archive unpacks to too many bytes.")},
+        )
+    return members
 
 
 def upload_archive_receive(
     *, dataset: Dataset, archive: IO[bytes], name: str, categories: list[Category], by: User | None
 ) -> Upload:
-    """Check that a zip was sent and store it as it is; a worker unpacks it."""
+    """Check a zip by its name, size and central directory and store it as it is.
+
+    A worker unpacks it (``upload_unpack``).
+    """
+    file_name_check(name)
+    not_a_zip = DomainError(
+        _("“%(name)s” is not a zip archive.") % {"name": file_name_shown(name)}, code="not_a_zip"
+    )
     if not zipfile.is_zipfile(archive):
-        raise DomainError(
-            _("“%(name)s” is not a zip archive.") % {"name": file_name_shown(name)},
-            code="not_a_zip",
-        )
+        raise not_a_zip
     archive.seek(0, 2)
     size = archive.tell()
     archive.seek(0)
@@ -143,6 +245,12 @@ def upload_archive_receive(
             },
             code="archive_too_large",
         )
+    try:
+        with zipfile.ZipFile(archive) as directory:
+            _archive_check(directory, name)
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise not_a_zip from None
+    archive.seek(0)
     stored = default_storage.save(f"uploads/{dataset.pk}/{uuid.uuid4().hex}.zip", File(archive))
     try:
         with transaction.atomic():
@@ -175,6 +283,10 @@ def _entry_problem(info: zipfile.ZipInfo, seen: set[str]) -> DomainError | None:
         return file_refusal(name, "repeated_name", _("the name appears twice in the archive."))
     if (info.external_attr >> 16) & 0o170000 == 0o120000:
         return file_refusal(name, "symlink", _("the entry is a symbolic link."))
+    if info.flag_bits & _ENCRYPTED:
+        return file_refusal(
+            name, "encrypted_entry", _("the entry is encrypted; Groundwork cannot open it.")
+        )
     if info.file_size > settings.ITEM_MAX_BYTES:
         return file_refusal(
             name,
@@ -201,7 +313,15 @@ def _entry_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
                 spool.write(chunk)
                 if spool.tell() > info.file_size:
                     raise zipfile.BadZipFile("larger than declared")
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+    except NotImplementedError as error:  # deflate64, bzip2 variants zipfile cannot read
+        spool.close()
+        raise file_refusal(
+            info.orig_filename,
+            "unreadable_entry",
+            _("the entry is compressed in a way Groundwork cannot read (%(error)s).")
+            % {"error": error},
+        ) from error
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as error:
         spool.close()
         raise file_refusal(
             info.orig_filename,
@@ -236,44 +356,47 @@ def _is_desktop_litter(name: str) -> bool:
 
 
 def upload_unpack(*, upload_id: int) -> Upload:
-    """Unpack a stored zip entry by entry. Rerunning it continues where it stopped."""
+    """Unpack a stored zip entry by entry. Rerunning it continues where it stopped.
+
+    Entries are recorded in the archive's order, one per file, each in the transaction of
+    its item, so the first ``entries.count()`` files are done and are not read again. Any
+    error ends the upload failed with a message saying where it stopped; what earlier
+    entries added is kept, and the archive is removed either way.
+    """
     upload = Upload.objects.select_related("dataset", "created_by").get(pk=upload_id)
     if upload.status != Upload.Status.UNPACKING:
         return upload
-    done = set(upload.entries.values_list("name", flat=True))  # names as shown
+    current = None
     try:
         with (
             default_storage.open(upload.archive.name, "rb") as stored,
             zipfile.ZipFile(stored) as archive,
         ):
-            infos = [
-                info
-                for info in archive.infolist()
-                if not info.is_dir()
-                and not info.orig_filename.startswith(_SKIPPED_PREFIXES)
-                and not _is_desktop_litter(info.orig_filename)
-            ]
-            if len(infos) > settings.UPLOAD_MAX_ENTRIES:
-                return _upload_failed(
-                    upload,
-                    _("The archive has %(count)s files; the limit is %(limit)s.")
-                    % {"count": len(infos), "limit": settings.UPLOAD_MAX_ENTRIES},
-                )
+            infos = _archive_check(archive, upload.archive_name)
             Upload.objects.filter(pk=upload.pk).update(entries_total=len(infos))
-            seen: set[str] = set()
-            for info in infos:
-                name = info.orig_filename
-                if file_name_shown(name, limit=300) in done:
-                    seen.add(name)
-                    continue
+            recorded = upload.entries.count()
+            seen = {info.orig_filename for info in infos[:recorded]}
+            for info in infos[recorded:]:
+                current = info.orig_filename
                 _unpack_entry(upload, archive, info, seen)
-                seen.add(name)
+                seen.add(current)
+    except DomainError as error:
+        return _upload_failed(upload, error.message)
     except (zipfile.BadZipFile, OSError) as error:
         return _upload_failed(
             upload, _("The archive cannot be read: %(error)s.") % {"error": str(error)}
         )
+    except Exception as error:
+        logger.exception("upload %s: unpacking stopped at %r", upload.pk, current)
+        return _upload_failed(
+            upload,
+            _("Unpacking stopped at “%(name)s” (%(error)s); the files before it were kept.")
+            % {"name": file_name_shown(current or ""), "error": error.__class__.__name__},
+        )
     archive_name = upload.archive.name
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.DONE, archive="")
+    Upload.objects.filter(pk=upload.pk, status=Upload.Status.UNPACKING).update(
+        status=Upload.Status.DONE, archive="", finished_at=timezone.now()
+    )
     default_storage.delete(archive_name)
     upload.refresh_from_db()
     return upload
@@ -303,7 +426,9 @@ def _unpack_entry(upload: Upload, archive: zipfile.ZipFile, info, seen: set[str]
 
 
 def _upload_failed(upload: Upload, message: str) -> Upload:
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=message)
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.FAILED, error=message, finished_at=timezone.now()
+    )
     if upload.archive:
         default_storage.delete(upload.archive.name)
         Upload.objects.filter(pk=upload.pk).update(archive="")

@@ -146,3 +146,33 @@ def zip_understating(name: str, content: bytes, declared: int) -> bytes:
     assert data[central + 24 : central + 28] == real
     data[central + 24 : central + 28] = lie
     return bytes(data)
+
+
+def zip_encrypting(entries: list[tuple[str, bytes]], *, encrypted: tuple[str, ...]) -> bytes:
+    """A zip whose entries named in ``encrypted`` carry the "encrypted" flag, as ZipCrypto
+    archives do (the bytes stay plain: a reader must refuse them before decrypting)."""
+    data = bytearray(zip_bytes(entries))
+    for signature, flags_at, name_length_at, name_at in (
+        (b"PK\x03\x04", 6, 26, 30),  # local header
+        (b"PK\x01\x02", 8, 28, 46),  # central directory entry
+    ):
+        start = data.find(signature)
+        while start != -1:
+            (length,) = struct.unpack_from("<H", data, start + name_length_at)
+            name = bytes(data[start + name_at : start + name_at + length]).decode()
+            if name in encrypted:
+                (flags,) = struct.unpack_from("<H", data, start + flags_at)
+                struct.pack_into("<H", data, start + flags_at, flags | 0x1)
+            start = data.find(signature, start + 4)
+    return bytes(data)
+
+
+def png_with_text_chunk(text_bytes: int, *, seed: int = 0) -> bytes:
+    """A valid PNG followed, after its pixels, by a zTXt chunk that expands to
+    ``text_bytes``: the header reads fine; only a full decode meets the chunk."""
+    png = image_bytes(seed, image_format="PNG")
+    body = b"Comment\x00\x00" + zlib.compress(b"x" * text_bytes, 9)
+    chunk = struct.pack(">I", len(body)) + b"zTXt" + body
+    chunk += struct.pack(">I", zlib.crc32(b"zTXt" + body))
+    end = png.rfind(b"IEND") - 4
+    return png[:end] + chunk + png[end:]
