@@ -138,6 +138,11 @@ def client_file_name(file) -> str:
     return getattr(file, "client_name", file.name)
 
 
+def _parse_keeping_names(request, meta, stream, encoding):
+    handlers = [_MemoryClientName(request), _TemporaryClientName(request)]
+    return _ClientNamesKept(meta, stream, handlers, encoding).parse()
+
+
 class ClientNameMultiPartParser(MultiPartParser):
     """DRF's multipart parser, keeping every file's name as the client sent it."""
 
@@ -146,10 +151,9 @@ class ClientNameMultiPartParser(MultiPartParser):
         request = parser_context["request"]
         meta = request.META.copy()
         meta["CONTENT_TYPE"] = media_type
-        handlers = [_MemoryClientName(request), _TemporaryClientName(request)]
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data, files = _ClientNamesKept(meta, stream, handlers, encoding).parse()
+            data, files = _parse_keeping_names(request, meta, stream, encoding)
         except MultiPartParserError as error:
             raise ParseError(
                 _("The multipart body cannot be read: %(error)s") % {"error": error}

@@ -40,6 +40,16 @@ class UploadEntryOut(serializers.ModelSerializer):
 
 
 class UploadOut(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=Upload.Status.choices,
+        read_only=True,
+        help_text="receiving while a request registers its files; unpacking while a worker "
+        "unpacks a zip; then done, or failed with `error`. `finished_at` says when it ended.",
+    )
+    entries_total = serializers.IntegerField(
+        read_only=True,
+        help_text="Files sent, or the files in the zip (known once unpacking starts).",
+    )
     created_by = serializers.CharField(source="created_by.username", default=None)
     entries_done = serializers.IntegerField(read_only=True, default=0)
     added = serializers.IntegerField(read_only=True, default=0)
@@ -66,6 +76,7 @@ class UploadOut(serializers.ModelSerializer):
             "error",
             "created_by",
             "created_at",
+            "finished_at",
         ]
 
 
@@ -114,14 +125,23 @@ class UploadListApi(ListAPIView):
 
     @extend_schema(
         request={"multipart/form-data": UploadIn},
-        responses={201: UploadResultOut, 202: UploadOut, 400: ErrorOut},
+        responses={201: UploadResultOut, 202: UploadOut, 400: ErrorOut, 413: ErrorOut},
         summary="Upload images, or a zip of them",
         description=(
             "Send `files` (one or many) to register them now: each gets an entry saying "
             "whether it was added, was a duplicate or was refused and why; the valid files "
-            "are kept. If every file is refused the answer is 400. Send one `archive` (a zip) "
-            "instead and a worker unpacks it: the answer is 202 and the upload shows progress. "
-            "Thumbnails and renditions are made by a worker either way."
+            "are kept and the upload is `done`. If every file is refused the answer is 400 "
+            "and nothing is kept. A file name is checked as the client sent it: control or "
+            "text-direction characters, a backslash, a folder, `..` or more than 255 "
+            "characters refuse the file. Send one `archive` (a zip) instead: its central "
+            "directory is checked at once (entries, declared sizes: 400 naming the limit), "
+            "then a worker unpacks it: the answer is 202 and the upload shows progress "
+            "until it is `done` or `failed`.\n\n"
+            "A worker then decodes every added file and makes its thumbnail and rendition. "
+            "A file it cannot decode is removed and its entry turns to `refused` with the "
+            "reason, so **a file's final outcome is read from the upload's entries** "
+            "(`GET …/uploads/{upload_id}/entries/`), not from this answer. A body over "
+            "`DATA_UPLOAD_MAX_MEMORY_SIZE` besides its files is a 413."
         ),
     )
     def post(self, request, dataset_id: int):
@@ -187,6 +207,11 @@ class UploadEntryListApi(ListAPIView):
 
     @extend_schema(
         summary="What became of each file of an upload, and the worker's progress on it",
+        description=(
+            "Each file's final outcome: `added` (and `processing` until the worker made its "
+            "thumbnail), `duplicate`, or `refused` with a `code` and a `message`, including "
+            "files the worker refused after the upload answered."
+        ),
         parameters=[
             OpenApiParameter("outcome", enum=UploadEntry.Outcome.values, required=False),
         ],

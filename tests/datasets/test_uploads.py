@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image, ImageChops, ImageOps
 
 from accounts.models import Role
@@ -613,3 +614,77 @@ def test_a_png_with_a_huge_text_chunk_is_refused_naming_the_chunk(
     assert "notes.png" in entry.message and "text" in entry.message
     assert "truncated" not in entry.message
     assert Item.objects.count() == 0 and _stored(media_root) == []
+
+
+# File names as the client sent them ------------------------------------------------------------
+
+BOUNDARY = "groundwork-test-boundary"
+
+
+def _multipart(files: list[tuple[str, bytes]]) -> bytes:
+    """A multipart body written by hand: the test client would cut the names to basenames."""
+    parts = [
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="files"; '
+            f'filename="{name}"\r\nContent-Type: image/jpeg\r\n\r\n'
+        ).encode()
+        + content
+        + b"\r\n"
+        for name, content in files
+    ]
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def _post_multipart(client, dataset, files, **headers):
+    return client.post(
+        f"/api/v1/datasets/{dataset.id}/uploads/",
+        data=_multipart(files),
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        **headers,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("x" * 296 + ".jpg", "longer than 255 characters"),
+        ("IMG\u202egpj.exe.jpg", "control or text-direction characters"),
+        ("bell\x07.jpg", "control or text-direction characters"),
+        ("holiday/IMG_1.jpg", "folder path"),
+        ("holiday/../IMG_1.jpg", "climbs out"),
+        ("C:\\photos\\IMG_1.jpg", "backslash"),
+    ],
+)
+def test_a_multipart_file_name_is_refused_as_sent_not_as_django_cleans_it(
+    planner_client, dataset, media_root, name, problem
+):
+    response = _post_multipart(planner_client, dataset, [(name, image_bytes(1))])
+
+    error = response.json()["error"]
+    assert response.status_code == 400
+    assert error["code"] == "bad_file_name"
+    assert problem in error["message"]
+    assert name[:20].replace("\u202e", "\\u202e").replace("\x07", "\\x07") in error["message"]
+    assert Item.objects.count() == 0 and Upload.objects.count() == 0 and _stored(media_root) == []
+
+
+def test_a_browser_session_upload_keeps_the_name_as_sent_through_the_csrf_check(make_user, dataset):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user(Role.PLANNER))
+    client.get(f"/datasets/{dataset.id}/upload/")  # the page sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+
+    response = _post_multipart(
+        client, dataset, [("x" * 296 + ".jpg", image_bytes(1))], HTTP_X_CSRFTOKEN=token
+    )
+
+    assert response.status_code == 400
+    assert "longer than 255 characters" in response.json()["error"]["message"]
+
+
+def test_the_api_docs_say_a_files_final_outcome_is_read_from_the_entries(planner_client):
+    schema = planner_client.get("/api/schema/?format=json").json()
+
+    upload = schema["paths"]["/api/v1/datasets/{dataset_id}/uploads/"]["post"]
+    assert "final outcome is read from the upload's entries" in upload["description"]
+    assert "413" in upload["responses"]
