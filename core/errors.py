@@ -4,7 +4,9 @@ Every 4xx body is ``{"error": {"code": "...", "message": "...", "fields": {...}}
 anything unexpected stays a 500.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -31,6 +33,17 @@ class DomainError(Exception):
 
 def error_body(*, code: str, message: str, fields: dict[str, str] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def body_too_large_message() -> str:
+    return _("The request body is larger than the limit of %(limit)s bytes.") % {
+        "limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    }
+
+
+def body_too_large_body() -> dict:
+    """The 413 of a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (see core.middleware)."""
+    return error_body(code="body_too_large", message=body_too_large_message())
 
 
 def flatten_detail(detail, prefix: str = "") -> dict[str, str]:
@@ -67,6 +80,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
         body = error_body(code=exc.code, message=exc.message, fields=exc.fields)
         return Response(body, status=exc.status)
+    if isinstance(exc, RequestDataTooBig):  # a multipart body's fields over the limit
+        return Response(body_too_large_body(), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
