@@ -47,3 +47,9 @@ export function formatSize(bytes, { locale = pageLocale() } = {}) {
   }
   return unitText(UNITS[unit], formatNumber(value, { locale, digits: 1 }));
 }
+
+// A moment the server sent (ISO 8601), as a short date and time in the reader's locale.
+export function formatDateTime(iso, { locale = pageLocale() } = {}) {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" })
+    .format(new Date(iso));
+}

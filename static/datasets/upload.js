@@ -3,10 +3,10 @@
 // The page calls initUpload; what each row says comes from upload_progress.js.
 import { api, upload } from "../core/api.js";
 import { clearErrors, errorMessage, showError } from "../core/errors.js";
-import { formatNumber } from "../core/format.js";
+import { formatDateTime, formatNumber } from "../core/format.js";
 import {
   archiveTotals, archiveView, createTally, fileOutcome, isArchive, processedEntries,
-  processedText, unpackingText, uploadingText, waitingText,
+  processedText, unpackingText, uploadRowView, uploadingText, waitingText,
 } from "./upload_progress.js";
 
 const PARALLEL = 3;
@@ -18,13 +18,66 @@ function fill(bar, value, max) {
   bar.value = Math.min(value, bar.max);
 }
 
-export function initUpload({ form, list, summary }) {
+const CELLS = ["who", "what", "added", "duplicates", "refused", "processed", "status"];
+
+// The "Recent uploads" table: a row per upload, newest first, kept up to date from the API
+// while a worker still has work on it (the server wrote the rows there were at page load).
+function recentUploads(table, endpoint) {
+  const followed = new Set();
+
+  function newRow(state) {
+    const row = document.createElement("tr");
+    row.dataset.upload = String(state.id);
+    const when = document.createElement("time");
+    when.dateTime = state.created_at;
+    row.append(document.createElement("td"));
+    row.firstChild.append(when);
+    for (const name of CELLS) {
+      const cell = document.createElement("td");
+      cell.className = name;
+      row.append(cell);
+    }
+    table.querySelector("tr.empty")?.remove();
+    table.prepend(row);
+    return row;
+  }
+
+  function show(state) {
+    const row = table.querySelector(`tr[data-upload="${state.id}"]`) || newRow(state);
+    const view = uploadRowView(state);
+    row.querySelector("time").textContent = formatDateTime(row.querySelector("time").dateTime);
+    for (const name of CELLS) row.querySelector(`.${name}`).textContent = view[name];
+    if (view.following) follow(state.id); // at most one loop per upload
+    return view;
+  }
+
+  async function follow(id) {
+    if (followed.has(id)) return;
+    followed.add(id);
+    for (;;) {
+      await pause(POLL_MS);
+      try {
+        if (!show(await api(`${endpoint}${id}/`)).following) break;
+      } catch (error) {
+        if (error.status === 404) break; // gone: nothing left to follow
+      }
+    }
+    followed.delete(id);
+  }
+
+  for (const time of table.querySelectorAll("time")) time.textContent = formatDateTime(time.dateTime);
+  for (const row of table.querySelectorAll("tr[data-following=true]")) follow(Number(row.dataset.upload));
+  return { show };
+}
+
+export function initUpload({ form, list, summary, recent }) {
   const zone = form.querySelector("#drop-zone");
   const input = form.querySelector("#file-input");
   const endpoint = form.dataset.endpoint;
   const tally = createTally();
   const waiting = new Map(); // item id → row waiting for the worker
   let uploadId = null; // the files of one page visit share one upload
+  const table = recentUploads(recent, endpoint);
 
   function count(name, delta = 1) {
     summary.querySelector(`[data-count="${name}"]`).textContent = formatNumber(tally.add(name, delta));
@@ -71,6 +124,7 @@ export function initUpload({ form, list, summary }) {
     try {
       const result = await upload(endpoint, data, (sent, total) => fill(bar, sent, total));
       uploadId = uploadId || result.id;
+      table.show(result);
       clearErrors(form);
       const entry = result.entries[0];
       const outcome = fileOutcome(entry);
@@ -87,6 +141,7 @@ export function initUpload({ form, list, summary }) {
     const bar = item.querySelector("progress");
     try {
       const result = await upload(endpoint, request("archive", file), (sent, total) => fill(bar, sent, total));
+      table.show(result);
       show(item, "added", unpackingText());
       await followArchive(result.id, item);
     } catch (error) {

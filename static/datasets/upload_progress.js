@@ -1,7 +1,7 @@
 // What the upload page says about each file and each zip, and the running totals. Pure: the
 // figures come from the upload API as it sends them; nothing here touches the page.
 import { formatNumber } from "../core/format.js";
-import { gettext, interpolate } from "../core/i18n.js";
+import { gettext, interpolate, ngettext } from "../core/i18n.js";
 
 export const TOTALS = ["added", "duplicate", "refused", "ready"];
 
@@ -69,4 +69,34 @@ export function createTally() {
 // worker has since processed.
 export function processedEntries(results, waiting) {
   return results.filter((entry) => waiting.has(entry.item) && entry.processing !== "queued");
+}
+
+export function uploadStatusLabel(status) {
+  switch (status) {
+    case "receiving": return gettext("Receiving");
+    case "unpacking": return gettext("Unpacking");
+    case "done": return gettext("Done");
+    case "failed": return gettext("Failed");
+    default: return status;
+  }
+}
+
+// One row of the "Recent uploads" table, from the upload API's fields: its cells' text, and
+// whether a worker still has work on it (unpacking, or added files not yet processed).
+export function uploadRowView(state) {
+  const files = state.entries_total || state.entries_done || 0;
+  const label = uploadStatusLabel(state.status);
+  const running = state.status === "receiving" || state.status === "unpacking";
+  return {
+    who: state.created_by || "—",
+    what: state.kind === "zip"
+      ? state.archive_name
+      : interpolate(ngettext("%(count)s file", "%(count)s files", files), { count: formatNumber(files) }),
+    added: formatNumber(state.added || 0),
+    duplicates: formatNumber(state.duplicates || 0),
+    refused: formatNumber(state.refused || 0),
+    processed: formatNumber(state.processed || 0),
+    status: state.error ? `${label}: ${state.error}` : label,
+    following: running || (state.status === "done" && (state.processed || 0) < (state.added || 0)),
+  };
 }

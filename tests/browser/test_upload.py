@@ -78,7 +78,17 @@ def test_planner_adds_a_category_drops_files_and_sees_coverage_move(
     page.wait_for_function(
         "document.querySelector('[data-count=ready]').textContent === '2'", timeout=10_000
     )
+    recent = page.locator("#recent-uploads tr[data-upload]")
+    page.wait_for_function(
+        "document.querySelector('#recent-uploads .processed')?.textContent === '2'",
+        timeout=10_000,
+    )
     page.screenshot(path=artifacts / "browser_upload.png", full_page=True)
+
+    assert recent.count() == 1  # the files of one visit are one upload, listed at once
+    assert page.locator("#recent-uploads tr.empty").count() == 0
+    cells = {name: recent.locator(f".{name}").inner_text() for name in ("what", "added", "status")}
+    assert cells == {"what": "2 files", "added": "2", "status": "Done"}
 
     refused = page.locator("#upload-files li[data-outcome=refused]")
     assert refused.count() == 1
@@ -106,6 +116,10 @@ def test_a_korean_planner_sees_the_scripts_sentences_in_korean(live_server, page
     assert page.locator("html").get_attribute("lang") == "ko"
     # written by upload_progress.js from the JavaScript catalogue, not by the server
     assert added.inner_text() == "추가됨, 썸네일 만드는 중"
+    headers = page.locator("table.recent-uploads th").all_inner_texts()
+    assert "올린 사람" in headers and "변경한 사람" not in headers
+    page.locator("#recent-uploads tr[data-upload] .what").wait_for()
+    assert page.locator("#recent-uploads .what").inner_text() == "파일 1개"
 
 
 def test_a_category_removed_after_the_page_loaded_is_named_beside_the_categories(

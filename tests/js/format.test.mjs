@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { afterEach, test } from "node:test";
 
-import { formatNumber, formatPercent, formatSize, pageLocale } from "../../static/core/format.js";
+import {
+  formatDateTime, formatNumber, formatPercent, formatSize, pageLocale,
+} from "../../static/core/format.js";
 
 afterEach(() => { delete globalThis.document; });
 
@@ -63,4 +65,13 @@ test("a size's words come from the catalogue", () => {
   } finally {
     delete globalThis.django;
   }
+});
+
+test("a moment is a short date and time in the reader's locale and time zone", () => {
+  const iso = "2026-12-02T01:05:00+00:00";
+  const expected = new Intl.DateTimeFormat("ko", { dateStyle: "short", timeStyle: "short" })
+    .format(new Date(iso));
+
+  assert.equal(formatDateTime(iso, { locale: "ko" }), expected);
+  assert.match(formatDateTime(iso, { locale: "en" }), /\d{1,2}\/\d{1,2}\/\d{2}, \d{1,2}:\d{2}/);
 });

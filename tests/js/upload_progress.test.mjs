@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  archiveTotals, archiveView, createTally, fileOutcome, isArchive, processedEntries,
+  archiveTotals, archiveView, createTally, fileOutcome, isArchive, processedEntries, uploadRowView,
 } from "../../static/datasets/upload_progress.js";
 
 test("a zip is known by its type or its name, whatever the browser calls it", () => {
@@ -76,4 +76,29 @@ test("a waiting row is processed once its item is no longer queued, failed or re
   ];
 
   assert.deepEqual(processedEntries(results, waiting).map((entry) => entry.item), [1, 3]);
+});
+
+test("a row of recent uploads says what ended how, and is followed while work is left", () => {
+  const files = uploadRowView({
+    kind: "files", status: "done", entries_total: 3, added: 2, duplicates: 1, refused: 0,
+    processed: 1, created_by: "planner", archive_name: "",
+  });
+
+  assert.deepEqual(files, {
+    who: "planner", what: "3 files", added: "2", duplicates: "1", refused: "0", processed: "1",
+    status: "Done", following: true,
+  });
+  assert.equal(uploadRowView({ ...files, kind: "files", status: "done", entries_total: 1, added: 1, processed: 1 }).what, "1 file");
+  assert.equal(uploadRowView({ kind: "files", status: "done", added: 1, processed: 1 }).following, false);
+});
+
+test("a failed zip's row shows its error and is no longer followed", () => {
+  const view = uploadRowView({
+    kind: "zip", status: "failed", archive_name: "photos.zip", error: "The archive cannot be read.",
+    created_by: null,
+  });
+
+  assert.deepEqual([view.what, view.status, view.who, view.following],
+    ["photos.zip", "Failed: The archive cannot be read.", "—", false]);
+  assert.equal(uploadRowView({ kind: "zip", status: "unpacking", archive_name: "a.zip" }).following, true);
 });
