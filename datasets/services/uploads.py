@@ -5,7 +5,9 @@ valid files of an upload are kept whatever happens to the others. Archives are s
 they arrive and unpacked by a worker, entry by entry, never read whole into memory.
 """
 
+import io
 import logging
+import struct
 import tempfile
 import uuid
 import zipfile
@@ -34,6 +36,10 @@ _SPOOL = 8 << 20  # entries up to 8 MB stay in memory while they are checked
 _BOMB_RATIO = 100  # images hardly compress; an entry that shrinks 100:1 is not a photo
 _SKIPPED_PREFIXES = ("__MACOSX/",)
 _ENCRYPTED = 0x1  # bit 0 of a zip entry's general-purpose flags
+# The end of a zip: its end-of-central-directory record (22 bytes and a comment of at most
+# 64 KiB), and for ZIP64 archives a 20-byte locator before it pointing at a larger record.
+_END = struct.Struct("<4s4H2LH")
+_END_SIGNATURE, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +170,43 @@ def _archive_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     ]
 
 
+def _declared_entries(file: IO[bytes]) -> int:
+    """How many entries a zip's end record declares, read from its last 64 KiB.
+
+    ``zipfile`` reads every entry of the central directory into memory before anything
+    can be counted; this reads a few bytes, so an archive of millions of entries is refused
+    before it costs the web process its memory. 0 when no end record is found.
+    """
+    file.seek(0, io.SEEK_END)
+    file.seek(max(0, file.tell() - _END.size - 0xFFFF))
+    tail = file.read()
+    at = tail.rfind(_END_SIGNATURE)
+    if at < 0 or len(tail) - at < _END.size:
+        file.seek(0)
+        return 0
+    entries = _END.unpack_from(tail, at)[4]
+    locator = at - 20
+    if entries == 0xFFFF and locator >= 0 and tail[locator : locator + 4] == _ZIP64_LOCATOR:
+        (offset,) = struct.unpack_from("<Q", tail, locator + 8)
+        file.seek(offset)
+        record = file.read(40)
+        if record[:4] == _ZIP64_END and len(record) == 40:
+            (entries,) = struct.unpack_from("<Q", record, 32)
+    file.seek(0)
+    return entries
+
+
+def _too_many_entries(name: str, count: int) -> DomainError:
+    return DomainError(
+        _("“%(name)s” has %(count)s entries; an archive may have at most %(limit)s.")
+        % {"name": file_name_shown(name), "count": count, "limit": settings.UPLOAD_MAX_ENTRIES},
+        code="too_many_entries",
+        fields={
+            "archive": _("At most %(limit)s entries.") % {"limit": settings.UPLOAD_MAX_ENTRIES}
+        },
+    )
+
+
 def _archive_check(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     """Refuse an archive by what its central directory declares, before a byte is unpacked.
 
@@ -172,16 +215,8 @@ def _archive_check(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]
     naming the archive and the limit. Returns the entries to unpack.
     """
     shown = file_name_shown(name)
-    count = len(archive.infolist())
-    if count > settings.UPLOAD_MAX_ENTRIES:
-        raise DomainError(
-            _("“%(name)s” has %(count)s entries; an archive may have at most %(limit)s.")
-            % {"name": shown, "count": count, "limit": settings.UPLOAD_MAX_ENTRIES},
-            code="too_many_entries",
-            fields={
-                "archive": _("At most %(limit)s entries.") % {"limit": settings.UPLOAD_MAX_ENTRIES}
-            },
-        )
+    if len(archive.infolist()) > settings.UPLOAD_MAX_ENTRIES:
+        raise _too_many_entries(name, len(archive.infolist()))
     members = _archive_members(archive)
     if not members:
         raise DomainError(
@@ -245,9 +280,12 @@ def upload_archive_receive(
             },
             code="archive_too_large",
         )
+    declared = _declared_entries(archive)
+    if declared > settings.UPLOAD_MAX_ENTRIES:
+        raise _too_many_entries(name, declared)
     try:
         with zipfile.ZipFile(archive) as directory:
-            _archive_check(directory, name)
+            members = _archive_check(directory, name)
     except (zipfile.BadZipFile, ValueError, EOFError):
         raise not_a_zip from None
     archive.seek(0)
@@ -260,6 +298,7 @@ def upload_archive_receive(
                 status=Upload.Status.UNPACKING,
                 archive=stored,
                 archive_name=file_name_shown(name, limit=255),
+                entries_total=len(members),
                 categories={category.axis.slug: category.slug for category in categories},
                 created_by=by,
             )

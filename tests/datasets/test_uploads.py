@@ -461,6 +461,7 @@ def test_an_encrypted_zip_entry_is_refused_and_the_others_kept(planner_client, d
 
     response = _zip_upload(planner_client, dataset, archive)
 
+    assert response.json()["entries_total"] == 3  # known from the central directory at once
     upload = Upload.objects.get(pk=response.json()["id"])
     assert (upload.status, upload.archive.name) == ("done", "")
     outcomes = _outcomes(upload.pk)
@@ -563,6 +564,20 @@ def test_an_archive_over_the_entry_limit_is_refused_when_received(
     assert response.json()["error"]["code"] == "too_many_entries"
     assert "6 entries" in response.json()["error"]["message"]
     assert "at most 5" in response.json()["error"]["message"]
+    assert Upload.objects.count() == 0 and _stored(media_root) == []
+
+
+def test_a_zip_of_70000_empty_entries_is_refused_on_arrival_by_its_end_record(
+    planner_client, dataset, media_root
+):
+    archive = zip_bytes([(f"{n}.jpg", b"") for n in range(70_000)])
+
+    response = _zip_upload(planner_client, dataset, archive)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "too_many_entries"
+    assert "70000 entries" in error["message"] and "at most 50000" in error["message"]
     assert Upload.objects.count() == 0 and _stored(media_root) == []
 
 
