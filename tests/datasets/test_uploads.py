@@ -551,65 +551,51 @@ def test_an_archive_without_files_is_refused_saying_so(
     assert Upload.objects.count() == 0 and _stored(media_root) == []
 
 
-def test_an_archive_over_the_entry_limit_is_refused_when_received(
-    planner_client, dataset, media_root, settings
+@pytest.mark.parametrize(
+    ("limits", "entries", "code", "words"),
+    [
+        pytest.param(
+            {"UPLOAD_MAX_ENTRIES": 5},
+            [(f"{n}.jpg", b"") for n in range(6)],
+            "too_many_entries",
+            ["6 entries", "at most 5"],
+            id="entries",
+        ),
+        pytest.param(  # the archive, under the default limit; its end record is ZIP64
+            {},
+            [(f"{n}.jpg", b"") for n in range(70_000)],
+            "too_many_entries",
+            ["70000 entries", "at most 50000"],
+            id="70000-empty-entries",
+        ),
+        pytest.param(
+            {"ITEM_MAX_BYTES": 1000},
+            [("small.jpg", b"x"), ("big.jpg", b"\1" * 2000)],
+            "file_too_large",
+            ["big.jpg", "2000", "1000"],
+            id="one-entry-too-large",
+        ),
+        pytest.param(
+            {"UPLOAD_MAX_DECLARED_BYTES": 3000},
+            [(f"{n}.jpg", b"\1" * 1000) for n in range(4)],
+            "archive_declares_too_much",
+            ["4000", "3000"],
+            id="declared-total",
+        ),
+    ],
+)
+def test_an_archive_over_a_declared_limit_is_refused_on_arrival(
+    planner_client, dataset, media_root, settings, limits, entries, code, words
 ):
-    settings.UPLOAD_MAX_ENTRIES = 5
+    for name, value in limits.items():
+        setattr(settings, name, value)
 
-    response = _zip_upload(
-        planner_client, dataset, zip_bytes([(f"{n}.jpg", b"") for n in range(6)])
-    )
+    response = _zip_upload(planner_client, dataset, zip_bytes(entries), name="photos.zip")
 
-    assert response.status_code == 400
-    assert response.json()["error"]["code"] == "too_many_entries"
-    assert "6 entries" in response.json()["error"]["message"]
-    assert "at most 5" in response.json()["error"]["message"]
-    assert Upload.objects.count() == 0 and _stored(media_root) == []
-
-
-def test_a_zip_of_70000_empty_entries_is_refused_on_arrival_by_its_end_record(
-    planner_client, dataset, media_root
-):
-    archive = zip_bytes([(f"{n}.jpg", b"") for n in range(70_000)])
-
-    response = _zip_upload(planner_client, dataset, archive)
-
-    assert response.status_code == 400
     error = response.json()["error"]
-    assert error["code"] == "too_many_entries"
-    assert "70000 entries" in error["message"] and "at most 50000" in error["message"]
-    assert Upload.objects.count() == 0 and _stored(media_root) == []
-
-
-def test_an_entry_declared_over_the_file_limit_refuses_the_archive(
-    planner_client, dataset, media_root, settings
-):
-    settings.ITEM_MAX_BYTES = 1000
-
-    response = _zip_upload(
-        planner_client, dataset, zip_bytes([("small.jpg", b"x"), ("big.jpg", b"\1" * 2000)])
-    )
-
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "file_too_large"
-    assert "big.jpg" in response.json()["error"]["message"]
-    assert "1000" in response.json()["error"]["message"]
-    assert Upload.objects.count() == 0 and _stored(media_root) == []
-
-
-def test_an_archive_declaring_more_than_the_total_limit_is_refused(
-    planner_client, dataset, media_root, settings
-):
-    settings.UPLOAD_MAX_DECLARED_BYTES = 3000
-
-    response = _zip_upload(
-        planner_client, dataset, zip_bytes([(f"{n}.jpg", b"\1" * 1000) for n in range(4)])
-    )
-
-    assert response.status_code == 400
-    error = response.json()["error"]
-    assert error["code"] == "archive_declares_too_much"
-    assert "4000" in error["message"] and "3000" in error["message"]
+    assert error["code"] == code
+    assert all(word in error["message"] for word in ["photos.zip", *words]), error["message"]
     assert Upload.objects.count() == 0 and _stored(media_root) == []
 
 
