@@ -13,6 +13,7 @@ the client sent it (``client_file_name(file)``); the file's ``name`` is Django's
 
 import json
 import math
+import os
 
 from django.conf import settings
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
@@ -104,18 +105,32 @@ class StrictJsonParser(JSONParser):
         return data
 
 
+class _CleanedName(str):
+    """Django's cleaned file name (what its handlers may safely use), carrying ``as_sent``."""
+
+    as_sent: str
+
+
 class _ClientNamesKept(DjangoMultiPartParser):
-    """Django's multipart parser, handing each file's name on to the handlers as sent."""
+    """Django's multipart parser, keeping each file (even one whose name it would drop) and
+    handing the handlers its cleaned name, short, with the name as sent.
+
+    A spooled file's temporary name ends with the name's extension: a 300-character one
+    would be an ``OSError`` (a 500), so the handlers get at most 20 characters of it.
+    """
 
     def sanitize_file_name(self, file_name):
-        return file_name or None
+        stem, extension = os.path.splitext(super().sanitize_file_name(file_name) or "unnamed")
+        cleaned = _CleanedName(stem[:100] + extension[:20])
+        cleaned.as_sent = file_name
+        return cleaned
 
 
 class _ClientName:
-    """An upload handler that remembers the name the parser handed it, on the file it makes."""
+    """An upload handler that puts the name as sent on the file it makes."""
 
     def new_file(self, field_name, file_name, *args, **kwargs):
-        self.client_name = file_name
+        self.client_name = getattr(file_name, "as_sent", file_name)
         super().new_file(field_name, file_name, *args, **kwargs)
 
     def file_complete(self, file_size):

@@ -669,6 +669,19 @@ def test_a_multipart_file_name_is_refused_as_sent_not_as_django_cleans_it(
     assert Item.objects.count() == 0 and Upload.objects.count() == 0 and _stored(media_root) == []
 
 
+@pytest.mark.parametrize("name", ["x." + "a" * 300, "photo.jp\x00g", ".."])
+def test_a_large_file_with_an_odd_name_is_refused_by_name_not_a_500(
+    planner_client, dataset, settings, name
+):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1000  # spooled to a temporary file named after it
+
+    response = _post_multipart(planner_client, dataset, [(name, image_bytes(1, size=(400, 300)))])
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_file_name"
+    assert Upload.objects.count() == 0
+
+
 def test_a_browser_session_upload_keeps_the_name_as_sent_through_the_csrf_check(make_user, dataset):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user(Role.PLANNER))
