@@ -16,6 +16,7 @@ from tests.factories.datasets import DatasetFactory
 from tests.factories.images import (
     image_bytes,
     png_claiming,
+    png_garbled,
     png_with_text_chunk,
     zip_bytes,
     zip_encrypting,
@@ -702,3 +703,21 @@ def test_the_api_docs_say_a_files_final_outcome_is_read_from_the_entries(planner
     upload = schema["paths"]["/api/v1/datasets/{dataset_id}/uploads/"]["post"]
     assert "final outcome is read from the upload's entries" in upload["description"]
     assert "413" in upload["responses"]
+
+
+def test_an_image_the_decoder_cannot_finish_is_refused_with_what_it_said(
+    planner_client, dataset, media_root, django_capture_on_commit_callbacks
+):
+    response = _upload(planner_client, dataset, _file("noise.png", png_garbled(), "image/png"))
+    assert response.status_code == 201
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _process_all()
+
+    entry = UploadEntry.objects.get()
+    assert (entry.outcome, entry.code) == ("refused", "damaged_image")
+    assert entry.message == (
+        "“noise.png”: the image is damaged and cannot be decoded "
+        "(broken data stream when reading image file)."
+    )
+    assert Item.objects.count() == 0 and _stored(media_root) == []

@@ -176,3 +176,11 @@ def png_with_text_chunk(text_bytes: int, *, seed: int = 0) -> bytes:
     chunk += struct.pack(">I", zlib.crc32(b"zTXt" + body))
     end = png.rfind(b"IEND") - 4
     return png[:end] + chunk + png[end:]
+
+
+def png_garbled(seed: int = 0) -> bytes:
+    """A PNG whose header is sound and whose compressed pixels are garbage."""
+    data = bytearray(image_bytes(seed, size=(200, 150), image_format="PNG"))
+    start = data.find(b"IDAT") + 10
+    data[start : start + 30] = bytes(byte ^ 0xFF for byte in data[start : start + 30])
+    return bytes(data)
