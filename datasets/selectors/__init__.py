@@ -1,5 +1,6 @@
 """Reads of the datasets app, one module per subject."""
 
+from datasets.latex import LatexRendering, latex_render
 from datasets.selectors.coverage import (
     RATE_WINDOW_DAYS,
     SPLITS,
@@ -98,6 +99,8 @@ __all__ = [
     "spec_snapshot",
     "spec_snapshot_at",
     "ground_truth_regions",
+    "LatexRendering",
+    "latex_render",
     "upload_detail",
     "upload_entry_list",
     "upload_list",

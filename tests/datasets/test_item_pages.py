@@ -240,8 +240,51 @@ def test_the_item_page_draws_the_ground_truth_over_the_rendition(planner, datase
         html,
     )
     assert html.count('class="region char"') == 2
-    assert "\\frac{a}{b}</text>" in html
     assert "<title>formula r1: \\frac{a}{b}</title>" in html
+    assert 'data-box="10.5,8.0,120.0,30.0"' in html
+
+
+def test_the_item_page_typesets_latex_with_katex_and_keeps_the_source_one_click_away(
+    planner, dataset
+):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    services.ground_truth_record(item=item, annotation=ANNOTATION, source="generator")
+
+    html = planner.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    table = html[html.index('<table class="formulas">') : html.index("</table>")]
+    label = html[html.index('class="region-label') : html.index('class="label-short"')]
+    assert '<details class="latex"><summary' in table
+    assert '<span class="katex">' in table and '<span class="mfrac">' in table
+    assert '<code class="latex-source">\\frac{a}{b}</code>' in table
+    assert '<span class="katex">' in label
+    assert "vendor/katex/katex.min.css" in html
+    assert "katex.min.js" not in html and "katex.mjs" not in html  # no math code in the page
+
+
+def test_a_formula_that_does_not_parse_shows_its_source_marked_never_a_500(planner, dataset):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    broken = {
+        "regions": [{**ANNOTATION["regions"][0], "attributes": {"latex": "\\frac{a}{"}}],
+        "categories": {},
+    }
+    version = GroundTruthVersion.objects.create(  # as an import from an older tool left it
+        item=item, number=1, annotation=broken, source="import", spec_version=1
+    )
+    Item.objects.filter(pk=item.pk).update(ground_truth=version)
+
+    response = planner.get(f"/datasets/{dataset.id}/items/{item.id}/")
+
+    html = response.content.decode()
+    table = html[html.index('<table class="formulas">') : html.index("</table>")]
+    assert response.status_code == 200
+    assert '<span class="latex latex-invalid" title="KaTeX parse error' in table
+    assert '<code class="latex-source">\\frac{a}{</code>' in table
+    assert "does not parse" in table
+    assert '<span class="katex">' not in table
+    assert 'class="region-label latex-invalid"' in html
 
 
 def test_the_item_page_lists_the_ground_truth_versions_newest_first(planner, dataset, make_user):
