@@ -82,3 +82,92 @@ def test_planner_sets_a_category_on_every_item_matching_the_filter(live_server, 
     assert "2 items changed their category." in page.locator(".messages").inner_text()
     assert dataset.items.filter(categories__slug="whiteout").count() == 2
     assert not dataset.items.filter(categories__slug="clean").exists()
+
+
+RECTS = """
+() => {
+  const rect = (element) => {
+    const { x, y, width, height } = element.getBoundingClientRect();
+    return { x, y, width, height };
+  };
+  return {
+    picture: rect(document.querySelector(".overlay-frame img")),
+    sidebar: rect(document.querySelector(".item-facts")),
+    labels: [...document.querySelectorAll(".region-label")]
+      .filter((label) => !label.hidden)
+      .map((label) => ({ region: label.dataset.region, ...rect(label) })),
+  };
+}
+"""
+
+
+def _crowded_item(make_user):
+    """A 1200 × 800 photo with formulas along every edge and a tight cluster in the middle."""
+    from datasets import services
+    from tests.factories.datasets import DatasetFactory, formula_region, formula_schema
+    from tests.factories.images import image_bytes
+
+    dataset = formula_schema(DatasetFactory())
+    item, _created = services.item_register(
+        dataset=dataset, file=image_bytes(7, size=(1200, 800)), name="crowded.jpg", categories=[]
+    )
+    services.item_process(item_id=item.id)
+    formulas = [r"x^{2}+y^{2}=z^{2}", r"\frac{a_{n}}{b}", r"\sqrt{2}", r"\int_{0}^{1} f(x)\,dx"]
+    boxes = [(x, 0, 90, 30) for x in range(0, 1200, 100)]  # along the top edge
+    boxes += [(x, 770, 90, 30) for x in range(0, 1200, 150)]  # the bottom edge
+    boxes += [(0, y, 60, 25) for y in range(100, 700, 120)]  # the left edge
+    boxes += [(1150, y, 50, 25) for y in range(100, 700, 120)]  # the right edge
+    boxes += [(500 + 45 * (n % 4), 350 + 25 * (n // 4), 40, 20) for n in range(12)]  # a cluster
+    regions = [
+        formula_region(f"r{n + 1}", bbox=box, latex=formulas[n % len(formulas)])
+        for n, box in enumerate(boxes)
+    ]
+    services.ground_truth_record(
+        item=item, annotation={"regions": regions, "categories": {}}, source="generator"
+    )
+    planner = make_user("planner", username="labels")
+    planner.set_password("groundwork-demo")
+    planner.save()
+    return dataset, item, len(regions)
+
+
+def _apart(a, b, slack=0.5) -> bool:
+    return (
+        a["x"] + a["width"] <= b["x"] + slack
+        or b["x"] + b["width"] <= a["x"] + slack
+        or a["y"] + a["height"] <= b["y"] + slack
+        or b["y"] + b["height"] <= a["y"] + slack
+    )
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
+def test_box_labels_stay_inside_the_picture_and_never_cover_each_other(
+    live_server, page, make_user, artifacts, viewport
+):
+    dataset, item, count = _crowded_item(make_user)
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    _sign_in(page, live_server, "labels")
+
+    page.goto(f"{live_server.url}/datasets/{dataset.id}/items/{item.id}/")
+    page.wait_for_selector(".region-labels.placed", state="attached")
+    page.evaluate("document.fonts.ready")
+    page.screenshot(path=artifacts / f"item_labels_{viewport[0]}.png", full_page=True)
+    shown = page.evaluate(RECTS)
+
+    picture, labels = shown["picture"], shown["labels"]
+    assert len(labels) >= count // 3, f"only {len(labels)} of {count} labels shown"
+    assert page.locator(".region-label:not([hidden]) .katex").count() > 0
+    for label in labels:
+        assert label["x"] >= picture["x"] - 0.5, label
+        assert label["y"] >= picture["y"] - 0.5, label
+        assert label["x"] + label["width"] <= picture["x"] + picture["width"] + 0.5, label
+        assert label["y"] + label["height"] <= picture["y"] + picture["height"] + 0.5, label
+        assert _apart(label, shown["sidebar"], slack=0), label
+    for n, first in enumerate(labels):
+        for second in labels[n + 1 :]:
+            assert _apart(first, second), (first, second)
+    assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
+    assert failed == []
