@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Role
 from datasets import services
@@ -442,3 +443,38 @@ def test_before_processing_the_thumbnail_falls_back_to_the_image(planner, datase
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_item_history_is_written_in_the_readers_language(make_user, dataset):
+    formula_schema(dataset)
+    with translation.override("ko"):  # what a Korean planner's request did
+        item = _item(dataset, 1, "clean", size=(400, 300))
+    services.ground_truth_record(item=item, annotation=ANNOTATION, source="generator")
+    services.item_categories_set(item=item, changes={"capture": "shadow"}, by=None)
+    korean = Client()
+    korean.force_login(make_user(Role.PLANNER, language="ko"))
+    english = Client()
+    english.force_login(make_user(Role.PLANNER, language="en"))
+
+    korean_html = korean.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+    english_html = english.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    assert "“p1.jpg”(으)로 올렸습니다." in korean_html
+    assert "정답 버전 1을(를) 기록했습니다(합성 생성기)." in korean_html
+    assert "Uploaded as “p1.jpg”." in english_html
+    assert "Ground truth version 1 recorded (Synthetic generator)." in english_html
+    assert "capture: clean → shadow" in english_html and "capture: clean → shadow" in korean_html
+    assert "올렸습니다" not in english_html
+
+
+def test_item_history_stores_what_happened_not_a_sentence(dataset):
+    with translation.override("ko"):
+        item = _item(dataset, 1, "clean")
+        services.item_categories_set(item=item, changes={"capture": None}, by=None)
+
+    events = list(item.events.values_list("kind", "params"))
+
+    assert events == [
+        ("uploaded", {"name": "p1.jpg"}),
+        ("categories", {"changes": [{"axis": "capture", "before": "clean", "after": None}]}),
+    ]
