@@ -8,6 +8,7 @@ from datasets.selectors.coverage import (
     coverage_csv_rows,
     coverage_report,
     coverage_summary,
+    dataset_list_overview,
     split_summary,
 )
 from datasets.selectors.files import FILE_KINDS, category_example_file, item_file, item_file_name
@@ -64,6 +65,7 @@ __all__ = [
     "coverage_csv_rows",
     "coverage_report",
     "coverage_summary",
+    "dataset_list_overview",
     "split_summary",
     "FILTERS",
     "UNASSIGNED",
