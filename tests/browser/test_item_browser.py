@@ -171,3 +171,103 @@ def test_box_labels_stay_inside_the_picture_and_never_cover_each_other(
             assert _apart(first, second), (first, second)
     assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
     assert failed == []
+
+
+# Per element: the places where its text moves to a new line between two letters of one word
+# (a break at a space is fine); and whether it fits on one line at all.
+BREAKS = """
+(selector) => {
+  const found = [];
+  for (const element of document.querySelectorAll(selector)) {
+    if (!element.getClientRects().length) continue;  // not shown
+    // A cell is checked only when it holds a date, which must stay on one line.
+    const date = /^\\d{4}-\\d{1,2}-\\d{1,2}( \\d{1,2}:\\d{2})?$/.test(element.textContent.trim());
+    if (element.matches("td") && !date) continue;
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    let last = null;
+    let spaced = false;
+    const tops = new Set();
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      for (let index = 0; index < node.length; index += 1) {
+        const letter = node.data[index];
+        if (/\\s/.test(letter)) { spaced = true; continue; }
+        if (node.parentElement.closest(".visually-hidden")) continue;  // read aloud, not shown
+        const range = document.createRange();
+        range.setStart(node, index);
+        range.setEnd(node, index + 1);
+        const rect = range.getBoundingClientRect();
+        if (!rect.width && !rect.height) continue;
+        tops.add(Math.round(rect.top));
+        if (last && rect.top > last.top + 2 && !spaced) {
+          found.push({ text: element.textContent.trim(), between: last.letter + "/" + letter });
+        }
+        last = { letter, top: rect.top };
+        spaced = false;
+      }
+    }
+    if ((element.matches("time") || date) && tops.size > 1) {
+      found.push({ text: element.textContent.trim(), between: "split date" });
+    }
+  }
+  return found;
+}
+"""
+
+
+def _korean_pages(make_user):
+    """A Korean planner and pages with every kind of table: the datasets list, a dataset,
+    its items, one item with ground truth, the uploads and the coverage."""
+    from datasets import services
+    from tests.factories.datasets import DatasetFactory, formula_region, formula_schema
+    from tests.factories.images import image_bytes
+
+    dataset = formula_schema(DatasetFactory(name="수식 사진"))
+    axis = services.axis_create(dataset=dataset, name="촬영 조건", slug="capture", by=None)
+    category = services.category_create(
+        axis=axis, name="그림자", slug="shadow", quota_target=10, by=None
+    )
+    item, _created = services.item_register(
+        dataset=dataset,
+        file=image_bytes(3, size=(600, 400)),
+        name="사진.jpg",
+        categories=[category],
+    )
+    services.item_process(item_id=item.id)
+    services.ground_truth_record(
+        item=item,
+        annotation={"regions": [formula_region(bbox=(20, 20, 200, 60))], "categories": {}},
+        source="generator",
+    )
+    planner = make_user("planner", username="hangul", language="ko")
+    planner.set_password("groundwork-demo")
+    planner.save()
+    return [
+        "/datasets/",
+        f"/datasets/{dataset.id}/",
+        f"/datasets/{dataset.id}/items/",
+        f"/datasets/{dataset.id}/items/{item.id}/",
+        f"/datasets/{dataset.id}/upload/",
+        f"/datasets/{dataset.id}/coverage/",
+    ]
+
+
+@pytest.mark.parametrize("viewport", [(1366, 768), (390, 844)])
+def test_korean_headers_links_and_dates_never_break_inside_a_word(
+    live_server, page, make_user, artifacts, viewport
+):
+    paths = _korean_pages(make_user)
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    _sign_in(page, live_server, "hangul")
+
+    broken = {}
+    names = ["datasets", "dataset", "items", "item", "uploads", "coverage"]
+    for path, name in zip(paths, names, strict=True):
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.lang") == "ko"
+        page.screenshot(path=artifacts / f"ko_{name}_{viewport[0]}.png", full_page=True)
+        found = page.evaluate(BREAKS, "th, td, .actions a, .item-nav a, time, .item-facts dt")
+        if found:
+            broken[path] = found
+
+    assert broken == {}

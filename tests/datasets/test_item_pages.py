@@ -478,3 +478,17 @@ def test_item_history_stores_what_happened_not_a_sentence(dataset):
         ("uploaded", {"name": "p1.jpg"}),
         ("categories", {"changes": [{"axis": "capture", "before": "clean", "after": None}]}),
     ]
+
+
+def test_a_korean_reader_reads_processing_as_a_state(make_user, dataset):
+    item = _item(dataset, 1, "clean")
+    services.item_process(item_id=item.id)
+    korean = Client()
+    korean.force_login(make_user(Role.PLANNER, language="ko"))
+
+    page = korean.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+    grid = korean.get(f"/datasets/{dataset.id}/items/").content.decode()
+
+    assert "<dt>처리 상태</dt><dd>준비됨</dd>" in page
+    assert "처리 중" not in page
+    assert "<label>처리 상태" in grid
