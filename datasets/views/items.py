@@ -196,11 +196,16 @@ def _render_detail(request, dataset: Dataset, item: Item, *, status: int = 200, 
     current = {link.axis_id: link.category for link in item.category_links}
     axes = selectors.axis_list(dataset=dataset)
     regions = _overlay(item)
+    versions = list(item.truth_versions.all())
+    if len(versions) > 1:
+        changes = selectors.ground_truth_latex_changes(item=item)
+        for version in versions:
+            version.latex_changes = changes.get(version.number, [])
     context = {
         "dataset": dataset,
         "item": item,
         "truth": item.ground_truth,
-        "truth_versions": item.truth_versions.all(),
+        "truth_versions": versions,
         "regions": regions,
         "formulas": [region for region in regions if region["type"] == "formula"],
         "category_rows": [{"axis": axis, "category": current.get(axis.pk)} for axis in axes],

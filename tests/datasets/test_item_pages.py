@@ -492,3 +492,28 @@ def test_a_korean_reader_reads_processing_as_a_state(make_user, dataset):
     assert "<dt>처리 상태</dt><dd>준비됨</dd>" in page
     assert "처리 중" not in page
     assert "<label>처리 상태" in grid
+
+
+def test_the_versions_table_typesets_the_latex_each_version_changed(planner, dataset):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    first = {"regions": [ANNOTATION["regions"][0]], "categories": {}}
+    second = {
+        "regions": [
+            {**ANNOTATION["regions"][0], "attributes": {"latex": "\\frac{a}{c}"}},
+            {**ANNOTATION["regions"][0], "id": "r4", "attributes": {"latex": "y^{2}"}},
+        ],
+        "categories": {},
+    }
+    services.ground_truth_record(item=item, annotation=first, source="generator")
+    services.ground_truth_record(item=item, annotation=second, source="import")
+
+    html = planner.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    start = html.index('data-changes-of="2"')
+    changes = html[start : html.index("</tr>", start)]
+    assert 'data-changes-of="1"' not in html
+    assert changes.count('<span class="katex">') == 3  # r1 before and after, r4 after
+    assert '<code class="latex-source">\\frac{a}{b}</code>' in changes
+    assert '<code class="latex-source">\\frac{a}{c}</code>' in changes
+    assert '<li data-region="r4"><span class="region-id">r4</span> —' in changes
