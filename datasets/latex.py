@@ -1,9 +1,12 @@
-"""Decide whether a LaTeX formula parses, with the same KaTeX the browser tool uses.
+"""Decide whether a LaTeX formula parses, and typeset it, with the KaTeX the browser uses.
 
 The npm ``katex`` build is loaded once per thread into an embedded V8 (the ``mini-racer``
 package; no Node at run time). The options object lives in
 ``static/datasets/katex_options.json``, read by the server here and by the browser tool, so
-the two never disagree about what parses.
+the two never disagree about what parses. ``latex_render`` typesets with the same context and
+options (``trust`` off), so a page shows exactly what the validator accepted and needs no
+math code of its own: only KaTeX's CSS and fonts, served from the pinned npm package as
+static files under ``vendor/katex/``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import functools
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -38,6 +42,22 @@ function groundworkLatexCheck(source) {
   } catch (error) {
     if (error instanceof katex.ParseError) {
       return error.message;
+    }
+    throw error;
+  }
+}
+function groundworkLatexRender(source, displayMode) {
+  var options = Object.assign({}, groundworkKatexOptions, {
+    displayMode: displayMode,
+    throwOnError: true,
+    trust: false,
+    macros: Object.assign({}, groundworkKatexOptions.macros || {})
+  });
+  try {
+    return {html: katex.renderToString(source, options), error: null};
+  } catch (error) {
+    if (error instanceof katex.ParseError) {
+      return {html: null, error: error.message};
     }
     throw error;
   }
@@ -99,3 +119,26 @@ def latex_check(source: str) -> str | None:
 def latex_is_valid(source: str) -> bool:
     """True if *source* parses in KaTeX with the shared options."""
     return latex_check(source) is None
+
+
+@dataclass(frozen=True)
+class LatexRendering:
+    """A formula as a page shows it: KaTeX's HTML, or why it does not parse (then no HTML)."""
+
+    source: str
+    html: str | None
+    error: str | None
+
+    @property
+    def parses(self) -> bool:
+        return self.html is not None
+
+
+def latex_render(source: str, *, display: bool = False) -> LatexRendering:
+    """Typeset *source* as HTML with KaTeX and the shared options (``trust`` off), inline or
+    as a display formula. A formula that does not parse comes back with its error and no
+    HTML, never an exception: the page shows its source marked as not parsing."""
+    if len(source) > MAX_SOURCE_LENGTH:
+        return LatexRendering(source=source, html=None, error=latex_check(source))
+    result = _context().call("groundworkLatexRender", source, display)
+    return LatexRendering(source=source, html=result["html"], error=result["error"])

@@ -69,11 +69,15 @@ class ItemOut(serializers.ModelSerializer):
 
 
 class ItemEventOut(serializers.ModelSerializer):
+    """One line of history: ``kind`` and ``params`` say what happened; ``summary`` is the
+    line in the request's language."""
+
     by = serializers.CharField(source="by.username", default=None)
+    summary = serializers.CharField(read_only=True)
 
     class Meta:
         model = ItemEvent
-        fields = ["at", "by", "kind", "summary"]
+        fields = ["at", "by", "kind", "params", "summary"]
 
 
 class GroundTruthVersionOut(serializers.ModelSerializer):

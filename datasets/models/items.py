@@ -253,7 +253,23 @@ class UploadEntry(models.Model):
 
 
 class ItemEvent(models.Model):
-    """One line of an item's history: uploaded, processed, recategorised, given ground truth."""
+    """One line of an item's history: what happened (``kind``) and its facts (``params``),
+    never a sentence. ``summary`` writes the line in the reader's language when shown.
+
+    ``params`` per kind: uploaded ``{"name"}`` (empty: registered without a name); processed
+    and stripped ``{}``; split ``{"before", "after"}`` (split values); categories
+    ``{"changes": [{"axis", "before", "after"}]}`` (slugs, None for no category);
+    ground_truth ``{"number", "source", "types"}``. A row carried over from the sentences
+    of old that could not be read back keeps its sentence as ``{"text"}``.
+    """
+
+    class Kind(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        PROCESSED = "processed", _("Processed")
+        STRIPPED = "stripped", _("Metadata stripped")
+        SPLIT = "split", _("Split changed")
+        CATEGORIES = "categories", _("Categories changed")
+        GROUND_TRUTH = "ground_truth", _("Ground truth recorded")
 
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item")
@@ -267,8 +283,8 @@ class ItemEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    kind = models.CharField(_("kind"), max_length=30)
-    summary = models.CharField(_("summary"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("item event")
@@ -276,7 +292,62 @@ class ItemEvent(models.Model):
         ordering = ["item", "id"]
 
     def __str__(self) -> str:
-        return f"item {self.item_id}: {self.summary}"
+        return f"item {self.item_id}: {self.kind}"
+
+    @property
+    def summary(self) -> str:
+        """The line as the reader reads it, in the active language."""
+        return str(self._line())
+
+    def _line(self):
+        params = self.params or {}
+        if "text" in params:
+            return params["text"]
+        kind = self.kind
+        if kind == self.Kind.UPLOADED:
+            name = params.get("name")
+            return _("Uploaded as “%(name)s”.") % {"name": name} if name else _("Registered.")
+        if kind == self.Kind.PROCESSED:
+            return _("Thumbnail and screen rendition made.")
+        if kind == self.Kind.STRIPPED:
+            return _("Metadata removed from the files other roles see.")
+        if kind == self.Kind.SPLIT:
+            return _("Split changed from %(before)s to %(after)s.") % {
+                "before": _choice_label(Split, params.get("before")),
+                "after": _choice_label(Split, params.get("after")),
+            }
+        if kind == self.Kind.CATEGORIES:
+            return "; ".join(
+                _("%(axis)s: %(before)s → %(after)s")
+                % {
+                    "axis": change["axis"],
+                    "before": change["before"] or _("none"),
+                    "after": change["after"] or _("none"),
+                }
+                for change in params.get("changes", [])
+            )
+        if kind == self.Kind.GROUND_TRUTH:
+            from datasets.models.truth import GroundTruthVersion
+
+            values = {
+                "number": params.get("number"),
+                "source": _choice_label(GroundTruthVersion.Source, params.get("source")),
+            }
+            if params.get("types"):
+                return _("Ground truth version %(number)s recorded (%(source)s: %(types)s).") % {
+                    **values,
+                    "types": ", ".join(params["types"]),
+                }
+            return _("Ground truth version %(number)s recorded (%(source)s).") % values
+        return str(kind)
+
+
+def _choice_label(choices: type[models.TextChoices], value) -> str:
+    """A stored choice as people read it; a value since dropped from the choices as stored."""
+    try:
+        return str(choices(value or "").label)
+    except ValueError:
+        return str(value)
 
 
 class ItemCategory(models.Model):

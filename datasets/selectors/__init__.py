@@ -1,5 +1,6 @@
 """Reads of the datasets app, one module per subject."""
 
+from datasets.latex import LatexRendering, latex_render
 from datasets.selectors.coverage import (
     RATE_WINDOW_DAYS,
     SPLITS,
@@ -7,6 +8,7 @@ from datasets.selectors.coverage import (
     coverage_csv_rows,
     coverage_report,
     coverage_summary,
+    dataset_list_overview,
     split_summary,
 )
 from datasets.selectors.files import FILE_KINDS, category_example_file, item_file, item_file_name
@@ -49,7 +51,7 @@ from datasets.selectors.spec import (
     spec_snapshot,
     spec_snapshot_at,
 )
-from datasets.selectors.truth import ground_truth_regions
+from datasets.selectors.truth import ground_truth_latex_changes, ground_truth_regions
 from datasets.selectors.uploads import upload_detail, upload_entry_list, upload_list
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "coverage_csv_rows",
     "coverage_report",
     "coverage_summary",
+    "dataset_list_overview",
     "split_summary",
     "FILTERS",
     "UNASSIGNED",
@@ -97,7 +100,10 @@ __all__ = [
     "spec_history",
     "spec_snapshot",
     "spec_snapshot_at",
+    "ground_truth_latex_changes",
     "ground_truth_regions",
+    "LatexRendering",
+    "latex_render",
     "upload_detail",
     "upload_entry_list",
     "upload_list",

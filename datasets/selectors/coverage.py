@@ -10,7 +10,7 @@ import math
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from datasets.models import (
@@ -216,6 +216,59 @@ def coverage_summary(*, dataset: Dataset) -> dict:
         percent = min(100, round(100 * category.collected / target)) if target else 0
         rows.append({"category": category, "percent": percent})
     return {"rows": rows, "collected": report["totals"]["collected"]}
+
+
+def dataset_list_overview(*, datasets: QuerySet[Dataset]) -> list[dict]:
+    """The datasets list: each dataset with its item count, how far its quotas are met and a
+    thumbnail, in three queries however many datasets, categories or items there are.
+
+    ``{"dataset", "items", "percent", "categories", "filled", "cover"}``: ``percent`` is the
+    share of the quota targets met, each category counting up to its own target (None when
+    no category has a target); ``filled`` of ``categories`` with a target reached theirs;
+    ``cover`` is the newest processed item's id (its thumbnail), or None. Counts come from
+    the coverage counters, never from counting items.
+    """
+    newest = (
+        Item.objects.filter(dataset=OuterRef("pk"), processing=Item.Processing.READY, stripped=True)
+        .order_by("-id")
+        .values("pk")[:1]
+    )
+    rows = list(datasets.annotate(cover=Subquery(newest)))
+    ids = [dataset.pk for dataset in rows]
+    targets: dict[int, dict[int, int]] = defaultdict(dict)
+    for category_id, dataset_id, target in Category.objects.filter(
+        axis__dataset_id__in=ids, quota_target__gt=0
+    ).values_list("id", "axis__dataset_id", "quota_target"):
+        targets[dataset_id][category_id] = target
+    items: dict[int, int] = defaultdict(int)
+    collected: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for dataset_id, key, count in (
+        CoverageCount.objects.filter(dataset_id__in=ids)
+        .exclude(count=0)
+        .values_list("dataset_id", "category_key")
+        .annotate(n=Sum("count"))
+        .values_list("dataset_id", "category_key", "n")
+        .order_by()
+    ):
+        items[dataset_id] += count
+        for category_id in _key_ids(key):
+            collected[dataset_id][category_id] += count
+    overview = []
+    for dataset in rows:
+        quotas = targets[dataset.pk]
+        met = [min(collected[dataset.pk][pk], target) for pk, target in quotas.items()]
+        whole = sum(quotas.values())
+        overview.append(
+            {
+                "dataset": dataset,
+                "items": items[dataset.pk],
+                "percent": math.floor(100 * sum(met) / whole) if whole else None,
+                "categories": len(quotas),
+                "filled": sum(m == quotas[pk] for m, pk in zip(met, quotas, strict=True)),
+                "cover": dataset.cover,
+            }
+        )
+    return overview
 
 
 def coverage_csv_rows(*, report: dict) -> list[list]:

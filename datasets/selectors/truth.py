@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 
-from datasets.models import Dataset, Item
+from datasets.models import AttributeDef, Dataset, Item
 
 
 def ground_truth_regions(*, dataset: Dataset, type_slug: str) -> Iterator[dict]:
@@ -18,3 +18,42 @@ def ground_truth_regions(*, dataset: Dataset, type_slug: str) -> Iterator[dict]:
         for region in regions if isinstance(regions, list) else ():
             if isinstance(region, dict) and region.get("type") == type_slug:
                 yield region
+
+
+def ground_truth_latex_changes(*, item: Item) -> dict[int, list[dict]]:
+    """Per version number (from 2), the LaTeX it changed against the version before:
+    ``[{"region", "attribute", "before", "after"}]`` in region order, ``before`` None where
+    the formula was added, ``after`` None where it was removed. The attributes are those the
+    label schema types as LaTeX. Two queries, whatever the number of versions."""
+    latex = set(
+        AttributeDef.objects.filter(
+            region_type__dataset_id=item.dataset_id, kind=AttributeDef.Kind.LATEX
+        ).values_list("region_type__slug", "name")
+    )
+    changes: dict[int, list[dict]] = {}
+    previous: dict[tuple[str, str], str] | None = None
+    for number, annotation in item.truth_versions.order_by("number").values_list(
+        "number", "annotation"
+    ):
+        current: dict[tuple[str, str], str] = {}
+        regions = annotation.get("regions") if isinstance(annotation, dict) else None
+        for region in regions if isinstance(regions, list) else ():
+            if not isinstance(region, dict):
+                continue
+            attributes = region.get("attributes") or {}
+            for kind, name in sorted(latex):
+                if region.get("type") == kind and attributes.get(name):
+                    current[(str(region.get("id", "")), name)] = str(attributes[name])
+        if previous is not None:
+            changes[number] = [
+                {
+                    "region": region,
+                    "attribute": name,
+                    "before": previous.get((region, name)),
+                    "after": current.get((region, name)),
+                }
+                for region, name in dict.fromkeys([*previous, *current])
+                if previous.get((region, name)) != current.get((region, name))
+            ]
+        previous = current
+    return changes

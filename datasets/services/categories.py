@@ -90,22 +90,23 @@ def _changes_resolve(*, dataset_id: int, changes: Mapping, field: str) -> _Chang
     return _Changes(to=to, axes={axis.pk: axis for axis in axes.values()}, categories=categories)
 
 
-def _summary(changes: _Changes, before: dict[int, int], after: dict[int, int]) -> str:
-    def slug(category_id: int | None) -> str:
-        return changes.categories[category_id].slug if category_id else _("none")
+def _event_params(changes: _Changes, before: dict[int, int], after: dict[int, int]) -> dict:
+    """What an item's history records of the change: each axis's slugs before and after."""
 
-    parts = [
-        _("%(axis)s: %(before)s → %(after)s")
-        % {
-            "axis": changes.axes[axis_id].slug,
-            "before": slug(before.get(axis_id)),
-            "after": slug(after.get(axis_id)),
-        }
-        for axis_id in changes.to
-        if before.get(axis_id) != after.get(axis_id)
-    ]
-    summary = "; ".join(parts)
-    return summary if len(summary) <= 300 else summary[:299] + "…"
+    def slug(category_id: int | None) -> str | None:
+        return changes.categories[category_id].slug if category_id else None
+
+    return {
+        "changes": [
+            {
+                "axis": changes.axes[axis_id].slug,
+                "before": slug(before.get(axis_id)),
+                "after": slug(after.get(axis_id)),
+            }
+            for axis_id in changes.to
+            if before.get(axis_id) != after.get(axis_id)
+        ]
+    }
 
 
 def _batch_apply(*, dataset_id: int, item_ids: list[int], changes: _Changes, by) -> int:
@@ -149,7 +150,10 @@ def _batch_apply(*, dataset_id: int, item_ids: list[int], changes: _Changes, by)
         )
         events.append(
             ItemEvent(
-                item_id=item.pk, by=by, kind="categories", summary=_summary(changes, before, after)
+                item_id=item.pk,
+                by=by,
+                kind=ItemEvent.Kind.CATEGORIES,
+                params=_event_params(changes, before, after),
             )
         )
     if not changed:

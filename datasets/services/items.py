@@ -188,8 +188,8 @@ def _item_create(
     ItemEvent.objects.create(
         item=item,
         by=by,
-        kind="uploaded",
-        summary=_("Uploaded as “%(name)s”.") % {"name": name} if name else _("Registered."),
+        kind=ItemEvent.Kind.UPLOADED,
+        params={"name": name},
     )
     coverage_move(dataset_id=dataset.pk, moves=Counter({(None, stratum_of(item)): 1}))
     coverage_collected(dataset_id=dataset.pk, keys=Counter({item.category_key: 1}))

@@ -112,8 +112,7 @@ def item_metadata_strip(*, item_id: int) -> bool:
             if fields:
                 ItemEvent.objects.create(
                     item=item,
-                    kind="stripped",
-                    summary=_("Metadata removed from the files other roles see."),
+                    kind=ItemEvent.Kind.STRIPPED,
                 )
                 replaced = [name for name in copies if name != item.original.name]
                 transaction.on_commit(partial(_delete, replaced))

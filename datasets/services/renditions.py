@@ -175,8 +175,6 @@ def item_process(*, item_id: int) -> Item | None:
             processing=Item.Processing.READY, stripped=True, **fields
         )
         if updated:
-            ItemEvent.objects.create(
-                item=item, kind="processed", summary=_("Thumbnail and screen rendition made.")
-            )
+            ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.PROCESSED)
     item.refresh_from_db()
     return item

@@ -281,9 +281,8 @@ def item_split_set(*, item: Item, split: str, by: User | None) -> Item:
     ItemEvent.objects.create(
         item=item,
         by=by,
-        kind="split",
-        summary=_("Split changed from %(before)s to %(after)s.")
-        % {"before": Split(before).label, "after": Split(split).label},
+        kind=ItemEvent.Kind.SPLIT,
+        params={"before": before, "after": split},
     )
     coverage_move(
         dataset_id=item.dataset_id,

@@ -221,13 +221,10 @@ def ground_truth_record(
     Item.objects.filter(pk=locked.pk).update(ground_truth=version)
     item.ground_truth = version
     item_status_set(item=item, status=Item.Status.ACCEPTED)
-    values = {"number": version.number, "source": version.get_source_display()}
-    if named:
-        summary = _("Ground truth version %(number)s recorded (%(source)s: %(types)s).") % {
-            **values,
-            "types": ", ".join(named),
-        }
-    else:
-        summary = _("Ground truth version %(number)s recorded (%(source)s).") % values
-    ItemEvent.objects.create(item=item, by=by, kind="ground_truth", summary=summary)
+    ItemEvent.objects.create(
+        item=item,
+        by=by,
+        kind=ItemEvent.Kind.GROUND_TRUTH,
+        params={"number": version.number, "source": version.source, "types": named or []},
+    )
     return version

@@ -162,7 +162,8 @@ def item_categories_bulk(request, dataset_id: int):
 
 
 def _overlay(item: Item) -> list[dict]:
-    """The current ground truth's regions as boxes to draw, formulas and chars told apart."""
+    """The current ground truth's regions as boxes to draw, formulas and chars told apart;
+    a formula's LaTeX typeset by KaTeX (or marked as not parsing)."""
     truth = item.ground_truth
     if truth is None:
         return []
@@ -174,6 +175,7 @@ def _overlay(item: Item) -> list[dict]:
             continue
         attributes = region.get("attributes") or {}
         kind = region.get("type", "")
+        latex = attributes.get("latex")
         regions.append(
             {
                 "id": region.get("id", ""),
@@ -183,7 +185,8 @@ def _overlay(item: Item) -> list[dict]:
                 "y": y,
                 "width": width,
                 "height": height,
-                "label": str(attributes.get("latex") or attributes.get("symbol") or ""),
+                "label": str(latex or attributes.get("symbol") or ""),
+                "latex": selectors.latex_render(str(latex)) if latex else None,
             }
         )
     return regions
@@ -193,14 +196,18 @@ def _render_detail(request, dataset: Dataset, item: Item, *, status: int = 200, 
     current = {link.axis_id: link.category for link in item.category_links}
     axes = selectors.axis_list(dataset=dataset)
     regions = _overlay(item)
+    versions = list(item.truth_versions.all())
+    if len(versions) > 1:
+        changes = selectors.ground_truth_latex_changes(item=item)
+        for version in versions:
+            version.latex_changes = changes.get(version.number, [])
     context = {
         "dataset": dataset,
         "item": item,
         "truth": item.ground_truth,
-        "truth_versions": item.truth_versions.all(),
+        "truth_versions": versions,
         "regions": regions,
         "formulas": [region for region in regions if region["type"] == "formula"],
-        "label_size": round(max(item.width, item.height) / 60, 1),
         "category_rows": [{"axis": axis, "category": current.get(axis.pk)} for axis in axes],
         "can_edit": policy.can_edit_dataset(request.user, dataset),
         "error": error,

@@ -34,7 +34,10 @@ from datasets.views.stages import stage_pipeline
 def dataset_list(request):
     policy.require(policy.can_view_datasets(request.user))
     datasets = selectors.dataset_list(visible=policy.datasets_visible_to(request.user))
-    context = {"datasets": datasets, "can_create": policy.can_create_dataset(request.user)}
+    context = {
+        "rows": selectors.dataset_list_overview(datasets=datasets),
+        "can_create": policy.can_create_dataset(request.user),
+    }
     return render(request, "datasets/dataset_list.html", context)
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import Role
 from datasets import services
@@ -240,8 +241,51 @@ def test_the_item_page_draws_the_ground_truth_over_the_rendition(planner, datase
         html,
     )
     assert html.count('class="region char"') == 2
-    assert "\\frac{a}{b}</text>" in html
     assert "<title>formula r1: \\frac{a}{b}</title>" in html
+    assert 'data-box="10.5,8.0,120.0,30.0"' in html
+
+
+def test_the_item_page_typesets_latex_with_katex_and_keeps_the_source_one_click_away(
+    planner, dataset
+):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    services.ground_truth_record(item=item, annotation=ANNOTATION, source="generator")
+
+    html = planner.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    table = html[html.index('<table class="formulas">') : html.index("</table>")]
+    label = html[html.index('class="region-label') : html.index('class="label-short"')]
+    assert '<details class="latex"><summary' in table
+    assert '<span class="katex">' in table and '<span class="mfrac">' in table
+    assert '<code class="latex-source">\\frac{a}{b}</code>' in table
+    assert '<span class="katex">' in label
+    assert "vendor/katex/katex.min.css" in html
+    assert "katex.min.js" not in html and "katex.mjs" not in html  # no math code in the page
+
+
+def test_a_formula_that_does_not_parse_shows_its_source_marked_never_a_500(planner, dataset):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    broken = {
+        "regions": [{**ANNOTATION["regions"][0], "attributes": {"latex": "\\frac{a}{"}}],
+        "categories": {},
+    }
+    version = GroundTruthVersion.objects.create(  # as an import from an older tool left it
+        item=item, number=1, annotation=broken, source="import", spec_version=1
+    )
+    Item.objects.filter(pk=item.pk).update(ground_truth=version)
+
+    response = planner.get(f"/datasets/{dataset.id}/items/{item.id}/")
+
+    html = response.content.decode()
+    table = html[html.index('<table class="formulas">') : html.index("</table>")]
+    assert response.status_code == 200
+    assert '<span class="latex latex-invalid" title="KaTeX parse error' in table
+    assert '<code class="latex-source">\\frac{a}{</code>' in table
+    assert "does not parse" in table
+    assert '<span class="katex">' not in table
+    assert 'class="region-label latex-invalid"' in html
 
 
 def test_the_item_page_lists_the_ground_truth_versions_newest_first(planner, dataset, make_user):
@@ -399,3 +443,77 @@ def test_before_processing_the_thumbnail_falls_back_to_the_image(planner, datase
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_item_history_is_written_in_the_readers_language(make_user, dataset):
+    formula_schema(dataset)
+    with translation.override("ko"):  # what a Korean planner's request did
+        item = _item(dataset, 1, "clean", size=(400, 300))
+    services.ground_truth_record(item=item, annotation=ANNOTATION, source="generator")
+    services.item_categories_set(item=item, changes={"capture": "shadow"}, by=None)
+    korean = Client()
+    korean.force_login(make_user(Role.PLANNER, language="ko"))
+    english = Client()
+    english.force_login(make_user(Role.PLANNER, language="en"))
+
+    korean_html = korean.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+    english_html = english.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    assert "“p1.jpg”(으)로 올렸습니다." in korean_html
+    assert "정답 버전 1을(를) 기록했습니다(합성 생성기)." in korean_html
+    assert "Uploaded as “p1.jpg”." in english_html
+    assert "Ground truth version 1 recorded (Synthetic generator)." in english_html
+    assert "capture: clean → shadow" in english_html and "capture: clean → shadow" in korean_html
+    assert "올렸습니다" not in english_html
+
+
+def test_item_history_stores_what_happened_not_a_sentence(dataset):
+    with translation.override("ko"):
+        item = _item(dataset, 1, "clean")
+        services.item_categories_set(item=item, changes={"capture": None}, by=None)
+
+    events = list(item.events.values_list("kind", "params"))
+
+    assert events == [
+        ("uploaded", {"name": "p1.jpg"}),
+        ("categories", {"changes": [{"axis": "capture", "before": "clean", "after": None}]}),
+    ]
+
+
+def test_a_korean_reader_reads_processing_as_a_state(make_user, dataset):
+    item = _item(dataset, 1, "clean")
+    services.item_process(item_id=item.id)
+    korean = Client()
+    korean.force_login(make_user(Role.PLANNER, language="ko"))
+
+    page = korean.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+    grid = korean.get(f"/datasets/{dataset.id}/items/").content.decode()
+
+    assert "<dt>처리 상태</dt><dd>준비됨</dd>" in page
+    assert "처리 중" not in page
+    assert "<label>처리 상태" in grid
+
+
+def test_the_versions_table_typesets_the_latex_each_version_changed(planner, dataset):
+    formula_schema(dataset)
+    item = _item(dataset, 1, "shadow", size=(400, 300))
+    first = {"regions": [ANNOTATION["regions"][0]], "categories": {}}
+    second = {
+        "regions": [
+            {**ANNOTATION["regions"][0], "attributes": {"latex": "\\frac{a}{c}"}},
+            {**ANNOTATION["regions"][0], "id": "r4", "attributes": {"latex": "y^{2}"}},
+        ],
+        "categories": {},
+    }
+    services.ground_truth_record(item=item, annotation=first, source="generator")
+    services.ground_truth_record(item=item, annotation=second, source="import")
+
+    html = planner.get(f"/datasets/{dataset.id}/items/{item.id}/").content.decode()
+
+    start = html.index('data-changes-of="2"')
+    changes = html[start : html.index("</tr>", start)]
+    assert 'data-changes-of="1"' not in html
+    assert changes.count('<span class="katex">') == 3  # r1 before and after, r4 after
+    assert '<code class="latex-source">\\frac{a}{b}</code>' in changes
+    assert '<code class="latex-source">\\frac{a}{c}</code>' in changes
+    assert '<li data-region="r4"><span class="region-id">r4</span> —' in changes

@@ -366,6 +366,19 @@ def test_an_item_shows_its_history_and_ground_truth(planner_client, dataset):
     assert body["original"].endswith("/file/original/")
 
 
+def test_item_history_gives_its_code_parameters_and_the_line_in_the_requests_language(
+    planner_client, dataset
+):
+    item = _item(dataset, 1)
+
+    english = planner_client.get(_url(dataset, f"{item.id}/")).json()["events"][0]
+    korean = planner_client.get(_url(dataset, f"{item.id}/"), HTTP_ACCEPT_LANGUAGE="ko").json()
+
+    assert (english["kind"], english["params"]) == ("uploaded", {"name": item.original_name})
+    assert english["summary"] == f"Uploaded as “{item.original_name}”."
+    assert korean["events"][0]["summary"] == f"“{item.original_name}”(으)로 올렸습니다."
+
+
 def test_an_item_without_ground_truth_says_null(planner_client, dataset):
     item = _item(dataset, 1)
 
@@ -506,7 +519,10 @@ def test_bulk_set_on_a_filter_changes_exactly_the_matching_items(planner_client,
         item.refresh_from_db()
         assert set(item.categories.all()) == {crumpled, printed}
         assert item.category_key == ".".join(str(pk) for pk in sorted([crumpled.id, printed.id]))
-        assert item.events.filter(kind="categories", summary="capture: shadow → crumpled").exists()
+        event = item.events.get(kind="categories")
+        assert event.params == {
+            "changes": [{"axis": "capture", "before": "shadow", "after": "crumpled"}]
+        }
     for untouched in (handwritten, clean):
         assert not untouched.events.filter(kind="categories").exists()
     assert handwritten.categories.get(axis__slug="capture").slug == "shadow"

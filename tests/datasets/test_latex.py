@@ -1,6 +1,6 @@
 import pytest
 
-from datasets.latex import katex_options, latex_check, latex_is_valid
+from datasets.latex import katex_options, latex_check, latex_is_valid, latex_render
 
 REFUSED = [
     r"\frac{a}{",
@@ -88,3 +88,47 @@ def test_checks_still_work_after_the_loop_the_first_one_ran_under_is_closed():
 
     assert results[0] is None
     assert results[1].startswith("KaTeX parse error")
+
+
+def test_latex_render_typesets_html_with_the_shared_katex():
+    rendering = latex_render(r"\frac{a}{b}")
+
+    assert rendering.parses and rendering.error is None
+    assert rendering.html.startswith('<span class="katex">')
+    assert '<span class="mfrac">' in rendering.html
+    assert '<annotation encoding="application/x-tex">\\frac{a}{b}</annotation>' in rendering.html
+
+
+def test_latex_render_in_display_mode_wraps_a_display_block():
+    assert latex_render("x^2", display=True).html.startswith('<span class="katex-display">')
+    assert not latex_render("x^2").html.startswith('<span class="katex-display">')
+
+
+def test_latex_render_does_not_trust_links_or_raw_html():
+    link = latex_render(r"\href{javascript:alert(1)}{x} <b>")
+    html_extension = latex_render(r"\htmlClass{a}{b}")
+
+    assert "<a " not in link.html and "href=" not in link.html
+    assert "<b>" not in link.html and "&lt;" in link.html
+    assert html_extension.html is None and "htmlExtension" in html_extension.error
+
+
+@pytest.mark.parametrize("source", REFUSED)
+def test_latex_render_of_what_the_validator_refuses_gives_the_error_and_no_html(source):
+    rendering = latex_render(source)
+
+    assert not rendering.parses and rendering.html is None
+    assert rendering.error == latex_check(source)
+    assert rendering.source == source
+
+
+def test_latex_render_refuses_overlong_source_without_running_katex():
+    rendering = latex_render("x+" * 3000)
+
+    assert rendering.html is None and "4000" in rendering.error
+
+
+def test_latex_render_is_part_of_the_public_selectors():
+    from datasets import selectors
+
+    assert selectors.latex_render is latex_render

@@ -67,7 +67,7 @@ def test_each_recording_is_a_new_version_and_the_item_points_at_the_newest(item)
     assert truth_of(item) == second and item.ground_truth == second
     item.refresh_from_db()
     assert item.status == Item.Status.ACCEPTED
-    summaries = list(item.events.values_list("summary", flat=True))
+    summaries = [event.summary for event in item.events.all()]
     assert summaries == [
         "Ground truth version 1 recorded (Synthetic generator).",
         "Ground truth version 2 recorded (Imported).",
