@@ -154,7 +154,8 @@ def test_a_planner_requests_an_export_and_is_sent_back_to_the_list(
         response = _post(planner_client, demo, splits=["train", "val"], images="include")
 
     export = Export.objects.get()
-    assert response.status_code == 302 and response["Location"] == _url(demo)
+    assert response.status_code == 302
+    assert response["Location"] == _url(demo) + "?stage=formula-detection"  # still chosen
     assert export.status == Export.Status.RUNNING
     assert (export.stage, export.splits, export.format) == (detection, ["train", "val"], "coco")
     assert export.images == Export.Images.INCLUDE
