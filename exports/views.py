@@ -33,7 +33,10 @@ def _rows(request, dataset: Dataset, refused: dict[int, str]) -> list[Export]:
         export.dataset = dataset  # read by the policy below, once
         export.split_names = ", ".join(split_names.get(s, s) for s in export.splits)
         crops = export.stage is not None and export.stage.input_kind == Stage.Input.CROP
-        export.images_label = _("Crops included") if crops else images.get(export.images)
+        # what the API says too: a crop stage's export has images "include"
+        export.images_label = images.get(export.images)
+        if crops and export.images == Export.Images.INCLUDE:
+            export.images_label = _("Crops included")
         export.can_cancel = policy.can_cancel_export(request.user, export)
         export.can_retry = policy.can_retry_export(request.user, export)
         export.retry = getattr(export, "retried_as", None)

@@ -3,6 +3,13 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def crops_are_included(apps, schema_editor):
+    """A crop stage's export always held its crops: record it as ``include``, as the page
+    already said, so the API answer agrees."""
+    Export = apps.get_model("exports", "Export")
+    Export.objects.filter(stage__input_kind="crop").update(images="include")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -21,4 +28,5 @@ class Migration(migrations.Migration):
             name='retry_of',
             field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='retried_as', to='exports.export', verbose_name='retry of'),
         ),
+        migrations.RunPython(crops_are_included, migrations.RunPython.noop),
     ]

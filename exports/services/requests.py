@@ -72,7 +72,8 @@ def export_request(
     Refuses a stage of another dataset (``bad_stage``), unknown splits (``bad_splits``), an
     images choice other than include or reference (``bad_images``), a format the stage
     does not offer (``bad_format``) and a Hugging Face layout of whole images by reference
-    (``bad_images``: the loader needs the files). Crop stages always include their crops.
+    (``bad_images``: the loader needs the files). Crop stages always include their crops, and
+    their exports say so (``images`` is ``include`` whatever was asked).
     """
     if stage.dataset_id != dataset.pk:
         _refuse(_("This stage belongs to another dataset."), code="bad_stage", field="stage")
@@ -80,6 +81,8 @@ def export_request(
     if images not in Export.Images.values:
         _refuse(_("Images are either “include” or “reference”."), code="bad_images", field="images")
     format = _checked_format(stage, format)
+    if stage.input_kind == Stage.Input.CROP:
+        images = Export.Images.INCLUDE  # crops exist only in the zip: nothing to reference
     if (
         format == "hf_imagefolder"
         and stage.input_kind == Stage.Input.IMAGE
