@@ -137,13 +137,14 @@ class ExportDetailApi(APIView):
 
 class ExportRetryApi(APIView):
     @extend_schema(
-        request=None,
+        request=OpenApiTypes.OBJECT,  # nothing is read: a retry repeats the export's request
         responses={202: ExportOut},
         summary="Retry a failed or cancelled export",
         description="Requests a new export with the same stage, splits, format and images "
         "(its `retry_of` names this one; this one's `retried_as` names it), pinned to the "
-        "ground truth current now. The requester and planners may retry; 409 for a running "
-        "or done export (`export_not_retryable`) or one already retried (`export_retried`).",
+        "ground truth current now; send no body (or `{}`). The requester and planners may "
+        "retry; 409 for a running or done export (`export_not_retryable`) or one already "
+        "retried (`export_retried`).",
     )
     def post(self, request, dataset_id: int, export_id: int):
         export = _export_for(request, dataset_id, export_id)

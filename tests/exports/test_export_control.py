@@ -115,6 +115,16 @@ def test_a_chunk_of_a_cancelled_export_builds_nothing_and_queues_no_join(
     assert _stored_parts(export) == []
 
 
+def test_an_export_cancelled_before_its_plan_ran_is_never_planned(demo):
+    stage = demo.stages.get(slug="formula-detection")
+    export = export_services.export_request(dataset=demo, stage=stage, by=None)
+    export_services.export_cancel(export=export, by=None)
+
+    pending = export_services.export_plan(export_id=export.pk, dispatch=False)
+
+    assert pending == [] and not export.chunks.exists()
+
+
 def test_a_chunk_still_building_when_its_export_is_cancelled_stores_no_part(
     demo, monkeypatch, django_capture_on_commit_callbacks
 ):
