@@ -302,6 +302,11 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
             stored, _sha256, _size, _hashes = zip_store(name, writer.members(made()))
         progress.flush()
     except Exception as error:  # recorded for the requester; the worker's log has the trace
+        if not Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).exists():
+            logger.info("export %s chunk %s stopped: no longer running", export.pk, chunk.index)
+            parts_remove(export.pk)  # cancelled meanwhile: nothing to report, nothing kept
+            chunk.refresh_from_db()
+            return chunk
         logger.exception("export %s chunk %s failed", export.pk, chunk.index)
         message = _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
             "index": chunk.index,

@@ -50,9 +50,10 @@ def _stored_parts(export) -> list[str]:
     return default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
 
 
-def _cancel_when_storage_opens(monkeypatch, export, *, after: int = 0) -> None:
+def _cancel_when_storage_opens(monkeypatch, export, *, after: int = 0, fail=None) -> None:
     """A planner cancels ``export`` while a worker reads a stored file (an image, a part):
-    the moment a cancel comes in from another request in the middle of a build."""
+    the moment a cancel comes in from another request in the middle of a build. With
+    ``fail``, the read then raises it (as a worker's heartbeat does once its job stopped)."""
     default_storage.exists("")  # the lazy storage made, to patch its object
     storage = default_storage._wrapped
     opened = storage.open
@@ -62,6 +63,8 @@ def _cancel_when_storage_opens(monkeypatch, export, *, after: int = 0) -> None:
         calls.append(name)
         if len(calls) == after + 1:
             export_services.export_cancel(export=export, by=None)
+            if fail is not None:
+                raise fail
         return opened(name, *args, **kwargs)
 
     monkeypatch.setattr(storage, "open", open_and_cancel)
@@ -139,6 +142,23 @@ def test_a_chunk_still_building_when_its_export_is_cancelled_stores_no_part(
     assert chunk.status == ExportChunk.Status.CANCELLED and not chunk.file
     assert export.status == Export.Status.CANCELLED and export.chunks_done == 1
     assert _stored_parts(export) == []  # neither the earlier part nor this late one
+
+
+def test_a_chunk_stopped_by_its_cancel_ends_cancelled_not_failed(
+    demo, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    export = _planned(demo)
+    building = export.chunks.get(index=1)
+    _cancel_when_storage_opens(monkeypatch, export, fail=RuntimeError("export 1 was cancelled"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        chunk = export_services.export_chunk_build(chunk_id=building.pk, dispatch=False)
+
+    export.refresh_from_db()
+    assert chunk.status == ExportChunk.Status.CANCELLED
+    assert export.status == Export.Status.CANCELLED and export.error == ""
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+    assert _stored_parts(export) == []
 
 
 def test_a_join_running_when_its_export_is_cancelled_stores_no_zip(
