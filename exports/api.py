@@ -172,8 +172,11 @@ class ExportDownloadApi(FileApiView):
         dataset = policy.dataset_for(request.user, dataset_id)
         export = get_object_or_404(dataset.exports, pk=export_id)
         if export.status != Export.Status.DONE or not export.file:
+            message = _("Export %(id)s is not finished yet.")
+            if export.status in (Export.Status.FAILED, Export.Status.CANCELLED):
+                message = _("Export %(id)s is %(status)s: there is no zip; retry it to build one.")
             raise DomainError(
-                _("Export %(id)s is not finished yet.") % {"id": export.pk},
+                message % {"id": export.pk, "status": export.get_status_display().lower()},
                 code="export_not_ready",
                 status=409,
             )

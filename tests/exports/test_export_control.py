@@ -204,6 +204,17 @@ def test_another_trainer_may_not_cancel_an_export_that_is_not_theirs(client_for,
     assert export.status == Export.Status.RUNNING and len(_stored_parts(export)) == 1
 
 
+def test_a_cancelled_export_has_nothing_to_download_and_says_to_retry(planner_client, demo):
+    export = _planned(demo)
+    export_services.export_cancel(export=export, by=None)
+
+    response = planner_client.get(_api(demo, export, "download/"))
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "export_not_ready"
+    assert "cancelled: there is no zip; retry it" in response.json()["error"]["message"]
+
+
 # --- retry ---------------------------------------------------------------------------------
 
 
