@@ -16,5 +16,6 @@ Downloads are served by ``core.files`` (ranges, ETag, a short-lived signed URL o
 #: The Groundwork version written into every manifest.
 GROUNDWORK_VERSION = "0.1"
 #: The version of the export layout and manifest described here (2: the manifest names each
-#: item's ground-truth version and its provenance).
-SPEC_VERSION = 2
+#: item's ground-truth version and its provenance; 3: a crop stage's YOLO and COCO pictures
+#: are ``images/<split>/…`` beside ``labels/<split>/…``, and data.yaml names no ``path``).
+SPEC_VERSION = 3

@@ -1,4 +1,5 @@
-"""Exports through the API: request one (202), follow its progress, download the zip."""
+"""Exports through the API: request one (202), follow its progress, download the zip; cancel
+a running one (``DELETE``) or retry a failed or cancelled one (a new export, 202)."""
 
 import base64
 
@@ -14,8 +15,8 @@ from rest_framework.views import APIView
 
 from core.errors import DomainError
 from core.files import FileApiView, StoredFile, stored_file_response
-from datasets import selectors
-from exports import policy, services
+from datasets import selectors as dataset_selectors
+from exports import policy, selectors, services
 from exports.models import Export
 
 
@@ -25,6 +26,13 @@ class ExportOut(serializers.ModelSerializer):
     download = serializers.SerializerMethodField()
     percent = serializers.IntegerField(
         read_only=True, help_text="Whole percent of the items written; 100 only once done."
+    )
+    cancelled_by = serializers.CharField(source="cancelled_by.username", default=None)
+    retry_of = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The failed or cancelled export this one retries."
+    )
+    retried_as = serializers.SerializerMethodField(
+        help_text="The export that retries this one, once it was retried."
     )
 
     class Meta:
@@ -48,7 +56,14 @@ class ExportOut(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "finished_at",
+            "cancelled_by",
+            "retry_of",
+            "retried_as",
         ]
+
+    def get_retried_as(self, export) -> int | None:
+        retry = getattr(export, "retried_as", None)  # none yet: the accessor raises
+        return retry.pk if retry is not None else None
 
     def get_download(self, export) -> str | None:
         if export.status != Export.Status.DONE:
@@ -74,7 +89,7 @@ class ExportListApi(ListAPIView):
 
     def get_queryset(self):
         dataset = policy.dataset_for(self.request.user, self.kwargs["dataset_id"])
-        return dataset.exports.select_related("stage", "created_by")
+        return selectors.export_list(dataset=dataset)
 
     @extend_schema(
         request=ExportIn,
@@ -89,17 +104,53 @@ class ExportListApi(ListAPIView):
         data = ExportIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        stage = selectors.stage_get(dataset=dataset, slug=fields.pop("stage"))
+        stage = dataset_selectors.stage_get(dataset=dataset, slug=fields.pop("stage"))
         export = services.export_request(dataset=dataset, stage=stage, by=request.user, **fields)
         return Response(ExportOut(export).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _export_for(request, dataset_id: int, export_id: int) -> Export:
+    dataset = policy.dataset_for(request.user, dataset_id)
+    return get_object_or_404(selectors.export_list(dataset=dataset), pk=export_id)
 
 
 class ExportDetailApi(APIView):
     @extend_schema(responses=ExportOut, summary="One export: its progress and result")
     def get(self, request, dataset_id: int, export_id: int):
-        dataset = policy.dataset_for(request.user, dataset_id)
-        export = get_object_or_404(dataset.exports.select_related("stage"), pk=export_id)
+        return Response(ExportOut(_export_for(request, dataset_id, export_id)).data)
+
+    @extend_schema(
+        request=None,
+        responses=ExportOut,
+        summary="Cancel a running export",
+        description="The export and its running chunks end `cancelled` and their parts are "
+        "removed; a worker still building a chunk stops at its next heartbeat and stores "
+        "nothing. The row stays (it is not deleted). The requester and planners may cancel; "
+        "a finished export is 409 `export_finished`.",
+    )
+    def delete(self, request, dataset_id: int, export_id: int):
+        export = _export_for(request, dataset_id, export_id)
+        policy.require(policy.can_cancel_export(request.user, export))
+        export = services.export_cancel(export=export, by=request.user)
         return Response(ExportOut(export).data)
+
+
+class ExportRetryApi(APIView):
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,  # nothing is read: a retry repeats the export's request
+        responses={202: ExportOut},
+        summary="Retry a failed or cancelled export",
+        description="Requests a new export with the same stage, splits, format and images "
+        "(its `retry_of` names this one; this one's `retried_as` names it), pinned to the "
+        "ground truth current now; send no body (or `{}`). The requester and planners may "
+        "retry; 409 for a running or done export (`export_not_retryable`) or one already "
+        "retried (`export_retried`).",
+    )
+    def post(self, request, dataset_id: int, export_id: int):
+        export = _export_for(request, dataset_id, export_id)
+        policy.require(policy.can_retry_export(request.user, export))
+        retry = services.export_retry(export=export, by=request.user)
+        return Response(ExportOut(retry).data, status=status.HTTP_202_ACCEPTED)
 
 
 class ExportDownloadApi(FileApiView):
@@ -121,8 +172,11 @@ class ExportDownloadApi(FileApiView):
         dataset = policy.dataset_for(request.user, dataset_id)
         export = get_object_or_404(dataset.exports, pk=export_id)
         if export.status != Export.Status.DONE or not export.file:
+            message = _("Export %(id)s is not finished yet.")
+            if export.status in (Export.Status.FAILED, Export.Status.CANCELLED):
+                message = _("Export %(id)s is %(status)s: there is no zip; retry it to build one.")
             raise DomainError(
-                _("Export %(id)s is not finished yet.") % {"id": export.pk},
+                message % {"id": export.pk, "status": export.get_status_display().lower()},
                 code="export_not_ready",
                 status=409,
             )

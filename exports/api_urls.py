@@ -13,6 +13,11 @@ urlpatterns = [
         name="export-detail",
     ),
     path(
+        "datasets/<int:dataset_id>/exports/<int:export_id>/retry/",
+        api.ExportRetryApi.as_view(),
+        name="export-retry",
+    ),
+    path(
         "datasets/<int:dataset_id>/exports/<int:export_id>/download/",
         api.ExportDownloadApi.as_view(),
         name="export-download",

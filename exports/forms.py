@@ -5,7 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from datasets.models import Dataset
+from datasets.models import Dataset, Stage
 from exports.models import Export
 from exports.selectors import stage_export_formats
 from exports.services import SPLITS
@@ -58,6 +58,9 @@ class ExportForm(forms.Form):
         self.fields["format"].widget.offered_by = offered_by
         firsts = {stage.slug: next(iter(stage_export_formats(stage)), "") for stage in stages}
         self.fields["format"].widget.attrs["data-first"] = json.dumps(firsts)
+        # a crop stage always includes its crops: the page ticks "include" for it
+        crops = [stage.slug for stage in stages if stage.input_kind == Stage.Input.CROP]
+        self.fields["images"].widget.attrs["data-crop-stages"] = json.dumps(crops)
         chosen = next((s for s in stages if s.slug == self.initial.get("stage")), None)
         chosen = chosen or (stages[0] if stages else None)
         if chosen is not None and not self.is_bound:

@@ -45,6 +45,24 @@ class Export(Job):
         related_name="+",
         verbose_name=_("requested by"),
     )
+    # A failed or cancelled export is retried as a new export with the same request, so the
+    # record of what went wrong stays; one retry per export (the unique one-to-one).
+    retry_of = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retried_as",
+        verbose_name=_("retry of"),
+    )
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
 
     class Meta:
         verbose_name = _("export")

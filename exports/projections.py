@@ -12,8 +12,13 @@ Layouts (``README.md`` shows them with examples):
   (``data.yaml``, ``labels/<split>/<item>.txt``), then the images: ``files.jsonl`` (by
   reference) or ``images/<split>/<item>.<ext>`` (included, the stored bytes);
   ``yolo``: the same without COCO;
-- crop → boxes: the same, over ``crops/<split>/<item>_<region>.png``; boxes are in crop
+- crop → boxes: the same, over ``images/<split>/<item>_<region>.png``; boxes are in crop
   pixels, image ids are numbered in item and region order;
+
+YOLO follows the convention of the trainers' tools (Ultralytics): an image's label is at its
+path with ``/images/`` replaced by ``/labels/`` and the extension by ``.txt``, every picture
+has one (empty when it has no box), and ``data.yaml`` names no ``path``, so its folders are
+read from the folder ``data.yaml`` is in, wherever the zip is unpacked.
 - crop → attribute, ``jsonl_crops``: ``labels.jsonl`` (file name, value, item, region, split,
   crop box), then the crops;
 - any stage, ``hf_imagefolder``: ``<split>/metadata.jsonl`` then that split's images, as the
@@ -176,8 +181,7 @@ class BoxesProjection(Projection):
                 path = _picture_path(row.split, name, data, row)
                 self._hf_lines(part, row, path, entries, region)
             else:
-                folder = "crops" if data is not None else "images"
-                path = _picture_path(f"{folder}/{row.split}", name, data, row)
+                path = _picture_path(f"images/{row.split}", name, data, row)
                 self._layout_lines(part, row, path, name, (width, height), entries, region)
             if data is not None:
                 yield path, data
@@ -244,7 +248,7 @@ class BoxesProjection(Projection):
         for name, text in parts.lines("yolo"):
             yield name, [text.encode()], True  # a few lines: deflate saves nothing
         if self.crops:
-            yield from parts.files("crops/")
+            yield from parts.files("images/")
         elif self.include_images:
             for name, stored in parts.lines("images"):
                 yield name, file_chunks(stored), True
@@ -259,9 +263,10 @@ class BoxesProjection(Projection):
             yield name, file_chunks(stored), True
 
     def data_yaml(self) -> str:
-        folder = "crops" if self.crops else "images"
-        lines = ["path: ."]
-        lines += [f"{split}: {folder}/{split}" for split in self.splits]
+        """Splits and class names. No ``path``: Ultralytics then reads the split folders
+        from data.yaml's own folder (a ``path: .`` would be the current directory)."""
+        lines = ["# YOLO: an image's label is its path with /images/ -> /labels/ and .txt"]
+        lines += [f"{split}: images/{split}" for split in self.splits]
         lines += ["names:", f"  0: {self.type_slug}", ""]
         return "\n".join(lines)
 

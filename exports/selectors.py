@@ -10,7 +10,9 @@ from exports.models import Export
 def export_list(*, dataset: Dataset) -> QuerySet[Export]:
     """The dataset's exports, newest first, with what their rows show."""
     return (
-        Export.objects.filter(dataset=dataset).select_related("stage", "created_by").order_by("-id")
+        Export.objects.filter(dataset=dataset)
+        .select_related("stage", "created_by", "cancelled_by", "retried_as")
+        .order_by("-id")
     )
 
 

@@ -5,11 +5,14 @@ still running and moves their bars, so the page never waits on the build. The fi
 size in bytes) are the server's; the script writes them for the reader's locale.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.forms import show_refusal
@@ -22,22 +25,32 @@ from exports.models import Export
 SHOWN = 50
 
 
-def _rows(dataset: Dataset) -> list[Export]:
+def _rows(request, dataset: Dataset, refused: dict[int, str]) -> list[Export]:
     split_names = {"train": _("Train"), "val": _("Val"), "test": _("Test")}
     images = {Export.Images.INCLUDE: _("Included"), Export.Images.REFERENCE: _("By reference")}
     exports = list(selectors.export_list(dataset=dataset)[:SHOWN])
     for export in exports:
+        export.dataset = dataset  # read by the policy below, once
         export.split_names = ", ".join(split_names.get(s, s) for s in export.splits)
         crops = export.stage is not None and export.stage.input_kind == Stage.Input.CROP
-        export.images_label = _("Crops included") if crops else images.get(export.images)
+        # what the API says too: a crop stage's export has images "include"
+        export.images_label = images.get(export.images)
+        if crops and export.images == Export.Images.INCLUDE:
+            export.images_label = _("Crops included")
+        export.can_cancel = policy.can_cancel_export(request.user, export)
+        export.can_retry = policy.can_retry_export(request.user, export)
+        export.retry = getattr(export, "retried_as", None)
+        export.refused = refused.get(export.pk, "")
     return exports
 
 
-def _render_exports(request, dataset: Dataset, *, form=None, status: int = 200):
+def _render_exports(
+    request, dataset: Dataset, *, form=None, status: int = 200, refused: dict | None = None
+):
     can_request = policy.can_request_export(request.user, dataset)
     context = {
         "dataset": dataset,
-        "exports": _rows(dataset),
+        "exports": _rows(request, dataset, refused or {}),
         "shown": SHOWN,
         "total": selectors.export_list(dataset=dataset).count(),
         "can_request": can_request,
@@ -65,9 +78,59 @@ def exports_page(request, dataset_id: int):
     except DomainError as error:
         show_refusal(form, error)
         return _render_exports(request, dataset, form=form, status=error.status)
+    return _queued(request, export)
+
+
+def _queued(request, export: Export):
+    """Back to the page with the export's stage still chosen and a notice that goes (the
+    page's script removes it) once the export is no longer running."""
     messages.success(
         request,
         _("Export %(id)s of “%(stage)s” is queued; a worker builds it and its bar shows how far.")
         % {"id": export.pk, "stage": export.stage.name},
+        extra_tags=f"export-queued queued-{export.pk}",
     )
-    return redirect("datasets:exports", dataset.pk)
+    return _back(export)
+
+
+def _back(export: Export):
+    url = reverse("datasets:exports", args=[export.dataset_id])
+    if export.stage is not None:
+        url += "?" + urlencode({"stage": export.stage.slug})
+    return redirect(url)
+
+
+def _export_action(request, dataset_id: int, export_id: int, *, may, act):
+    """A row's button: the policy, then the service; a refusal is shown in the export's row."""
+    dataset = policy.dataset_for(request.user, dataset_id)
+    export = get_object_or_404(selectors.export_list(dataset=dataset), pk=export_id)
+    policy.require(may(request.user, export))
+    try:
+        return act(export)
+    except DomainError as error:
+        refused = {export.pk: error.message}
+        return _render_exports(request, dataset, status=error.status, refused=refused)
+
+
+@login_required
+@require_POST
+def export_cancel(request, dataset_id: int, export_id: int):
+    """Cancel a running export (its requester, or a planner)."""
+
+    def cancel(export: Export):
+        services.export_cancel(export=export, by=request.user)
+        messages.success(request, _("Export %(id)s is cancelled.") % {"id": export.pk})
+        return _back(export)
+
+    return _export_action(request, dataset_id, export_id, may=policy.can_cancel_export, act=cancel)
+
+
+@login_required
+@require_POST
+def export_retry(request, dataset_id: int, export_id: int):
+    """Retry a failed or cancelled export as a new export of the same request."""
+
+    def retry(export: Export):
+        return _queued(request, services.export_retry(export=export, by=request.user))
+
+    return _export_action(request, dataset_id, export_id, may=policy.can_retry_export, act=retry)

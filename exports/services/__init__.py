@@ -1,5 +1,5 @@
-"""Writes of exports: ``requests`` checks and queues an export; ``building`` holds the worker
-steps that build it (plan, chunks, join)."""
+"""Writes of exports: ``requests`` checks and queues an export, cancels or retries one;
+``building`` holds the worker steps that build it (plan, chunks, join)."""
 
 from exports.services.building import (
     CHUNKS_AT_LEAST,
@@ -10,7 +10,7 @@ from exports.services.building import (
     export_join,
     export_plan,
 )
-from exports.services.requests import SPLITS, export_request
+from exports.services.requests import SPLITS, export_cancel, export_request, export_retry
 
 __all__ = [
     "CHUNKS_AT_LEAST",
@@ -18,8 +18,10 @@ __all__ = [
     "SPLITS",
     "chunk_size",
     "export_build",
+    "export_cancel",
     "export_chunk_build",
     "export_join",
     "export_plan",
     "export_request",
+    "export_retry",
 ]

@@ -33,7 +33,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datasets.models import Category, GroundTruthVersion, Item
+from datasets.models import Category, GroundTruthVersion, Item, JobStatus
 from datasets.selectors import spec_snapshot, stage_record
 from exports.archive import MemberHashes, zip_store
 from exports.manifest import category_counts, manifest_chunks
@@ -151,6 +151,10 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
     if export.status != Export.Status.RUNNING:
         return []
     with transaction.atomic():
+        # locked, so a cancel waits for the chunks and then cancels them too
+        export = Export.objects.select_for_update().get(pk=export_id)
+        if export.status != Export.Status.RUNNING:
+            return []
         if not export.chunks.exists():
             _chunks_pin(export)
         pending = list(
@@ -298,6 +302,11 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
             stored, _sha256, _size, _hashes = zip_store(name, writer.members(made()))
         progress.flush()
     except Exception as error:  # recorded for the requester; the worker's log has the trace
+        if not Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).exists():
+            logger.info("export %s chunk %s stopped: no longer running", export.pk, chunk.index)
+            parts_remove(export.pk)  # cancelled meanwhile: nothing to report, nothing kept
+            chunk.refresh_from_db()
+            return chunk
         logger.exception("export %s chunk %s failed", export.pk, chunk.index)
         message = _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
             "index": chunk.index,
@@ -305,22 +314,27 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
             "last": chunk.last_item,
             "error": str(error) or repr(error),
         }
-        ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
+        running = ExportChunk.objects.filter(pk=chunk.pk, status=ExportChunk.Status.RUNNING)
+        running.update(status=ExportChunk.Status.FAILED)  # a cancelled chunk stays cancelled
         _fail(export.pk, message)
-        _parts_remove(export.pk)
+        parts_remove(export.pk)
         chunk.refresh_from_db()
         return chunk
     with transaction.atomic():
+        # the export first, in the order a cancel locks them: its status decides
+        locked = Export.objects.select_for_update().get(pk=export.pk)
         flipped = ExportChunk.objects.filter(pk=chunk.pk, status=ExportChunk.Status.RUNNING).update(
             status=ExportChunk.Status.DONE, file=stored, counts=writer.counts
         )
+        if not flipped and not _is_done(ExportChunk, chunk.pk):  # cancelled meanwhile
+            transaction.on_commit(partial(default_storage.delete, stored))
+        elif locked.status != Export.Status.RUNNING:  # failed or cancelled meanwhile
+            transaction.on_commit(partial(parts_remove, export.pk))
         if flipped:
-            locked = Export.objects.select_for_update().get(pk=export.pk)
-            if locked.status != Export.Status.RUNNING:  # another chunk failed meanwhile
-                transaction.on_commit(partial(_parts_remove, export.pk))
             locked.chunks_done += 1
             locked.save(update_fields=["chunks_done"])
-            if dispatch and locked.chunks_done >= locked.chunks_total:
+            running = locked.status == Export.Status.RUNNING
+            if dispatch and running and locked.chunks_done >= locked.chunks_total:
                 from exports.tasks import export_join_task
 
                 transaction.on_commit(partial(export_join_task.delay, export.pk))
@@ -328,7 +342,13 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
     return chunk
 
 
-def _parts_remove(export_id: int) -> None:
+def _is_done(model, pk: int) -> bool:
+    """Whether another run finished the row: then the file it stored under the same name is
+    that run's, and stays."""
+    return model.objects.filter(pk=pk, status=JobStatus.DONE).exists()
+
+
+def parts_remove(export_id: int) -> None:
     """Delete the stored parts of an export that will never be joined (or just was)."""
     for chunk in ExportChunk.objects.filter(export_id=export_id).exclude(file=""):
         default_storage.delete(chunk.file)
@@ -365,7 +385,7 @@ def _join_and_record(export: Export) -> Export:
         _fail(export.pk, str(error) or repr(error))
         export.refresh_from_db()
         return export
-    Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
+    finished = Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
         status=Export.Status.DONE,
         file=stored,
         sha256=sha256,
@@ -375,7 +395,9 @@ def _join_and_record(export: Export) -> Export:
         error="",
         finished_at=timezone.now(),
     )
-    _parts_remove(export.pk)
+    if not finished and not _is_done(Export, export.pk):  # cancelled while joining
+        default_storage.delete(stored)
+    parts_remove(export.pk)
     export.refresh_from_db()
     return export
 

@@ -1,5 +1,7 @@
 // Follows the exports a worker is still building: polls each one's API row every second and
-// moves its bar; a finished one gets its size, hash and download link, a failed one its error.
+// moves its bar; a finished one gets its size, hash and download link, a failed one its error,
+// a cancelled one who cancelled it. The row's data-status shows its Cancel or Retry button
+// (exports.css), and the "queued" notice of an export goes once it is no longer running.
 // exportView (pure) says what a row shows; initExports wires it to the page. The figures are
 // the server's (percent, size in bytes); static/core/format.js writes them for the reader.
 import { api } from "../core/api.js";
@@ -13,6 +15,7 @@ export function statusLabel(status) {
     case "running": return gettext("Running");
     case "done": return gettext("Done");
     case "failed": return gettext("Failed");
+    case "cancelled": return gettext("Cancelled");
     default: return status;
   }
 }
@@ -75,13 +78,29 @@ function showResult(row, state) {
     link.href = state.download;
     link.download = "";
     link.textContent = gettext("Download");
-    row.querySelector(".result").replaceChildren(link);
+    row.querySelector(".outcome").replaceChildren(link);
   } else if (state.status === "failed") {
     const error = document.createElement("span");
     error.className = "error";
     error.textContent = state.error;
-    row.querySelector(".result").replaceChildren(error);
+    row.querySelector(".outcome").replaceChildren(error);
+  } else if (state.status === "cancelled") {
+    const note = document.createElement("span");
+    note.className = "muted";
+    note.textContent = state.cancelled_by
+      ? interpolate(gettext("Cancelled by %(name)s"), { name: state.cancelled_by })
+      : gettext("Cancelled");
+    row.querySelector(".outcome").replaceChildren(note);
   }
+}
+
+// The page's "Export N is queued" notice, once export N is no longer running.
+function dismissQueued(row) {
+  const notice = document.querySelector(`.messages .queued-${row.dataset.export}`);
+  if (!notice) return;
+  const list = notice.parentElement;
+  notice.remove();
+  if (!list.children.length) list.remove();
 }
 
 async function follow(row) {
@@ -91,7 +110,10 @@ async function follow(row) {
       row.dataset.status = state.status;
       showFigures(row, exportView(state));
       showResult(row, state);
-      if (state.status !== "running") return;
+      if (state.status !== "running") {
+        dismissQueued(row);
+        return;
+      }
     } catch (error) {
       if (error.status === 404) return; // gone, or no longer visible: nothing left to follow
       // anything else (a dropped connection, a restart) is tried again on the next round
@@ -105,6 +127,7 @@ export function initExports(page) {
     const view = exportView(rowState(row));
     showFigures(row, view);
     if (view.following) follow(row);
+    else dismissQueued(row);
   }
   page.dataset.ready = "true"; // every running export is followed (tests wait for this)
 }

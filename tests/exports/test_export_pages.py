@@ -154,7 +154,8 @@ def test_a_planner_requests_an_export_and_is_sent_back_to_the_list(
         response = _post(planner_client, demo, splits=["train", "val"], images="include")
 
     export = Export.objects.get()
-    assert response.status_code == 302 and response["Location"] == _url(demo)
+    assert response.status_code == 302
+    assert response["Location"] == _url(demo) + "?stage=formula-detection"  # still chosen
     assert export.status == Export.Status.RUNNING
     assert (export.stage, export.splits, export.format) == (detection, ["train", "val"], "coco")
     assert export.images == Export.Images.INCLUDE
@@ -248,3 +249,27 @@ def test_readers_who_cannot_export_get_no_export_link_per_stage(client_for, demo
     stages = client_for(Role.REVIEWER).get(f"/datasets/{demo.id}/stages/").content.decode()
 
     assert "?stage=" not in stages
+
+
+def test_a_crop_export_says_its_crops_are_included_in_the_api_as_on_the_page(planner_client, demo):
+    # the page's form sends its default, "reference", for a crop stage too
+    _post(planner_client, demo, stage="formula-recognition", format="jsonl_crops")
+    export = Export.objects.get()
+
+    answer = planner_client.get(f"/api/v1/datasets/{demo.id}/exports/{export.id}/").json()
+    row = _row(planner_client.get(_url(demo)).content.decode(), export)
+
+    assert export.images == Export.Images.INCLUDE
+    assert answer["images"] == "include"
+    assert "Crops included" in row
+
+
+def test_an_api_request_of_a_crop_stage_answers_that_its_images_are_included(planner_client, demo):
+    response = planner_client.post(
+        f"/api/v1/datasets/{demo.id}/exports/",
+        {"stage": "char-detection", "images": "reference"},
+        format="json",
+    )
+
+    assert response.status_code == 202, response.content
+    assert response.json()["images"] == "include"

@@ -115,7 +115,7 @@ def test_the_manifest_names_each_items_version_and_its_provenance(make_user):
 
     manifest = _manifest(export_services.export_build(export_id=_request(dataset).pk))
 
-    assert manifest["layout_version"] == 2
+    assert manifest["layout_version"] == 3
     line = manifest["provenance"][-1]
     assert line == {
         "item": item.pk,

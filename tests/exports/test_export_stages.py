@@ -11,6 +11,7 @@ import zipfile
 
 import orjson
 import pytest
+import yaml
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image, ImageChops
@@ -134,6 +135,37 @@ def test_char_detection_is_coco_per_formula_crop_in_crop_pixels(dataset, tmp_pat
             for region_id, (x, y, w, h) in chars.items():
                 assert found[region_id] == pytest.approx([x - left, y - top, w, h])
     assert crops == sum(len(_regions(t, "formula")) for t in truths.values())
+
+
+def _label_path(image_path: str) -> str:
+    """Where Ultralytics looks for an image's label: the last ``/images/`` → ``/labels/``,
+    the extension → ``.txt`` (``ultralytics.data.utils.img2label_paths``)."""
+    head, _images, tail = image_path.rpartition("/images/")
+    return f"{head}/labels/{tail}".rsplit(".", 1)[0] + ".txt"
+
+
+@pytest.mark.parametrize(
+    ("slug", "options"),
+    [("char-detection", {}), ("formula-detection", {"images": "include", "format": "yolo"})],
+)
+def test_every_yolo_image_has_its_label_where_ultralytics_looks(dataset, tmp_path, slug, options):
+    archive = _zip(_export(dataset, slug, **options))
+    root = tmp_path / "anywhere" / "unpacked"
+    archive.extractall(root)
+    names = set(archive.namelist())
+
+    images = sorted(n for n in names if n.startswith("images/") and n.endswith((".png", ".jpg")))
+    labels = sorted(n for n in names if n.startswith("labels/"))
+    assert images and len(images) == len(labels)
+    for name in images:
+        label = _label_path(f"{root}/{name}")
+        assert os.path.exists(label), name
+    data = yaml.safe_load(archive.read("data.yaml"))
+    assert set(data) == {"train", "val", "test", "names"}  # no path: data.yaml's own folder
+    assert data["names"] == {0: dataset.stages.get(slug=slug).output_type.slug}
+    for split in SPLITS:
+        assert data[split] == f"images/{split}"
+        assert (root / data[split]).is_dir()
 
 
 def test_char_crops_sit_inside_their_formula_crops(dataset):

@@ -40,3 +40,10 @@ test("a finished export shows its size; a failed one is no longer followed", () 
 test("an unknown status is shown as the server sent it", () => {
   assert.equal(statusLabel("paused"), "paused");
 });
+
+test("a cancelled export reads as cancelled and is no longer followed", () => {
+  const cancelled = exportView({ ...running, status: "cancelled", percent: 40, done: 6, total: 14 });
+
+  assert.deepEqual([cancelled.status, cancelled.count, cancelled.following],
+    ["Cancelled", "6 of 14 items", false]);
+});
