@@ -26,6 +26,7 @@ from datasets.forms import (
 )
 from datasets.models import Category, Dataset
 from datasets.services.taxonomy import EXAMPLE_MAX_BYTES
+from datasets.spec_words import comparison_rows
 from datasets.views.stages import stage_pipeline
 
 
@@ -183,46 +184,6 @@ def category_example(request, dataset_id: int, category_id: int):
     return stored_file_response(request, file)
 
 
-def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
-    """The comparison as the page shows it: one row per entry, changed fields as old → new."""
-    kinds = {"axis": _("Axis"), "category": _("Category"), "cell": _("Cell")}
-    labels = {
-        "name": _("name"),
-        "quota_target": _("quota target"),
-        "description": _("description"),
-        "decision": _("decided by"),
-    }
-
-    def shown(value):
-        return "—" if value in (None, "") else value
-
-    def row(entry: dict) -> dict:
-        before, after = entry.get("before") or {}, entry.get("after") or {}
-        names = sorted(
-            {**before, **after},
-            key=lambda name: (
-                name not in labels,
-                list(labels).index(name) if name in labels else 0,
-                name,
-            ),
-        )
-        return {
-            "kind": kinds.get(entry["kind"], entry["kind"]),
-            "key": entry["key"],
-            "fields": [
-                {
-                    "name": labels.get(name, name),
-                    "before": shown(before.get(name)),
-                    "after": shown(after.get(name)),
-                }
-                for name in names
-            ],
-        }
-
-    parts = ("added", "removed", "changed")
-    return {part: [row(entry) for entry in comparison[part]] for part in parts}
-
-
 @login_required
 @require_safe
 def spec_history_page(request, dataset_id: int):
@@ -234,7 +195,10 @@ def spec_history_page(request, dataset_id: int):
         if form.is_valid():
             try:
                 comparison = selectors.spec_compare(dataset=dataset, **form.cleaned_data)
-                comparison["rows"] = _comparison_rows(comparison)
+                comparison["rows"] = comparison_rows(comparison, *comparison["snapshots"])
+                picked = {"from_version": comparison["from_version"]}
+                picked["to_version"] = comparison["to_version"]
+                form = SpecCompareForm(picked, dataset=dataset)  # older → newer, as compared
             except DomainError as error:
                 show_refusal(form, error)
         status = 400 if form.errors else 200

@@ -50,7 +50,9 @@ def test_each_taxonomy_change_raises_the_spec_version_and_names_who_and_what(
     assert history[1]["change"] == {
         "kind": "category_created",
         "axis": "capture",
+        "axis_name": "Capture",
         "category": "shadow",
+        "name": "Shadow",
         "quota_target": 100,
     }
 
