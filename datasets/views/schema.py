@@ -6,15 +6,16 @@ reason and a 4xx status, and changes nothing.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.errors import DomainError
 from core.forms import show_refusal
 from datasets import policy, selectors, services
-from datasets.forms import AttributeForm, RegionTypeForm
-from datasets.models import Dataset
+from datasets.forms import AttributeEditForm, AttributeForm, RegionTypeEditForm, RegionTypeForm
+from datasets.models import AttributeDef, Dataset
 
 
 def _tree(types) -> list[dict]:
@@ -40,10 +41,33 @@ def _tree(types) -> list[dict]:
     return rows
 
 
-def _render_schema(request, dataset: Dataset, *, status: int = 200, **bound):
+def _edit_rows(types: list, edited: tuple | None) -> list[dict]:
+    """Each region type with the form that corrects it and its attributes' forms; ``edited``
+    is ``(kind, id, form)`` of the one a request just refused, shown open with its errors."""
+
+    def form_of(kind: str, obj, form_class):
+        if edited and edited[0] == kind and edited[1] == obj.pk:
+            return edited[2]
+        return form_class.of(obj)
+
+    return [
+        {
+            "type": region_type,
+            "form": form_of("type", region_type, RegionTypeEditForm),
+            "attributes": [
+                {"attribute": attribute, "form": form_of("attribute", attribute, AttributeEditForm)}
+                for attribute in region_type.attributes.all()
+            ],
+        }
+        for region_type in types
+    ]
+
+
+def _render_schema(request, dataset: Dataset, *, status: int = 200, edited=None, **bound):
     types = list(selectors.region_type_list(dataset=dataset))
     can_edit = policy.can_edit_dataset(request.user, dataset)
-    context = {"dataset": dataset, "types": types, "tree": _tree(types), "can_edit": can_edit}
+    context = {"dataset": dataset, "types": _edit_rows(types, edited if can_edit else None)}
+    context.update(tree=_tree(types), can_edit=can_edit)
     if can_edit:
         context["type_form"] = bound.get("type_form") or RegionTypeForm(dataset=dataset)
         context["attribute_form"] = bound.get("attribute_form") or AttributeForm(dataset=dataset)
@@ -73,7 +97,7 @@ def region_type_new(request, dataset_id: int):
         messages.success(
             request, _("Region type “%(name)s” was added.") % {"name": region_type.name}
         )
-        return redirect("datasets:schema", dataset.pk)
+        return redirect(_schema_url(dataset))
     return _render_schema(request, dataset, status=400, type_form=form)
 
 
@@ -90,5 +114,95 @@ def attribute_new(request, dataset_id: int):
             show_refusal(form, error)
             return _render_schema(request, dataset, status=error.status, attribute_form=form)
         messages.success(request, _("Attribute “%(name)s” was added.") % {"name": attribute.name})
-        return redirect("datasets:schema", dataset.pk)
+        return redirect(_schema_url(dataset))
     return _render_schema(request, dataset, status=400, attribute_form=form)
+
+
+def _schema_url(dataset: Dataset, anchor: str = "region-types") -> str:
+    """The schema page, opened where a form's result shows."""
+    return reverse("datasets:schema", args=[dataset.pk]) + f"#{anchor}"
+
+
+def _region_type(request, dataset_id: int, type_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    region_type = get_object_or_404(dataset.region_types, pk=type_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    return dataset, region_type
+
+
+def _attribute(request, dataset_id: int, attr_id: int):
+    dataset = policy.dataset_for(request.user, dataset_id)
+    attributes = AttributeDef.objects.select_related("region_type__dataset")
+    attribute = get_object_or_404(attributes.filter(region_type__dataset=dataset), pk=attr_id)
+    policy.require(policy.can_edit_dataset(request.user, dataset))
+    return dataset, attribute
+
+
+def _refused(request, dataset, kind: str, obj, form, error: DomainError):
+    show_refusal(form, error)
+    return _render_schema(request, dataset, status=error.status, edited=(kind, obj.pk, form))
+
+
+@login_required
+@require_POST
+def region_type_edit(request, dataset_id: int, type_id: int):
+    """Rename a type or change where it may sit; its slug, the annotations' key, stays."""
+    dataset, region_type = _region_type(request, dataset_id, type_id)
+    form = RegionTypeEditForm.of(region_type, request.POST)
+    if not form.is_valid():
+        return _render_schema(request, dataset, status=400, edited=("type", region_type.pk, form))
+    try:
+        services.region_type_update(region_type=region_type, by=request.user, **form.cleaned_data)
+    except DomainError as error:
+        region_type.refresh_from_db()
+        return _refused(request, dataset, "type", region_type, form, error)
+    messages.success(request, _("Region type “%(name)s” was saved.") % {"name": region_type.name})
+    return redirect(_schema_url(dataset, f"type-{region_type.slug}"))
+
+
+@login_required
+@require_POST
+def region_type_remove(request, dataset_id: int, type_id: int):
+    dataset, region_type = _region_type(request, dataset_id, type_id)
+    name = region_type.name
+    try:
+        services.region_type_delete(region_type=region_type, by=request.user)
+    except DomainError as error:
+        form = RegionTypeEditForm.of(region_type, bound=True)
+        form.is_valid()
+        return _refused(request, dataset, "type", region_type, form, error)
+    messages.success(request, _("Region type “%(name)s” was deleted.") % {"name": name})
+    return redirect(_schema_url(dataset))
+
+
+@login_required
+@require_POST
+def attribute_edit(request, dataset_id: int, attr_id: int):
+    dataset, attribute = _attribute(request, dataset_id, attr_id)
+    form = AttributeEditForm.of(attribute, request.POST)
+    if not form.is_valid():
+        return _render_schema(
+            request, dataset, status=400, edited=("attribute", attribute.pk, form)
+        )
+    try:
+        services.attribute_update(attribute=attribute, by=request.user, **form.cleaned_data)
+    except DomainError as error:
+        attribute.refresh_from_db()
+        return _refused(request, dataset, "attribute", attribute, form, error)
+    messages.success(request, _("Attribute “%(name)s” was saved.") % {"name": attribute.name})
+    return redirect(_schema_url(dataset, f"type-{attribute.region_type.slug}"))
+
+
+@login_required
+@require_POST
+def attribute_remove(request, dataset_id: int, attr_id: int):
+    dataset, attribute = _attribute(request, dataset_id, attr_id)
+    name, slug = attribute.name, attribute.region_type.slug
+    try:
+        services.attribute_delete(attribute=attribute, by=request.user)
+    except DomainError as error:
+        form = AttributeEditForm.of(attribute, bound=True)
+        form.is_valid()
+        return _refused(request, dataset, "attribute", attribute, form, error)
+    messages.success(request, _("Attribute “%(name)s” was deleted.") % {"name": name})
+    return redirect(_schema_url(dataset, f"type-{slug}"))

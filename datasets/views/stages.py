@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -166,6 +167,11 @@ def stage_pipeline(dataset: Dataset) -> Pipeline:
     return pipeline
 
 
+def _stages_url(dataset: Dataset) -> str:
+    """The pipeline page, opened at the list of stages, where a change shows."""
+    return reverse("datasets:stages", args=[dataset.pk]) + "#stage-list"
+
+
 def _render_stages(request, dataset: Dataset, *, status: int = 200, form=None, editing=None):
     can_edit = policy.can_edit_dataset(request.user, dataset)
     context = {
@@ -196,7 +202,7 @@ def stages_page(request, dataset_id: int):
             show_refusal(form, error)
             return _render_stages(request, dataset, status=error.status, form=form)
         messages.success(request, _("Stage “%(name)s” was added.") % {"name": stage.name})
-        return redirect("datasets:stages", dataset.pk)
+        return redirect(_stages_url(dataset))
     return _render_stages(request, dataset, status=400, form=form)
 
 
@@ -217,7 +223,7 @@ def stage_edit(request, dataset_id: int, stage_id: int):
             show_refusal(form, error)
             return _render_stages(request, dataset, status=error.status, form=form, editing=stage)
         messages.success(request, _("Stage “%(name)s” was saved.") % {"name": stage.name})
-        return redirect("datasets:stages", dataset.pk)
+        return redirect(_stages_url(dataset))
     return _render_stages(request, dataset, status=400, form=form, editing=stage)
 
 
@@ -229,7 +235,7 @@ def stage_remove(request, dataset_id: int, stage_id: int):
     policy.require(policy.can_edit_dataset(request.user, dataset))
     services.stage_delete(stage=stage, by=request.user)
     messages.success(request, _("Stage “%(name)s” was removed.") % {"name": stage.name})
-    return redirect("datasets:stages", dataset.pk)
+    return redirect(_stages_url(dataset))
 
 
 @login_required
@@ -243,4 +249,4 @@ def stage_move(request, dataset_id: int, stage_id: int):
         services.stage_move(stage=stage, position=position, by=request.user)
     except (ValueError, DomainError):
         messages.error(request, _("The stage could not be moved there."))
-    return redirect("datasets:stages", dataset.pk)
+    return redirect(_stages_url(dataset))
