@@ -262,24 +262,16 @@ def choices_split(text: str) -> list[str]:
     return [choice.strip() for choice in text.split(",") if choice.strip()]
 
 
-class AttributeForm(forms.Form):
+class AttributeForm(AttributeEditForm):
+    """A new attribute: the fields of an attribute, and the region type it belongs to."""
+
     region_type = forms.ModelChoiceField(label=_("Region type"), queryset=None, empty_label=None)
-    name = forms.SlugField(label=_("Attribute name"), max_length=50)
-    kind = forms.ChoiceField(label=_("Kind"), choices=AttributeDef.Kind.choices)
-    required = forms.BooleanField(label=_("Required"), required=False)
-    choices = forms.CharField(
-        label=_("Choices"),
-        required=False,
-        help_text=_("For a choice attribute: the choices, separated by commas."),
-    )
+    field_order = ["region_type", "name", "kind", "required", "choices"]
 
     def __init__(self, *args, dataset: Dataset, **kwargs) -> None:
         kwargs.setdefault("auto_id", "attribute_%s")
         super().__init__(*args, **kwargs)
         self.fields["region_type"].queryset = dataset.region_types.order_by("position", "id")
-
-    def clean_choices(self) -> list[str]:
-        return choices_split(self.cleaned_data["choices"])
 
 
 class StageForm(forms.Form):

@@ -4,6 +4,8 @@ Forms check shapes; the schema services decide. A refused write re-renders the p
 reason and a 4xx status, and changes nothing.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +18,7 @@ from core.forms import show_refusal
 from datasets import policy, selectors, services
 from datasets.forms import AttributeEditForm, AttributeForm, RegionTypeEditForm, RegionTypeForm
 from datasets.models import AttributeDef, Dataset
+from datasets.views.corrections import PartPage, part_edit, part_remove
 
 
 def _tree(types) -> list[dict]:
@@ -138,9 +141,8 @@ def _attribute(request, dataset_id: int, attr_id: int):
     return dataset, attribute
 
 
-def _refused(request, dataset, kind: str, obj, form, error: DomainError):
-    show_refusal(form, error)
-    return _render_schema(request, dataset, status=error.status, edited=(kind, obj.pk, form))
+TYPES = PartPage(render=_render_schema, kind="type", form_class=RegionTypeEditForm)
+ATTRIBUTES = PartPage(render=_render_schema, kind="attribute", form_class=AttributeEditForm)
 
 
 @login_required
@@ -148,61 +150,57 @@ def _refused(request, dataset, kind: str, obj, form, error: DomainError):
 def region_type_edit(request, dataset_id: int, type_id: int):
     """Rename a type or change where it may sit; its slug, the annotations' key, stays."""
     dataset, region_type = _region_type(request, dataset_id, type_id)
-    form = RegionTypeEditForm.of(region_type, request.POST)
-    if not form.is_valid():
-        return _render_schema(request, dataset, status=400, edited=("type", region_type.pk, form))
-    try:
-        services.region_type_update(region_type=region_type, by=request.user, **form.cleaned_data)
-    except DomainError as error:
-        region_type.refresh_from_db()
-        return _refused(request, dataset, "type", region_type, form, error)
-    messages.success(request, _("Region type “%(name)s” was saved.") % {"name": region_type.name})
-    return redirect(_schema_url(dataset, f"type-{region_type.slug}"))
+    return part_edit(
+        request,
+        TYPES,
+        dataset=dataset,
+        part=region_type,
+        update=partial(services.region_type_update, region_type=region_type, by=request.user),
+        saved=_("Region type “%(name)s” was saved."),
+        url=_schema_url(dataset, f"type-{region_type.slug}"),
+    )
 
 
 @login_required
 @require_POST
 def region_type_remove(request, dataset_id: int, type_id: int):
     dataset, region_type = _region_type(request, dataset_id, type_id)
-    name = region_type.name
-    try:
-        services.region_type_delete(region_type=region_type, by=request.user)
-    except DomainError as error:
-        form = RegionTypeEditForm.of(region_type, bound=True)
-        form.is_valid()
-        return _refused(request, dataset, "type", region_type, form, error)
-    messages.success(request, _("Region type “%(name)s” was deleted.") % {"name": name})
-    return redirect(_schema_url(dataset))
+    return part_remove(
+        request,
+        TYPES,
+        dataset=dataset,
+        part=region_type,
+        delete=partial(services.region_type_delete, region_type=region_type, by=request.user),
+        deleted=_("Region type “%(name)s” was deleted."),
+        url=_schema_url(dataset),
+    )
 
 
 @login_required
 @require_POST
 def attribute_edit(request, dataset_id: int, attr_id: int):
     dataset, attribute = _attribute(request, dataset_id, attr_id)
-    form = AttributeEditForm.of(attribute, request.POST)
-    if not form.is_valid():
-        return _render_schema(
-            request, dataset, status=400, edited=("attribute", attribute.pk, form)
-        )
-    try:
-        services.attribute_update(attribute=attribute, by=request.user, **form.cleaned_data)
-    except DomainError as error:
-        attribute.refresh_from_db()
-        return _refused(request, dataset, "attribute", attribute, form, error)
-    messages.success(request, _("Attribute “%(name)s” was saved.") % {"name": attribute.name})
-    return redirect(_schema_url(dataset, f"type-{attribute.region_type.slug}"))
+    return part_edit(
+        request,
+        ATTRIBUTES,
+        dataset=dataset,
+        part=attribute,
+        update=partial(services.attribute_update, attribute=attribute, by=request.user),
+        saved=_("Attribute “%(name)s” was saved."),
+        url=_schema_url(dataset, f"type-{attribute.region_type.slug}"),
+    )
 
 
 @login_required
 @require_POST
 def attribute_remove(request, dataset_id: int, attr_id: int):
     dataset, attribute = _attribute(request, dataset_id, attr_id)
-    name, slug = attribute.name, attribute.region_type.slug
-    try:
-        services.attribute_delete(attribute=attribute, by=request.user)
-    except DomainError as error:
-        form = AttributeEditForm.of(attribute, bound=True)
-        form.is_valid()
-        return _refused(request, dataset, "attribute", attribute, form, error)
-    messages.success(request, _("Attribute “%(name)s” was deleted.") % {"name": name})
-    return redirect(_schema_url(dataset, f"type-{slug}"))
+    return part_remove(
+        request,
+        ATTRIBUTES,
+        dataset=dataset,
+        part=attribute,
+        delete=partial(services.attribute_delete, attribute=attribute, by=request.user),
+        deleted=_("Attribute “%(name)s” was deleted."),
+        url=_schema_url(dataset, f"type-{attribute.region_type.slug}"),
+    )

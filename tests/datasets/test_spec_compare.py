@@ -212,8 +212,10 @@ def test_the_history_page_refuses_an_unknown_version(planner_client, dataset, tw
         f"/datasets/{dataset.id}/history/", {"from_version": 0, "to_version": 5}
     )
 
+    html = response.content.decode()
     assert response.status_code == 400
-    assert 'role="alert"' in response.content.decode()
+    assert '<div class="field invalid" data-field="from_version">' in html  # beside the field
+    assert 'aria-invalid="true"' in html
 
 
 # The comparison and the history in a planner's words, in English and in Korean.
