@@ -73,6 +73,12 @@ class AxisIn(serializers.Serializer):
     slug = serializers.SlugField(max_length=50)
 
 
+class AxisChangeIn(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=100, required=False, help_text="The name people read; the slug stays."
+    )
+
+
 class CategoryIn(serializers.Serializer):
     axis = serializers.SlugField(help_text="The slug of the axis this category belongs to.")
     name = serializers.CharField(max_length=100)
