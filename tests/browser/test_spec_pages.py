@@ -133,3 +133,19 @@ def test_a_refused_form_shows_its_error_in_view(live_server, page, make_user, ar
     box = error.bounding_box()
     assert box["y"] >= 0 and box["y"] + box["height"] <= 768
     assert 'aria-invalid="true"' in page.locator("#cell_quota_target").evaluate("e => e.outerHTML")
+
+
+def test_a_stages_edit_form_opens_in_view(live_server, page, make_user):
+    dataset = DatasetFactory()
+    _pipeline(dataset, 8)
+    _sign_in(page, live_server, make_user(Role.PLANNER))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/datasets/{dataset.id}/stages/")
+
+    page.locator("tr[data-stage-row='stage-7'] a", has_text="Edit").click()
+    page.wait_for_load_state()
+
+    title = page.locator("#stage-form-title")
+    assert "Stage 7" in title.inner_text()
+    box = title.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 768
