@@ -313,3 +313,12 @@ def test_the_history_is_stored_as_an_event_not_a_sentence(dataset, whole_spec):
         "Changed stage “Formula detection”: padding unit pixels → percent of the region's size; "
         "serving target GPU server → Cloud API."
     )
+
+
+def test_the_api_tells_the_history_in_the_readers_language(client_for, dataset, two_versions):
+    korean = client_for(Role.PLANNER, language="ko")
+
+    body = korean.get(f"/api/v1/datasets/{dataset.id}/spec-history/").json()
+
+    assert body[0]["summary"] == "범주 “Shadow”을(를) 바꿨습니다: 목표 수량 100 → 250."
+    assert body[0]["change"]["kind"] == "category_changed"
