@@ -10,6 +10,11 @@ urlpatterns = [
     path("datasets/<int:dataset_id>/", spec.DatasetDetailApi.as_view(), name="dataset-detail"),
     path("datasets/<int:dataset_id>/axes/", spec.AxisListApi.as_view(), name="axis-list"),
     path(
+        "datasets/<int:dataset_id>/axes/<int:axis_id>/",
+        spec.AxisDetailApi.as_view(),
+        name="axis-detail",
+    ),
+    path(
         "datasets/<int:dataset_id>/categories/",
         spec.CategoryListApi.as_view(),
         name="category-list",

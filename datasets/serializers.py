@@ -73,6 +73,12 @@ class AxisIn(serializers.Serializer):
     slug = serializers.SlugField(max_length=50)
 
 
+class AxisChangeIn(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=100, required=False, help_text="The name people read; the slug stays."
+    )
+
+
 class CategoryIn(serializers.Serializer):
     axis = serializers.SlugField(help_text="The slug of the axis this category belongs to.")
     name = serializers.CharField(max_length=100)
@@ -95,6 +101,12 @@ class CategoryChangeIn(serializers.Serializer):
 
 class SpecChangeOut(serializers.ModelSerializer):
     changed_by = serializers.CharField(source="changed_by.username", default=None)
+    summary = serializers.CharField(
+        read_only=True, help_text="What happened, told in the language of the request."
+    )
+    change = serializers.JSONField(
+        read_only=True, help_text="What happened: the event under kind, and its parameters."
+    )
 
     class Meta:
         model = SpecChange
@@ -102,7 +114,7 @@ class SpecChangeOut(serializers.ModelSerializer):
 
 
 class SpecEntryOut(serializers.Serializer):
-    kind = serializers.CharField(help_text="axis, category, cell or region_type (later: stages)")
+    kind = serializers.CharField(help_text="axis, category, cell, region_type or stage")
     key = serializers.CharField(
         help_text="capture, capture=shadow or capture=shadow × writing=hand"
     )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from datasets.api import files
-from datasets.views import coverage, schema, spec, stages, uploads
+from datasets.views import coverage, schema, spec, stages, taxonomy, uploads
 from datasets.views import items as item_views
 
 app_name = "datasets"
@@ -19,7 +19,19 @@ urlpatterns = [
         name="decision-answer",
     ),
     path("<int:dataset_id>/axes/new/", spec.axis_new, name="axis-new"),
+    path("<int:dataset_id>/axes/<int:axis_id>/edit/", taxonomy.axis_edit, name="axis-edit"),
+    path("<int:dataset_id>/axes/<int:axis_id>/remove/", taxonomy.axis_remove, name="axis-remove"),
     path("<int:dataset_id>/categories/new/", spec.category_new, name="category-new"),
+    path(
+        "<int:dataset_id>/categories/<int:category_id>/edit/",
+        taxonomy.category_edit,
+        name="category-edit",
+    ),
+    path(
+        "<int:dataset_id>/categories/<int:category_id>/remove/",
+        taxonomy.category_remove,
+        name="category-remove",
+    ),
     path("<int:dataset_id>/cells/new/", spec.cell_quota_new, name="cell-new"),
     path(
         "<int:dataset_id>/cells/<int:cell_id>/remove/", spec.cell_quota_remove, name="cell-remove"
@@ -32,6 +44,26 @@ urlpatterns = [
     path("<int:dataset_id>/schema/", schema.schema_page, name="schema"),
     path("<int:dataset_id>/schema/types/new/", schema.region_type_new, name="region-type-new"),
     path("<int:dataset_id>/schema/attributes/new/", schema.attribute_new, name="attribute-new"),
+    path(
+        "<int:dataset_id>/schema/types/<int:type_id>/edit/",
+        schema.region_type_edit,
+        name="region-type-edit",
+    ),
+    path(
+        "<int:dataset_id>/schema/types/<int:type_id>/remove/",
+        schema.region_type_remove,
+        name="region-type-remove",
+    ),
+    path(
+        "<int:dataset_id>/schema/attributes/<int:attr_id>/edit/",
+        schema.attribute_edit,
+        name="attribute-edit",
+    ),
+    path(
+        "<int:dataset_id>/schema/attributes/<int:attr_id>/remove/",
+        schema.attribute_remove,
+        name="attribute-remove",
+    ),
     path("<int:dataset_id>/stages/", stages.stages_page, name="stages"),
     path("<int:dataset_id>/stages/<int:stage_id>/edit/", stages.stage_edit, name="stage-edit"),
     path(

@@ -9,6 +9,7 @@ from core.schema import ErrorOut
 from datasets import policy, selectors, services
 from datasets.models import Category, Dataset, RequirementDecision
 from datasets.serializers import (
+    AxisChangeIn,
     AxisIn,
     AxisOut,
     CategoryChangeIn,
@@ -91,6 +92,36 @@ class AxisListApi(APIView):
         data.is_valid(raise_exception=True)
         axis = services.axis_create(dataset=dataset, by=request.user, **data.validated_data)
         return Response(AxisOut(axis).data, status=status.HTTP_201_CREATED)
+
+
+class AxisDetailApi(APIView):
+    def _axis(self, request, dataset_id: int, axis_id: int):
+        dataset = policy.dataset_for(request.user, dataset_id)
+        axis = get_object_or_404(dataset.axes, pk=axis_id)
+        policy.require(policy.can_edit_dataset(request.user, dataset))
+        return axis
+
+    @extend_schema(
+        request=AxisChangeIn,
+        responses=AxisOut,
+        summary="Rename an axis; its slug stays (kept in the spec history)",
+    )
+    def patch(self, request, dataset_id: int, axis_id: int):
+        axis = self._axis(request, dataset_id, axis_id)
+        data = AxisChangeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "name" in data.validated_data:
+            axis = services.axis_update(axis=axis, by=request.user, **data.validated_data)
+        return Response(AxisOut(axis).data)
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 409: ErrorOut},
+        summary="Delete an axis and its categories, if no item carries one",
+    )
+    def delete(self, request, dataset_id: int, axis_id: int):
+        services.axis_delete(axis=self._axis(request, dataset_id, axis_id), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CategoryListApi(APIView):

@@ -54,8 +54,11 @@ class SpecChange(models.Model):
         verbose_name=_("changed by"),
     )
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    summary = models.CharField(_("summary"), max_length=300)
-    change = models.JSONField(_("change"), default=dict)
+    change = models.JSONField(
+        _("what happened"),
+        default=dict,
+        help_text=_("The event (kind) and its parameters; shown in the reader's language."),
+    )
     snapshot = models.JSONField(
         _("spec after the change"),
         default=dict,
@@ -72,6 +75,13 @@ class SpecChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} v{self.version}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in the active language: rendered from the event, never stored."""
+        from datasets.spec_words import spec_change_text
+
+        return spec_change_text(self.change)
 
 
 class RequirementDecision(models.Model):

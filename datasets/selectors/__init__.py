@@ -51,7 +51,7 @@ from datasets.selectors.spec import (
     spec_snapshot,
     spec_snapshot_at,
 )
-from datasets.selectors.truth import ground_truth_latex_changes, ground_truth_regions
+from datasets.selectors.truth import ground_truth_latex_changes, ground_truth_versions_using
 from datasets.selectors.uploads import upload_detail, upload_entry_list, upload_list
 
 __all__ = [
@@ -101,7 +101,7 @@ __all__ = [
     "spec_snapshot",
     "spec_snapshot_at",
     "ground_truth_latex_changes",
-    "ground_truth_regions",
+    "ground_truth_versions_using",
     "LatexRendering",
     "latex_render",
     "upload_detail",

@@ -156,10 +156,16 @@ def spec_compare(*, dataset: Dataset, from_version: int, to_version: int) -> dic
     """What was added, removed and changed between two spec versions, and the steps between.
 
     Each entry is ``{"kind": "category", "key": "capture=shadow", ...}`` with ``after`` (added),
-    ``before`` (removed) or both holding only the fields that changed (changed).
+    ``before`` (removed) or both holding only the fields that changed (changed). The older
+    version is always the "from": picking them the other way round compares the same.
+    ``snapshots`` holds the two whole specs compared, older first.
     """
-    before = _spec_entries(spec_snapshot_at(dataset=dataset, version=from_version))
-    after = _spec_entries(spec_snapshot_at(dataset=dataset, version=to_version))
+    from_version, to_version = sorted((from_version, to_version))
+    snapshots = (
+        spec_snapshot_at(dataset=dataset, version=from_version),
+        spec_snapshot_at(dataset=dataset, version=to_version),
+    )
+    before, after = (_spec_entries(snapshot) for snapshot in snapshots)
     added = [
         {"kind": kind, "key": key, "after": fields}
         for (kind, key), fields in after.items()
@@ -184,8 +190,9 @@ def spec_compare(*, dataset: Dataset, from_version: int, to_version: int) -> dic
                 "after": {name: fields.get(name) for name in names},
             }
         )
-    low, high = sorted((from_version, to_version))
-    changes = spec_history(dataset=dataset).filter(version__gt=low, version__lte=high)
+    changes = spec_history(dataset=dataset).filter(
+        version__gt=from_version, version__lte=to_version
+    )
     return {
         "from_version": from_version,
         "to_version": to_version,
@@ -193,6 +200,7 @@ def spec_compare(*, dataset: Dataset, from_version: int, to_version: int) -> dic
         "removed": removed,
         "changed": changed,
         "changes": changes.order_by("version"),
+        "snapshots": snapshots,
     }
 
 

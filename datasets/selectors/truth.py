@@ -1,23 +1,30 @@
 """Reads of ground truth: what the accepted labels of a dataset hold."""
 
-from collections.abc import Iterator
-
 from django.db import connection
 
-from datasets.models import AttributeDef, Dataset, Item
+from datasets.models import AttributeDef, Dataset, GroundTruthVersion, Item
 
 
-def ground_truth_regions(*, dataset: Dataset, type_slug: str) -> Iterator[dict]:
-    """Regions of one type in the dataset's current ground truth (a JSON query on
-    PostgreSQL); older versions keep what they hold."""
-    truths = Item.objects.filter(dataset=dataset, ground_truth__isnull=False)
+def ground_truth_versions_using(
+    *, dataset: Dataset, type_slug: str, attribute: str | None = None
+) -> int:
+    """How many ground-truth versions of the dataset, old ones included, hold a region of
+    this type (carrying ``attribute``, when given): what a schema change must not strand."""
+    versions = GroundTruthVersion.objects.filter(item__dataset=dataset)
     if connection.features.supports_json_field_contains:
-        truths = truths.filter(ground_truth__annotation__regions__contains=[{"type": type_slug}])
-    for annotation in truths.values_list("ground_truth__annotation", flat=True).iterator():
+        versions = versions.filter(annotation__regions__contains=[{"type": type_slug}])
+
+    def uses(region) -> bool:
+        if not isinstance(region, dict) or region.get("type") != type_slug:
+            return False
+        attributes = region.get("attributes")
+        return attribute is None or (isinstance(attributes, dict) and attribute in attributes)
+
+    count = 0
+    for annotation in versions.values_list("annotation", flat=True).iterator():
         regions = annotation.get("regions") if isinstance(annotation, dict) else None
-        for region in regions if isinstance(regions, list) else ():
-            if isinstance(region, dict) and region.get("type") == type_slug:
-                yield region
+        count += any(uses(region) for region in regions) if isinstance(regions, list) else 0
+    return count
 
 
 def ground_truth_latex_changes(*, item: Item) -> dict[int, list[dict]]:

@@ -62,6 +62,8 @@ from datasets.services.stages import (
 from datasets.services.taxonomy import (
     CATEGORY_FIELDS,
     axis_create,
+    axis_delete,
+    axis_update,
     category_create,
     category_delete,
     category_update,
@@ -113,6 +115,8 @@ __all__ = [
     "upload_files",
     "upload_unpack",
     "axis_create",
+    "axis_delete",
+    "axis_update",
     "category_create",
     "category_delete",
     "category_update",

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import AttributeDef, RegionType, Stage
-from datasets.selectors import ground_truth_regions
-from datasets.services.spec import spec_change_record, spec_value_shown
+from datasets.selectors import ground_truth_versions_using
+from datasets.services.spec import spec_change_record
 
 ATTRIBUTE_FIELDS = ("name", "kind", "required", "choices")
 
@@ -80,13 +80,12 @@ def attribute_create(
     spec_change_record(
         dataset=region_type.dataset,
         by=by,
-        summary=_("Added attribute “%(name)s” (%(kind)s) to region type “%(type)s”.")
-        % {"name": name, "kind": kind, "type": region_type.slug},
         change={
             "kind": "attribute_created",
             "region_type": region_type.slug,
             "attribute": name,
             "attribute_kind": kind,
+            "type_name": region_type.name,
             "required": required,
             "choices": choices,
         },
@@ -116,6 +115,14 @@ def attribute_update(*, attribute: AttributeDef, by: User | None, **changes) -> 
         choices=merged["choices"],
         exclude=attribute.pk,
     )
+    if "name" in after:
+        _require_not_carried(
+            attribute,
+            _(
+                "%(count)s ground-truth versions carry attribute “%(type)s.%(name)s”: its name "
+                "is its key there, so it stays."
+            ),
+        )
     if "kind" in after and Stage.objects.filter(output_attribute=attribute).exists():
         raise DomainError(
             _("A stage outputs attribute “%(name)s”; its kind cannot change.")
@@ -129,15 +136,6 @@ def attribute_update(*, attribute: AttributeDef, by: User | None, **changes) -> 
     spec_change_record(
         dataset=region_type.dataset,
         by=by,
-        summary=_("Changed attribute “%(type)s.%(name)s”: %(fields)s.")
-        % {
-            "type": region_type.slug,
-            "name": before.get("name", attribute.name),
-            "fields": ", ".join(
-                f"{field} {spec_value_shown(before[field])} → {spec_value_shown(value)}"
-                for field, value in after.items()
-            ),
-        },
         change={
             "kind": "attribute_changed",
             "region_type": region_type.slug,
@@ -147,6 +145,22 @@ def attribute_update(*, attribute: AttributeDef, by: User | None, **changes) -> 
         },
     )
     return attribute
+
+
+def _require_not_carried(attribute: AttributeDef, message: str) -> None:
+    """Refuse (409) a change that would strand the attribute's values in any version of the
+    ground truth; ``message`` names the count, the type and the attribute."""
+    region_type = attribute.region_type
+    count = ground_truth_versions_using(
+        dataset=region_type.dataset, type_slug=region_type.slug, attribute=attribute.name
+    )
+    if count:
+        raise DomainError(
+            message % {"count": count, "type": region_type.slug, "name": attribute.name},
+            code="attribute_in_use",
+            status=409,
+            fields={"name": _("Used by the ground truth.")},
+        )
 
 
 @transaction.atomic
@@ -163,24 +177,17 @@ def attribute_delete(*, attribute: AttributeDef, by: User | None) -> None:
             code="attribute_in_use",
             status=409,
         )
-    carried = any(
-        attribute.name in (region.get("attributes") or {})
-        for region in ground_truth_regions(dataset=region_type.dataset, type_slug=region_type.slug)
-        if isinstance(region.get("attributes"), dict)
+    _require_not_carried(
+        attribute,
+        _(
+            "%(count)s ground-truth versions carry attribute “%(type)s.%(name)s”; it cannot be "
+            "deleted."
+        ),
     )
-    if carried:
-        raise DomainError(
-            _("Ground truth carries attribute “%(type)s.%(name)s”; it cannot be deleted.")
-            % {"type": region_type.slug, "name": attribute.name},
-            code="attribute_in_use",
-            status=409,
-        )
     name = attribute.name
     attribute.delete()
     spec_change_record(
         dataset=region_type.dataset,
         by=by,
-        summary=_("Deleted attribute “%(type)s.%(name)s”.")
-        % {"type": region_type.slug, "name": name},
         change={"kind": "attribute_deleted", "region_type": region_type.slug, "attribute": name},
     )

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from datasets.models import Dataset, RegionType, Stage
-from datasets.selectors import ground_truth_regions
-from datasets.services.spec import spec_change_record, spec_value_shown
+from datasets.selectors import ground_truth_versions_using
+from datasets.services.spec import spec_change_record
 
 REGION_TYPE_FIELDS = ("name", "top_level", "parents")
 
@@ -119,10 +119,10 @@ def region_type_create(
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Added region type “%(name)s”.") % {"name": name},
         change={
             "kind": "region_type_created",
             "region_type": slug,
+            "name": name,
             "top_level": top_level,
             "parents": [parent.slug for parent in resolved],
         },
@@ -172,17 +172,10 @@ def region_type_update(*, region_type: RegionType, by: User | None, **changes) -
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Changed region type “%(slug)s”: %(fields)s.")
-        % {
-            "slug": region_type.slug,
-            "fields": ", ".join(
-                f"{field} {spec_value_shown(before[field])} → {spec_value_shown(value)}"
-                for field, value in after.items()
-            ),
-        },
         change={
             "kind": "region_type_changed",
             "region_type": region_type.slug,
+            "name": before.get("name", region_type.name),
             "before": {field: before[field] for field in after},
             "after": after,
         },
@@ -206,11 +199,15 @@ def region_type_delete(*, region_type: RegionType, by: User | None) -> None:
             code="region_type_in_use",
             status=409,
         )
-    dataset, slug = region_type.dataset, region_type.slug
-    if next(iter(ground_truth_regions(dataset=dataset, type_slug=slug)), None) is not None:
+    dataset, slug, name = region_type.dataset, region_type.slug, region_type.name
+    used = ground_truth_versions_using(dataset=dataset, type_slug=slug)
+    if used:
         raise DomainError(
-            _("Ground truth holds regions of type “%(slug)s”; it cannot be deleted.")
-            % {"slug": slug},
+            _(
+                "%(count)s ground-truth versions hold regions of type “%(slug)s”; it cannot be "
+                "deleted."
+            )
+            % {"count": used, "slug": slug},
             code="region_type_in_use",
             status=409,
         )
@@ -230,6 +227,5 @@ def region_type_delete(*, region_type: RegionType, by: User | None) -> None:
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Deleted region type “%(slug)s”.") % {"slug": slug},
-        change={"kind": "region_type_deleted", "region_type": slug},
+        change={"kind": "region_type_deleted", "region_type": slug, "name": name},
     )

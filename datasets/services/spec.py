@@ -46,24 +46,19 @@ def dataset_update(*, dataset: Dataset, by: User, **changes: str) -> Dataset:
     return dataset
 
 
-def spec_value_shown(value) -> str:
-    """A value as a spec change's summary shows it: a list joined, nothing as “—”."""
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(value)
-    return str(value)
+def spec_change_record(*, dataset: Dataset, by: User | None, change: dict) -> None:
+    """Raise the spec version and write the history row naming who changed what.
 
-
-def spec_change_record(*, dataset: Dataset, by: User | None, summary: str, change: dict) -> None:
-    """Raise the spec version and write the history row naming who changed what."""
+    ``change`` is what happened: the event under ``kind`` and its parameters, with the names
+    people read beside the slugs, so the history is told in each reader's own language
+    (``datasets.spec_words.spec_change_text``) and never stored as a sentence.
+    """
     Dataset.objects.filter(pk=dataset.pk).update(spec_version=F("spec_version") + 1)
     dataset.refresh_from_db(fields=["spec_version"])
     SpecChange.objects.create(
         dataset=dataset,
         version=dataset.spec_version,
         changed_by=by,
-        summary=summary,
         change=change,
         snapshot=spec_snapshot(dataset),
     )

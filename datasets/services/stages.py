@@ -18,7 +18,7 @@ from datasets.selectors import (
     stage_value,
 )
 from datasets.services.decisions import require_own_decision
-from datasets.services.spec import spec_change_record, spec_value_shown
+from datasets.services.spec import spec_change_record
 
 #: Output kind → the export formats a trainer may ask for, in the order they are offered.
 EXPORT_FORMATS = {
@@ -192,10 +192,6 @@ def _check(dataset: Dataset, state: dict, *, exclude: int | None = None) -> None
     _check_requirements(dataset, state)
 
 
-def _shown(value) -> str:
-    return spec_value_shown(stage_value(value))
-
-
 @transaction.atomic
 def stage_create(
     *,
@@ -238,8 +234,6 @@ def stage_create(
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Added stage “%(name)s”: %(input)s → %(output)s.")
-        % {"name": name, "input": stage_input_label(stage), "output": stage_output_label(stage)},
         change={"kind": "stage_created", "stage": slug, "after": stage_record(stage)},
     )
     return stage
@@ -271,17 +265,10 @@ def stage_update(*, stage: Stage, by: User | None, **changes) -> Stage:
     spec_change_record(
         dataset=stage.dataset,
         by=by,
-        summary=_("Changed stage “%(slug)s”: %(fields)s.")
-        % {
-            "slug": stage.slug,
-            "fields": "; ".join(
-                f"{field} {_shown(before[field])} → {_shown(value)}"
-                for field, value in after.items()
-            ),
-        },
         change={
             "kind": "stage_changed",
             "stage": stage.slug,
+            "name": stage.name,
             "before": {field: stage_value(before[field]) for field in after},
             "after": {field: stage_value(value) for field, value in after.items()},
         },
@@ -305,7 +292,6 @@ def stage_delete(*, stage: Stage, by: User | None) -> None:
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Deleted stage “%(slug)s”.") % {"slug": record["slug"]},
         change={"kind": "stage_deleted", "stage": record["slug"], "before": record},
     )
 
@@ -333,11 +319,10 @@ def stage_move(*, stage: Stage, position: int, by: User | None) -> Stage:
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Moved stage “%(slug)s” from position %(old)s to %(new)s.")
-        % {"slug": current.slug, "old": old + 1, "new": position + 1},
         change={
             "kind": "stage_moved",
             "stage": current.slug,
+            "name": current.name,
             "before": {"position": old},
             "after": {"position": position},
         },

@@ -74,12 +74,56 @@ def axis_create(*, dataset: Dataset, name: str, slug: str, by: User | None) -> A
         )
     axis = Axis.objects.create(dataset=dataset, name=name, slug=slug, position=dataset.axes.count())
     spec_change_record(
-        dataset=dataset,
-        by=by,
-        summary=_("Added axis “%(name)s”.") % {"name": name},
-        change={"kind": "axis_created", "axis": slug},
+        dataset=dataset, by=by, change={"kind": "axis_created", "axis": slug, "name": name}
     )
     return axis
+
+
+@transaction.atomic
+def axis_update(*, axis: Axis, name: str, by: User | None) -> Axis:
+    """Rename an axis: only the name people read changes; its slug, which items and
+    annotations name it by, stays."""
+    if axis.name == name:
+        return axis
+    before = axis.name
+    axis.name = name
+    axis.save(update_fields=["name"])
+    spec_change_record(
+        dataset=axis.dataset,
+        by=by,
+        change={
+            "kind": "axis_changed",
+            "axis": axis.slug,
+            "name": before,
+            "before": {"name": before},
+            "after": {"name": name},
+        },
+    )
+    return axis
+
+
+@transaction.atomic
+def axis_delete(*, axis: Axis, by: User | None) -> None:
+    """Delete an axis with its categories and their cell quotas, unless items carry one of
+    its categories: that is refused (409) with how many items, and nothing changes."""
+    used = ItemCategory.objects.filter(axis=axis).values("item_id").distinct().count()
+    if used:
+        raise DomainError(
+            _(
+                "Axis “%(name)s” has categories that %(count)s items carry; move them to "
+                "another category first."
+            )
+            % {"name": axis.name, "count": used},
+            code="axis_in_use",
+            status=409,
+        )
+    dataset, slug, name = axis.dataset, axis.slug, axis.name
+    for example in axis.categories.exclude(example="").values_list("example", flat=True):
+        transaction.on_commit(partial(default_storage.delete, example))
+    axis.delete()
+    spec_change_record(
+        dataset=dataset, by=by, change={"kind": "axis_deleted", "axis": slug, "name": name}
+    )
 
 
 @transaction.atomic
@@ -115,18 +159,14 @@ def category_create(
     change = {
         "kind": "category_created",
         "axis": axis.slug,
+        "axis_name": axis.name,
         "category": slug,
+        "name": name,
         "quota_target": quota_target,
     }
     if decision is not None:
         change["decision"] = decision.pk
-    spec_change_record(
-        dataset=axis.dataset,
-        by=by,
-        summary=_("Added category “%(name)s” to %(axis)s with a quota of %(quota)s.")
-        % {"name": name, "axis": axis.name, "quota": quota_target},
-        change=change,
-    )
+    spec_change_record(dataset=axis.dataset, by=by, change=change)
     if extension is not None:
         _example_store(category, example, extension)
     return category
@@ -154,12 +194,6 @@ def _recorded(value):
     return value.pk if isinstance(value, RequirementDecision) else value
 
 
-def _shown(field: str, value) -> str:
-    if field == "decision":
-        return _("decision %(id)s") % {"id": value.pk} if value is not None else "—"
-    return str(value)
-
-
 @transaction.atomic
 def category_update(*, category: Category, by: User | None, **changes) -> Category:
     """Rename, re-target or re-link a category; the history keeps each old value.
@@ -179,18 +213,11 @@ def category_update(*, category: Category, by: User | None, **changes) -> Catego
     spec_change_record(
         dataset=category.axis.dataset,
         by=by,
-        summary=_("Changed category “%(slug)s”: %(fields)s.")
-        % {
-            "slug": category.slug,
-            "fields": ", ".join(
-                f"{field} {_shown(field, before[field])} → {_shown(field, value)}"
-                for field, value in after.items()
-            ),
-        },
         change={
             "kind": "category_changed",
             "axis": category.axis.slug,
             "category": category.slug,
+            "name": before.get("name", category.name),
             "before": {field: _recorded(before[field]) for field in after},
             "after": {field: _recorded(value) for field, value in after.items()},
         },
@@ -214,7 +241,7 @@ def category_delete(*, category: Category, by: User | None) -> None:
         )
     dataset, summary = (
         category.axis.dataset,
-        {"axis": category.axis.slug, "category": category.slug},
+        {"axis": category.axis.slug, "category": category.slug, "name": category.name},
     )
     if category.example:
         transaction.on_commit(partial(default_storage.delete, category.example.name))
@@ -222,7 +249,6 @@ def category_delete(*, category: Category, by: User | None) -> None:
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Deleted category “%(slug)s”.") % {"slug": summary["category"]},
         change={"kind": "category_deleted", **summary},
     )
 
@@ -291,37 +317,33 @@ def cell_quota_set(
     else:
         cell.quota_target, cell.decision = quota_target, decision
         cell.save(update_fields=["quota_target", "decision"])
-    names = {"first": category_key(first), "second": category_key(second), "quota": quota_target}
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=(
-            _("Set the quota of cell %(first)s × %(second)s to %(quota)s.") % names
-            if before is None or before["quota_target"] != quota_target
-            else _("Linked cell %(first)s × %(second)s to decision %(decision)s.")
-            % {**names, "decision": after["decision"] or "—"}
-        ),
-        change={
-            "kind": "cell_quota_set",
-            "first": names["first"],
-            "second": names["second"],
-            "before": before,
-            "after": after,
-        },
+        change={"kind": "cell_quota_set", **_cell_names(cell), "before": before, "after": after},
     )
     return cell
+
+
+def _cell_names(cell: CellQuota) -> dict:
+    """A cell as its history row keeps it: both categories' keys and the names people read."""
+    return {
+        "first": category_key(cell.first),
+        "second": category_key(cell.second),
+        "first_name": cell.first.name,
+        "second_name": cell.second.name,
+    }
 
 
 @transaction.atomic
 def cell_quota_delete(*, cell: CellQuota, by: User | None) -> None:
     """Remove a cell's quota; the categories stay."""
     dataset = cell.dataset
-    names = {"first": category_key(cell.first), "second": category_key(cell.second)}
+    names = _cell_names(cell)
     before = {"quota_target": cell.quota_target, "decision": cell.decision_id}
     cell.delete()
     spec_change_record(
         dataset=dataset,
         by=by,
-        summary=_("Removed the quota of cell %(first)s × %(second)s.") % names,
         change={"kind": "cell_quota_deleted", **names, "before": before},
     )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -16,7 +17,9 @@ from core.files import stored_file_response
 from core.forms import show_refusal
 from datasets import policy, selectors, services
 from datasets.forms import (
+    AxisEditForm,
     AxisForm,
+    CategoryEditForm,
     CategoryForm,
     CellQuotaForm,
     DatasetForm,
@@ -26,6 +29,7 @@ from datasets.forms import (
 )
 from datasets.models import Category, Dataset
 from datasets.services.taxonomy import EXAMPLE_MAX_BYTES
+from datasets.spec_words import comparison_rows
 from datasets.views.stages import stage_pipeline
 
 
@@ -41,7 +45,39 @@ def dataset_list(request):
     return render(request, "datasets/dataset_list.html", context)
 
 
-def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
+def _taxonomy_rows(dataset: Dataset, edited: tuple | None) -> list[dict]:
+    """Each axis with its categories, each with the form that corrects it: ``edited`` is
+    ``(kind, id, form)`` of the one a request just refused, shown open with its errors."""
+
+    decisions = list(dataset.decisions.order_by("id"))  # once for every category's form
+
+    def form_of(kind: str, obj, form_class, **extra):
+        if edited and edited[0] == kind and edited[1] == obj.pk:
+            return edited[2]
+        return form_class.of(obj, **extra)
+
+    return [
+        {
+            "axis": axis,
+            "form": form_of("axis", axis, AxisEditForm),
+            "categories": [
+                {
+                    "category": category,
+                    "form": form_of("category", category, CategoryEditForm, decisions=decisions),
+                }
+                for category in axis.categories.all()
+            ],
+        }
+        for axis in selectors.axis_list(dataset=dataset)
+    ]
+
+
+def taxonomy_url(dataset: Dataset) -> str:
+    """The dataset page, opened at its taxonomy: where a taxonomy form's result shows."""
+    return reverse("datasets:detail", args=[dataset.pk]) + "#taxonomy"
+
+
+def render_detail(request, dataset: Dataset, *, status: int = 200, edited=None, **bound):
     can_edit = policy.can_edit_dataset(request.user, dataset)
     summary = selectors.coverage_summary(dataset=dataset)  # from counters: flat at 1M items
     context = {
@@ -57,6 +93,7 @@ def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
         context["axis_form"] = bound.get("axis_form") or AxisForm()
         context["category_form"] = bound.get("category_form") or CategoryForm(dataset=dataset)
         context["cell_form"] = bound.get("cell_form") or CellQuotaForm(dataset=dataset)
+        context["taxonomy"] = _taxonomy_rows(dataset, edited)
     context["cell_quotas"] = selectors.cell_quota_list(dataset=dataset)
     return render(request, "datasets/dataset_detail.html", context, status=status)
 
@@ -64,7 +101,7 @@ def _render_detail(request, dataset: Dataset, *, status: int = 200, **bound):
 @login_required
 @require_safe
 def dataset_detail(request, dataset_id: int):
-    return _render_detail(request, policy.dataset_for(request.user, dataset_id))
+    return render_detail(request, policy.dataset_for(request.user, dataset_id))
 
 
 @login_required
@@ -117,10 +154,10 @@ def axis_new(request, dataset_id: int):
             axis = services.axis_create(dataset=dataset, by=request.user, **form.cleaned_data)
         except DomainError as error:
             show_refusal(form, error)
-            return _render_detail(request, dataset, status=error.status, axis_form=form)
+            return render_detail(request, dataset, status=error.status, axis_form=form)
         messages.success(request, _("Axis “%(name)s” was added.") % {"name": axis.name})
-        return redirect("datasets:detail", dataset.pk)
-    return _render_detail(request, dataset, status=400, axis_form=form)
+        return redirect(taxonomy_url(dataset))
+    return render_detail(request, dataset, status=400, axis_form=form)
 
 
 @login_required
@@ -140,10 +177,10 @@ def category_new(request, dataset_id: int):
             )
         except DomainError as error:
             show_refusal(form, error)
-            return _render_detail(request, dataset, status=error.status, category_form=form)
+            return render_detail(request, dataset, status=error.status, category_form=form)
         messages.success(request, _("Category “%(name)s” was added.") % {"name": category.name})
-        return redirect("datasets:detail", dataset.pk)
-    return _render_detail(request, dataset, status=400, category_form=form)
+        return redirect(taxonomy_url(dataset))
+    return render_detail(request, dataset, status=400, category_form=form)
 
 
 @login_required
@@ -157,10 +194,10 @@ def cell_quota_new(request, dataset_id: int):
             services.cell_quota_set(dataset=dataset, by=request.user, **form.cleaned_data)
         except DomainError as error:
             show_refusal(form, error)
-            return _render_detail(request, dataset, status=error.status, cell_form=form)
+            return render_detail(request, dataset, status=error.status, cell_form=form)
         messages.success(request, _("The cell quota was saved."))
-        return redirect("datasets:detail", dataset.pk)
-    return _render_detail(request, dataset, status=400, cell_form=form)
+        return redirect(taxonomy_url(dataset))
+    return render_detail(request, dataset, status=400, cell_form=form)
 
 
 @login_required
@@ -186,46 +223,6 @@ def category_example(request, dataset_id: int, category_id: int):
     return stored_file_response(request, file)
 
 
-def _comparison_rows(comparison: dict) -> dict[str, list[dict]]:
-    """The comparison as the page shows it: one row per entry, changed fields as old → new."""
-    kinds = {"axis": _("Axis"), "category": _("Category"), "cell": _("Cell")}
-    labels = {
-        "name": _("name"),
-        "quota_target": _("quota target"),
-        "description": _("description"),
-        "decision": _("decided by"),
-    }
-
-    def shown(value):
-        return "—" if value in (None, "") else value
-
-    def row(entry: dict) -> dict:
-        before, after = entry.get("before") or {}, entry.get("after") or {}
-        names = sorted(
-            {**before, **after},
-            key=lambda name: (
-                name not in labels,
-                list(labels).index(name) if name in labels else 0,
-                name,
-            ),
-        )
-        return {
-            "kind": kinds.get(entry["kind"], entry["kind"]),
-            "key": entry["key"],
-            "fields": [
-                {
-                    "name": labels.get(name, name),
-                    "before": shown(before.get(name)),
-                    "after": shown(after.get(name)),
-                }
-                for name in names
-            ],
-        }
-
-    parts = ("added", "removed", "changed")
-    return {part: [row(entry) for entry in comparison[part]] for part in parts}
-
-
 @login_required
 @require_safe
 def spec_history_page(request, dataset_id: int):
@@ -237,7 +234,10 @@ def spec_history_page(request, dataset_id: int):
         if form.is_valid():
             try:
                 comparison = selectors.spec_compare(dataset=dataset, **form.cleaned_data)
-                comparison["rows"] = _comparison_rows(comparison)
+                comparison["rows"] = comparison_rows(comparison, *comparison["snapshots"])
+                picked = {"from_version": comparison["from_version"]}
+                picked["to_version"] = comparison["to_version"]
+                form = SpecCompareForm(picked, dataset=dataset)  # older → newer, as compared
             except DomainError as error:
                 show_refusal(form, error)
         status = 400 if form.errors else 200
@@ -256,13 +256,19 @@ def spec_history_page(request, dataset_id: int):
 
 
 def _render_decisions(request, dataset: Dataset, *, status: int = 200, **bound):
+    def answer_form(decision):
+        if bound.get("answer_decision_id") == decision.pk:
+            return bound["answer_form"]
+        return DecisionAnswerForm.of(decision)
+
     context = {
         "dataset": dataset,
-        "decisions": selectors.decision_list(dataset=dataset),
+        "decisions": [
+            {"decision": decision, "form": answer_form(decision)}
+            for decision in selectors.decision_list(dataset=dataset)
+        ],
         "can_edit": policy.can_edit_dataset(request.user, dataset),
         "form": bound.get("form") or DecisionForm(),
-        "answer_form": bound.get("answer_form"),
-        "answer_decision_id": bound.get("answer_decision_id"),
     }
     return render(request, "datasets/decisions.html", context, status=status)
 
@@ -295,7 +301,7 @@ def decision_answer(request, dataset_id: int, decision_id: int):
     dataset = policy.dataset_for(request.user, dataset_id)
     decision = get_object_or_404(dataset.decisions, pk=decision_id)
     policy.require(policy.can_edit_dataset(request.user, dataset))
-    form = DecisionAnswerForm(request.POST)
+    form = DecisionAnswerForm.of(decision, request.POST)
     if form.is_valid():
         try:
             services.decision_answer(decision=decision, by=request.user, **form.cleaned_data)
@@ -303,7 +309,9 @@ def decision_answer(request, dataset_id: int, decision_id: int):
             show_refusal(form, error)
         else:
             messages.success(request, _("The answer was recorded."))
-            return redirect("datasets:decisions", dataset.pk)
+            return redirect(
+                reverse("datasets:decisions", args=[dataset.pk]) + f"#decision-{decision.pk}"
+            )
     return _render_decisions(
         request, dataset, status=400, answer_form=form, answer_decision_id=decision.pk
     )

@@ -4,11 +4,13 @@ The diagram is plain SVG laid out here and drawn by ``datasets/_pipeline.html``,
 dataset page includes too.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -21,9 +23,10 @@ from datasets.selectors import REQUIREMENT_FIELDS
 from datasets.services.stages import stage_input_label, stage_output_label
 
 #: Layout of the diagram, in SVG user units.
-BOX_WIDTH, BOX_HEIGHT, GAP_X, GAP_Y, MARGIN = 250, 132, 56, 20, 10
+BOX_WIDTH, GAP_Y, MARGIN, BOX_PAD = 250, 20, 10, 10
 SOURCE_WIDTH, SOURCE_HEIGHT = 90, 44
-LINE_HEIGHT, LINE_CHARS = 17, 38
+LINE_HEIGHT, FONT_SIZE, NAME_SIZE, LABEL_SIZE = 20, 12, 13, 11
+MIN_GAP_X = 56
 
 
 def _stage_initial(stage: Stage) -> dict:
@@ -50,8 +53,50 @@ class Pipeline:
         return len(self.stages)
 
 
-def _clipped(text: str) -> str:
-    return text if len(text) <= LINE_CHARS else text[: LINE_CHARS - 1] + "…"
+def _char_width(char: str) -> float:
+    """A character's advance in em, rounded up for the sans-serif fonts a browser picks
+    (DejaVu Sans, Noto Sans CJK): the diagram is laid out here, where no text is measured."""
+    if unicodedata.east_asian_width(char) in "WF":
+        return 1.0
+    if char == " ":
+        return 0.35
+    if char in "il.,:;|!'`()[]{}/-":
+        return 0.45
+    if char in "mwMW":
+        return 1.0
+    if char.isascii() and char.isupper():
+        return 0.8
+    if char.isascii():
+        return 0.66
+    return 1.0  # arrows, ≤, ·, letters of other scripts
+
+
+def text_width(text: str, size: float) -> float:
+    """How wide ``text`` may be drawn at ``size`` pixels: never less than a browser draws it."""
+    return sum(_char_width(char) for char in text) * size
+
+
+def _wrapped(text: str, size: float, width: float) -> list[str]:
+    """``text`` in lines no wider than ``width``: broken between words, and inside a word
+    only when the word alone is wider."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if text_width(candidate, size) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for char in word:
+            if line and text_width(line + char, size) > width:
+                lines.append(line)
+                line = ""
+            line += char
+    if line or not lines:
+        lines.append(line)
+    return lines
 
 
 def _box_lines(stage: Stage) -> list[dict]:
@@ -86,7 +131,11 @@ def _box_lines(stage: Stage) -> list[dict]:
 
 def stage_pipeline(dataset: Dataset) -> Pipeline:
     """Lay the stages out left to right: a crop stage sits right of the stage whose boxes it
-    reads; stages reading the image sit right of the image. One query, whatever the size."""
+    reads; stages reading the image sit right of the image. One query, whatever the size.
+
+    Nothing is clipped and nothing overlaps: each box's text is wrapped to its width and the
+    box grows to hold it, boxes of a column are stacked by their heights, and the gap between
+    columns is as wide as the widest arrow label, which sits in that gap beside its box."""
     stages = list(selectors.stage_list(dataset=dataset))
     pipeline = Pipeline(stages=stages)
     producers: dict[int, Stage] = {}
@@ -104,37 +153,50 @@ def stage_pipeline(dataset: Dataset) -> Pipeline:
                 columns[stage.pk] = column(producer, seen | {stage.pk}) + 1
         return columns[stage.pk]
 
-    rows: dict[int, int] = {}
+    labels = {
+        stage.pk: _("crops(%(type)s)") % {"type": stage.input_type.slug} if stage.input_type else ""
+        for stage in stages
+    }
+    gap = max([MIN_GAP_X, *(text_width(label, LABEL_SIZE) + 24 for label in labels.values())])
+    gap = int(gap + 0.5)
+    inner = BOX_WIDTH - 2 * BOX_PAD
+    bottoms: dict[int, int] = {}
     places: dict[int, dict] = {}
     for stage in stages:
         col = column(stage)
-        row = rows.get(col, 0)
-        rows[col] = row + 1
-        x = MARGIN + SOURCE_WIDTH + GAP_X + (col - 1) * (BOX_WIDTH + GAP_X)
-        y = MARGIN + row * (BOX_HEIGHT + GAP_Y)
-        lines = _box_lines(stage)
+        lines = []
+        for line in _box_lines(stage):
+            size = NAME_SIZE * 1.1 if line["class"] == "name" else FONT_SIZE  # bold is wider
+            lines.extend({**line, "text": part} for part in _wrapped(line["text"], size, inner))
+        height = 2 * BOX_PAD + len(lines) * LINE_HEIGHT
+        x = MARGIN + SOURCE_WIDTH + gap + (col - 1) * (BOX_WIDTH + gap)
+        y = bottoms.get(col, MARGIN - GAP_Y) + GAP_Y
+        bottoms[col] = y + height
         box = {
             "stage": stage,
             "x": x,
             "y": y,
             "width": BOX_WIDTH,
-            "height": BOX_HEIGHT,
-            "title": " — ".join(line["text"] for line in lines),
+            "height": height,
+            "title": " — ".join(line["text"] for line in _box_lines(stage)),
+            "io": f"{stage_input_label(stage)} → {stage_output_label(stage)}",
             "lines": [
-                {**line, "text": _clipped(line["text"]), "x": x + 10, "y": y + 22 + i * LINE_HEIGHT}
+                {**line, "x": x + BOX_PAD, "y": y + BOX_PAD + 13 + i * LINE_HEIGHT}
                 for i, line in enumerate(lines)
             ],
         }
         places[stage.pk] = box
         pipeline.boxes.append(box)
+    first = pipeline.boxes[0] if pipeline.boxes else {"y": MARGIN, "height": SOURCE_HEIGHT}
+    source_y = first["y"] + (first["height"] - SOURCE_HEIGHT) // 2
     pipeline.source = {
         "x": MARGIN,
-        "y": MARGIN + (BOX_HEIGHT - SOURCE_HEIGHT) // 2,
+        "y": source_y,
         "width": SOURCE_WIDTH,
         "height": SOURCE_HEIGHT,
         "label": _("image"),
         "text_x": MARGIN + SOURCE_WIDTH // 2,
-        "text_y": MARGIN + BOX_HEIGHT // 2 + 5,
+        "text_y": source_y + SOURCE_HEIGHT // 2 + 5,
     }
     for stage in stages:
         box = places[stage.pk]
@@ -144,26 +206,28 @@ def stage_pipeline(dataset: Dataset) -> Pipeline:
             x1 = pipeline.source["x"] + SOURCE_WIDTH
             y1 = pipeline.source["y"] + SOURCE_HEIGHT // 2
         else:
-            x1, y1 = start["x"] + BOX_WIDTH, start["y"] + BOX_HEIGHT // 2
-        x2, y2 = box["x"], box["y"] + BOX_HEIGHT // 2
+            x1, y1 = start["x"] + BOX_WIDTH, start["y"] + start["height"] // 2
+        x2, y2 = box["x"], box["y"] + box["height"] // 2
         middle = (x1 + x2) // 2
-        label = _("crops(%(type)s)") % {"type": stage.input_type.slug} if stage.input_type else ""
         pipeline.arrows.append(
             {
                 "stage": stage,
                 "path": f"M {x1} {y1} C {middle} {y1}, {middle} {y2}, {x2} {y2}",
-                "label": label,
-                "label_x": middle,
-                "label_y": (y1 + y2) // 2 - 6,
+                "label": labels[stage.pk],
+                "label_x": x2 - gap // 2,
+                "label_y": y2 - 8,
                 "dashed": bool(stage.input_type) and start is None,
             }
         )
     columns_used = max(columns.values(), default=0)
-    pipeline.width = MARGIN * 2 + SOURCE_WIDTH + columns_used * (BOX_WIDTH + GAP_X)
-    pipeline.height = MARGIN * 2 + max(
-        max(rows.values(), default=1) * (BOX_HEIGHT + GAP_Y), BOX_HEIGHT
-    )
+    pipeline.width = MARGIN * 2 + SOURCE_WIDTH + columns_used * (BOX_WIDTH + gap)
+    pipeline.height = MARGIN + max([*bottoms.values(), source_y + SOURCE_HEIGHT])
     return pipeline
+
+
+def _stages_url(dataset: Dataset) -> str:
+    """The pipeline page, opened at the list of stages, where a change shows."""
+    return reverse("datasets:stages", args=[dataset.pk]) + "#stage-list"
 
 
 def _render_stages(request, dataset: Dataset, *, status: int = 200, form=None, editing=None):
@@ -196,7 +260,7 @@ def stages_page(request, dataset_id: int):
             show_refusal(form, error)
             return _render_stages(request, dataset, status=error.status, form=form)
         messages.success(request, _("Stage “%(name)s” was added.") % {"name": stage.name})
-        return redirect("datasets:stages", dataset.pk)
+        return redirect(_stages_url(dataset))
     return _render_stages(request, dataset, status=400, form=form)
 
 
@@ -217,7 +281,7 @@ def stage_edit(request, dataset_id: int, stage_id: int):
             show_refusal(form, error)
             return _render_stages(request, dataset, status=error.status, form=form, editing=stage)
         messages.success(request, _("Stage “%(name)s” was saved.") % {"name": stage.name})
-        return redirect("datasets:stages", dataset.pk)
+        return redirect(_stages_url(dataset))
     return _render_stages(request, dataset, status=400, form=form, editing=stage)
 
 
@@ -229,7 +293,7 @@ def stage_remove(request, dataset_id: int, stage_id: int):
     policy.require(policy.can_edit_dataset(request.user, dataset))
     services.stage_delete(stage=stage, by=request.user)
     messages.success(request, _("Stage “%(name)s” was removed.") % {"name": stage.name})
-    return redirect("datasets:stages", dataset.pk)
+    return redirect(_stages_url(dataset))
 
 
 @login_required
@@ -243,4 +307,4 @@ def stage_move(request, dataset_id: int, stage_id: int):
         services.stage_move(stage=stage, position=position, by=request.user)
     except (ValueError, DomainError):
         messages.error(request, _("The stage could not be moved there."))
-    return redirect("datasets:stages", dataset.pk)
+    return redirect(_stages_url(dataset))

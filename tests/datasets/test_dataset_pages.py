@@ -1,6 +1,7 @@
 """The dataset pages: create and edit, taxonomy forms, example images, decisions."""
 
 import io
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -321,10 +322,10 @@ def test_an_empty_answer_on_the_page_is_refused_and_nothing_changes(planner_clie
     )
 
     assert response.status_code == 400
-    assert f'action="/datasets/{dataset.id}/decisions/{decision.id}/answer/"' in (
-        response.content.decode()
-    )
-    assert 'class="error"' in response.content.decode()
+    html = response.content.decode()
+    action = f"/datasets/{dataset.id}/decisions/{decision.id}/answer/#decision-{decision.id}"
+    assert f'action="{action}"' in html
+    assert re.search(r'<div class="field invalid" data-field="answer">.*?class="error"', html, re.S)
     decision.refresh_from_db()
     assert decision.is_open
 

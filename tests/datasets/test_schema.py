@@ -203,6 +203,7 @@ def test_an_unused_type_is_deleted_with_a_history_row(dataset, formula):
     assert dataset.spec_changes.order_by("-version").first().change == {
         "kind": "region_type_deleted",
         "region_type": "formula",
+        "name": "Formula",
     }
 
 

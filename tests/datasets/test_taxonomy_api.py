@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Role
 from datasets import services
-from datasets.models import Category, SpecChange
+from datasets.models import Axis, Category, SpecChange
 from tests.factories.images import image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,9 @@ def test_each_taxonomy_change_raises_the_spec_version_and_names_who_and_what(
     assert history[1]["change"] == {
         "kind": "category_created",
         "axis": "capture",
+        "axis_name": "Capture",
         "category": "shadow",
+        "name": "Shadow",
         "quota_target": 100,
     }
 
@@ -115,3 +117,37 @@ def test_vendor_roles_do_not_see_the_dataset_at_all(client_for, dataset, role):
     for path in ("axes/", "spec-history/", "categories/"):
         method = client.post if path == "categories/" else client.get
         assert method(f"/api/v1/datasets/{dataset.id}/{path}").status_code == 404
+
+
+def test_an_axis_is_renamed_through_the_api_and_its_slug_stays(planner_client, dataset):
+    axis = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+
+    response = planner_client.patch(
+        f"/api/v1/datasets/{dataset.id}/axes/{axis.id}/", {"name": "Lighting"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["slug"]) == ("Lighting", "capture")
+    change = SpecChange.objects.filter(dataset=dataset).first().change
+    assert change == {
+        "kind": "axis_changed",
+        "axis": "capture",
+        "name": "Capture",
+        "before": {"name": "Capture"},
+        "after": {"name": "Lighting"},
+    }
+
+
+def test_deleting_an_axis_items_use_is_refused_through_the_api(planner_client, dataset):
+    axis = services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
+    category = services.category_create(axis=axis, name="Shadow", slug="shadow", by=None)
+    services.item_register(dataset=dataset, file=image_bytes(), categories=[category])
+    version = SpecChange.objects.filter(dataset=dataset).count()
+
+    response = planner_client.delete(f"/api/v1/datasets/{dataset.id}/axes/{axis.id}/")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "axis_in_use"
+    assert "1 items" in response.json()["error"]["message"]
+    assert SpecChange.objects.filter(dataset=dataset).count() == version
+    assert Axis.objects.filter(pk=axis.pk).exists()

@@ -8,6 +8,7 @@ from accounts.models import User
 from datasets import services
 from datasets.models import (
     AttributeDef,
+    Axis,
     Category,
     CategoryChange,
     CellQuota,
@@ -43,6 +44,7 @@ class FilledDataset:
 
     dataset: Dataset
     decision: RequirementDecision
+    axis: Axis  # capture: its category shadow is carried by ``item``
     category: Category  # unused by any item, with an example image
     cell: CellQuota
     type: RegionType  # nested in formula, used by no stage and no ground truth
@@ -130,6 +132,7 @@ def filled_dataset(*, by: User | None = None, seed: int = 0) -> FilledDataset:
     return FilledDataset(
         dataset=dataset,
         decision=decision,
+        axis=capture,
         category=clean,
         cell=cell,
         type=char,
