@@ -76,7 +76,12 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Files stored during a test go to its own folder, never to var/media."""
+    """Files stored during a test go to its own folder, never to var/media.
+
+    Pages name static files by their source names, as with DEBUG=1, since the suite does not
+    run collectstatic; tests/browser/test_every_page.py serves the collected files as
+    `make run` does.
+    """
     location = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -84,6 +89,7 @@ def media_root(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(location)},
         },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     return location
 
