@@ -295,11 +295,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Groundwork API",
-    "DESCRIPTION": (
-        "Datasets, work guides, vendors, labeling and per-stage exports. Authenticate with a "
-        "session or with an API token: `Authorization: Token <key>`. Every 4xx body is "
-        '`{"error": {"code", "message", "fields"}}`.'
-    ),
+    # What the API does today, in Markdown, shown at the top of /api/docs/.
+    "DESCRIPTION": (BASE_DIR / "config" / "openapi.md").read_text(),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -331,6 +328,12 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_error": {"()": "core.logs.ClientErrorWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_error"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # mathtext notes "Substituting symbol … from STIXGeneral" at INFO for every glyph the
+        # synthetic photos take from a fallback font: hundreds of lines per seed_demo.
+        "matplotlib": {"level": "WARNING"},
+    },
 }
