@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -33,3 +34,6 @@ def page(monkeypatch):
         yield page
         context.close()
         browser.close()
+        # The test's ORM calls ran in Playwright's context, on connections of their own that
+        # the test database's teardown never sees: close them, or it cannot be dropped.
+        connections.close_all()
