@@ -62,7 +62,7 @@ def test_nothing_set_gives_embedded_broker_and_kept_secret_key(tmp_path):
     first = _setting("settings.SECRET_KEY", {}, tmp_path)
     second = _setting("settings.SECRET_KEY", {}, tmp_path)
 
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost//"
     assert first == second
     assert len(first) >= 50
 
