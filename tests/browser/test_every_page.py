@@ -50,8 +50,8 @@ USERS = {
 #: Routes a role may GET that are not pages: data, files and scripts, checked elsewhere.
 NOT_PAGES = re.compile(r"^(healthz|jsi18n/|.*coverage\.csv|.*/file/<str:kind>/|.*/example/)$")
 
-#: What the page holds that is wider than the viewport and not inside a scroll container,
-#: outermost elements only, as "tag#id.class (right edge px)".
+#: What the page holds that is wider than the viewport and not inside a scroll container:
+#: the deepest such elements, as "tag#id.class (right edge px): their text".
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const found = [];
@@ -65,19 +65,22 @@ OVERFLOW = """() => {
     }
     return false;
   };
+  // Its box, or the text it lets spill out (a word too long for it), ends past the screen.
   const past = (node) => {
     const box = node.getBoundingClientRect();
-    return box.width > 0 && box.height > 0 && box.right > width + 1;
+    if (box.width === 0 || box.height === 0) return false;
+    return box.right > width + 1 || (!scrolls(node) && box.left + node.scrollWidth > width + 1);
   };
   for (const node of document.body.querySelectorAll("*")) {
     if (!past(node) || held(node)) continue;
-    if (node.parentElement && node.parentElement !== document.body && past(node.parentElement)
-        && !held(node.parentElement)) continue;
+    if ([...node.children].some(past)) continue;  // the deepest: where the excess starts
     const name = node.tagName.toLowerCase() + (node.id ? `#${node.id}` : "")
       + [...node.classList].map((c) => `.${c}`).join("");
-    found.push(`${name} (right edge ${Math.round(node.getBoundingClientRect().right)} px)`);
+    const box = node.getBoundingClientRect();
+    const right = Math.round(Math.max(box.right, box.left + node.scrollWidth));
+    found.push(`${name} (right edge ${right} px): ${node.textContent.trim().slice(0, 60)}`);
   }
-  return found;
+  return found.slice(0, 6);
 }"""
 
 
