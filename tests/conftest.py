@@ -68,6 +68,16 @@ def _services_problem() -> str | None:
     return None
 
 
+def pytest_configure(config):
+    """Pages name static files by their source names, as with DEBUG=1: the suite does not run
+    collectstatic (tests/browser/test_every_page.py serves the collected files as `make run`
+    does), and a manifest left in STATIC_ROOT by an earlier `make run` must not matter."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_sessionstart(session):
     problem = _services_problem()
     if problem:
@@ -131,12 +141,7 @@ def _sessions_left_open(settle: float = 3.0) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
-    """Files stored during a test go to its own folder, never to var/media.
-
-    Pages name static files by their source names, as with DEBUG=1, since the suite does not
-    run collectstatic; tests/browser/test_every_page.py serves the collected files as
-    `make run` does.
-    """
+    """Files stored during a test go to its own folder, never to var/media."""
     location = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -144,7 +149,6 @@ def media_root(settings, tmp_path):
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(location)},
         },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     return location
 
