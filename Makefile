@@ -37,7 +37,10 @@ system-packages:
 setup: system-packages $(VENV)/.synced node_modules/.installed
 	$(BIN)/python manage.py compilemessages --ignore='.venv' --ignore='node_modules' -v0
 
+# DEBUG is off (DEBUG=1 make run for Django's debug pages), so whitenoise serves the
+# collected static files: hashed names, compressed.
 run: setup
+	$(BIN)/python manage.py collectstatic --noinput -v0
 	PORT=$(PORT) scripts/run
 
 test: setup

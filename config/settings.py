@@ -1,8 +1,11 @@
 """Groundwork settings: every knob comes from the environment (see .env.example).
 
-With nothing set, Groundwork starts embedded: SQLite and media under var/, a generated
-SECRET_KEY kept in var/, and Celery on kombu's filesystem transport with a real worker.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and STORAGE_*.
+With nothing set, Groundwork starts embedded, for a user on this machine: DEBUG off, served
+over plain http to localhost only, SQLite and media under var/, a generated SECRET_KEY kept in
+var/, and Celery on kombu's filesystem transport with a real worker. DEBUG=1 is for
+developers (Django's debug pages). Naming the hosts in ALLOWED_HOSTS serves the site to
+others: then SECRET_KEY is required and the HTTPS hardening is on unless HTTPS=0. Production
+sets SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL and STORAGE_*.
 """
 
 import os
@@ -38,18 +41,26 @@ def env_list(name: str, default: str = "") -> list[str]:
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: an unknown URL gets the app's own 404 page, never Django's debug page.
+DEBUG = env_bool("DEBUG", False)
+# Where the site answers. Unset: this machine only (the embedded start, over plain http).
+# Named hosts mean the site is served to others: a generated key will not do, and HTTPS is
+# assumed (directly or behind a proxy that sets X-Forwarded-Proto) unless HTTPS=0.
+SERVED_TO_OTHERS = bool(env_list("ALLOWED_HOSTS"))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+HTTPS = env_bool("HTTPS", SERVED_TO_OTHERS and not DEBUG)
 
 
 def _secret_key() -> str:
     key = env("SECRET_KEY")
     if key:
         return key
-    if not DEBUG:
+    if SERVED_TO_OTHERS and not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off (production mode). "
+            "SECRET_KEY must be set when ALLOWED_HOSTS serves the site to other hosts. "
             "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
+    # The embedded start: every process (web, worker, beat) shares var/ and so this key.
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -58,7 +69,6 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -161,9 +171,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/katex", BASE_DIR / "node_modules" / "katex" / "dist"),
 ]
+# DEBUG serves the source folders as they change; otherwise whitenoise serves what
+# collectstatic wrote to STATIC_ROOT (make run collects it first), hashed and compressed.
 WHITENOISE_USE_FINDERS = DEBUG
-if DEBUG:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders then
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Storage: local files under var/media, or S3-compatible storage through django-storages.
 MEDIA_URL = "media/"
@@ -244,7 +255,8 @@ else:
     # The embedded broker: kombu's filesystem transport, polled every 0.1 s (see NOTES.md).
     for _folder in ("queue", "control"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # A host of its own, or kombu warns "No hostname was supplied" on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
@@ -289,11 +301,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Groundwork API",
-    "DESCRIPTION": (
-        "Datasets, work guides, vendors, labeling and per-stage exports. Authenticate with a "
-        "session or with an API token: `Authorization: Token <key>`. Every 4xx body is "
-        '`{"error": {"code", "message", "fields"}}`.'
-    ),
+    # What the API does today, in Markdown, shown at the top of /api/docs/.
+    "DESCRIPTION": (BASE_DIR / "config" / "openapi.md").read_text(),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -309,14 +318,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Production hardening: on by default when DEBUG is off, each one switchable.
+# HTTPS hardening: on by default when the site is served over https (HTTPS, above), each
+# one switchable. The embedded start over plain http://127.0.0.1 keeps them off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
@@ -324,6 +334,12 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"] if not SECURE_HSTS_PRELOAD else []
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"client_error": {"()": "core.logs.ClientErrorWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_error"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # mathtext notes "Substituting symbol … from STIXGeneral" at INFO for every glyph the
+        # synthetic photos take from a fallback font: hundreds of lines per seed_demo.
+        "matplotlib": {"level": "WARNING"},
+    },
 }

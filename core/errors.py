@@ -7,7 +7,10 @@ anything unexpected stays a 500.
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -103,13 +106,42 @@ def api_exception_handler(exc, context):
     return response
 
 
-def not_found(request, exception=None):
-    """404 for unmatched URLs: the API's error shape under /api/, Django's page elsewhere."""
-    if request.path.startswith("/api/"):
-        body = error_body(
-            code="not_found", message=_("No such API endpoint: %(path)s") % {"path": request.path}
-        )
-        return JsonResponse(body, status=404)
-    from django.views.defaults import page_not_found
+# The handlers Django calls for an error no view answered (config/urls.py names them). With
+# DEBUG off they are what a user sees: JSON in the one shape under /api/, the app's own page
+# elsewhere, never Django's debug page.
 
-    return page_not_found(request, exception)
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code=code, message=message), status=status)
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return _api_error(400, "bad_request", _("The request could not be read."))
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        message = str(exception or "") or _("You do not have permission to do this.")
+        return _api_error(403, "permission_denied", message)
+    return render(request, "403.html", status=403)
+
+
+def not_found(request, exception=None):
+    if _is_api(request):
+        message = _("No such API endpoint: %(path)s") % {"path": request.path}
+        return _api_error(404, "not_found", message)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """The 500 page reads nothing that could have failed: no database, no context processor."""
+    if _is_api(request):
+        return _api_error(500, "server_error", _("Something went wrong on the server."))
+    body = loader.get_template("500.html").render({"LANGUAGE_CODE": get_language()})
+    return HttpResponseServerError(body)

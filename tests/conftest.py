@@ -68,10 +68,75 @@ def _services_problem() -> str | None:
     return None
 
 
+def pytest_configure(config):
+    """Pages name static files by their source names, as with DEBUG=1: the suite does not run
+    collectstatic (tests/browser/test_every_page.py serves the collected files as `make run`
+    does), and a manifest left in STATIC_ROOT by an earlier `make run` must not matter."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 def pytest_sessionstart(session):
     problem = _services_problem()
     if problem:
         pytest.exit(problem, returncode=3)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, which must be dropped at the end of the run.
+
+    PostgreSQL refuses to drop a database that any session still uses, and pytest-django
+    then only warns, leaving ``test_*`` databases behind. Every connection this process
+    made is closed first; any other session still on the database (a thread's or a
+    context's connection nobody closed, a worker process that outlived its test) fails the
+    run, named by its last query, and is terminated so the database is dropped all the same.
+    """
+    yield
+    with django_db_blocker.unblock():
+        left = _sessions_left_open()
+    if left:
+        pytest.fail(
+            f"{len(left)} connection(s) to the test database were still open at the end "
+            "(terminated so it can be dropped); close them where they are made: " + "; ".join(left),
+            pytrace=False,
+        )
+
+
+def _sessions_left_open(settle: float = 3.0) -> list[str]:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    database = connections["default"].settings_dict
+    query = (
+        "SELECT pid, application_name, query FROM pg_stat_activity "
+        "WHERE datname = %s AND pid <> pg_backend_pid()"
+    )
+    with psycopg.connect(
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        password=database["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        # A process stopped a moment ago may still be leaving: give it a few seconds.
+        rows = admin.execute(query, (database["NAME"],)).fetchall()
+        deadline = time.monotonic() + settle
+        while rows and time.monotonic() < deadline:
+            time.sleep(0.1)
+            rows = admin.execute(query, (database["NAME"],)).fetchall()
+        for pid, _application, _query in rows:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + settle
+        while rows and time.monotonic() < deadline:
+            if not admin.execute(query, (database["NAME"],)).fetchall():
+                break
+            time.sleep(0.1)
+    return [f"pid {pid} {application or ''}: {last[:120]!r}" for pid, application, last in rows]
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,16 @@ def _run(args: list[str], env: dict[str, str], tmp_path) -> subprocess.Completed
     clean = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "STORAGE_BACKEND", "DEBUG", "SECRET_KEY"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "STORAGE_BACKEND",
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "HTTPS",
+        }
     }
     clean.update(
         {"VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "config.settings", **env}
@@ -53,9 +62,39 @@ def test_nothing_set_gives_embedded_broker_and_kept_secret_key(tmp_path):
     first = _setting("settings.SECRET_KEY", {}, tmp_path)
     second = _setting("settings.SECRET_KEY", {}, tmp_path)
 
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost//"
     assert first == second
     assert len(first) >= 50
+
+
+def test_nothing_set_is_debug_off_over_plain_http_on_this_machine_only(tmp_path):
+    values = _setting(
+        "settings.DEBUG, settings.ALLOWED_HOSTS, settings.SECURE_SSL_REDIRECT, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS",
+        {},
+        tmp_path,
+    )
+
+    assert values == "False ['localhost', '127.0.0.1', '[::1]'] False False False 0"
+
+
+def test_named_hosts_turn_the_https_hardening_on(tmp_path):
+    values = _setting(
+        "settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE, "
+        "settings.SECURE_HSTS_SECONDS",
+        {"ALLOWED_HOSTS": "groundwork.example.com", "SECRET_KEY": PRODUCTION["SECRET_KEY"]},
+        tmp_path,
+    )
+
+    assert values == "True True 31536000"
+
+
+def test_named_hosts_over_plain_http_keep_cookies_unsecured(tmp_path):
+    env = {"ALLOWED_HOSTS": "box.lan", "HTTPS": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"]}
+
+    values = _setting("settings.SECURE_SSL_REDIRECT, settings.SESSION_COOKIE_SECURE", env, tmp_path)
+
+    assert values == "False False"
 
 
 def test_database_url_selects_postgresql(tmp_path):
@@ -105,7 +144,7 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     result = _run([sys.executable, "manage.py", "check"], env, tmp_path)
 
     assert result.returncode != 0
-    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert "SECRET_KEY must be set when ALLOWED_HOSTS serves the site" in result.stderr
 
 
 def test_check_deploy_is_clean_with_production_variables(tmp_path):

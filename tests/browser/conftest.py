@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -18,8 +19,8 @@ FLAGS = [
 
 
 @pytest.fixture
-def page(monkeypatch):
-    """A fresh Chromium page. Playwright is started and stopped per test: its sync API keeps an
+def browser(monkeypatch):
+    """Debian's Chromium. Playwright is started and stopped per test: its sync API keeps an
     asyncio loop running in the test thread, which must not outlive the browser test."""
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium.")
@@ -27,9 +28,18 @@ def page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
+        yield browser
         browser.close()
+        # The test's ORM calls ran in Playwright's context, on connections of their own that
+        # the test database's teardown never sees: close them, or it cannot be dropped.
+        connections.close_all()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page in a context of its own."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

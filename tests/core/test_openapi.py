@@ -36,3 +36,13 @@ def test_api_docs_page_serves_its_assets_locally(planner_client):
 
     assert "swagger-ui" in html
     assert "cdn.jsdelivr.net" not in html
+
+
+def test_the_description_names_what_the_api_does_today(planner_client):
+    description = planner_client.get("/api/schema/?format=json").json()["info"]["description"]
+
+    for subject in ("uploads/", "items/", "schema/", "splits/", "coverage/", "stages/"):
+        assert f"`{subject}" in description, subject
+    for subject in ("exports/", "download/", "/file/{kind}/", "tokens/", "Token gw_"):
+        assert subject in description, subject
+    assert "work guides, vendors, labeling" not in description  # not in the API yet
