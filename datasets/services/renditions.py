@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageMode, ImageOps
 
@@ -50,7 +51,15 @@ def _save(image: Image.Image, name: str, image_format: str, *, profile, **option
     """
     buffer = io.BytesIO()
     image.save(buffer, format=image_format, icc_profile=profile, **options)
-    return default_storage.save(name, ContentFile(metadata_strip(buffer.getvalue()).data))
+    return _store(name, metadata_strip(buffer.getvalue()).data)
+
+
+def _store(name: str, data: bytes) -> str:
+    """Store a file made from the original under its own name, replacing what a killed
+    earlier run of the same item left there (never a second file beside it)."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data))
 
 
 def _renditions(item: Item, data: bytes) -> dict:
@@ -95,7 +104,7 @@ def _renditions(item: Item, data: bytes) -> dict:
         if "image" not in fields:
             copy = file_without_metadata(data, name=item.original.name)
             if copy is not None:
-                fields["image"] = default_storage.save(copy[0], ContentFile(copy[1]))
+                fields["image"] = _store(copy[0], copy[1])
         screen = screen.convert("RGB")
         profile = _profile(icc_profile, source_mode, "RGB")
         long_side = max(fields["width"], fields["height"])
@@ -121,6 +130,8 @@ def item_process(*, item_id: int) -> Item | None:
     item = Item.objects.filter(pk=item_id).first()
     if item is None or item.processing != Item.Processing.QUEUED:
         return item
+    # taken: the sweep queues it again if this worker dies before it is ready
+    Item.objects.filter(pk=item.pk).update(processing_at=timezone.now())
     try:
         with default_storage.open(item.original.name, "rb") as source:
             fields = _renditions(item, source.read())

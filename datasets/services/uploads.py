@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.tasks import JobStopped, Lease
 from datasets.models import Category, Dataset, Upload, UploadEntry
 from datasets.services.items import (
     file_name_check,
@@ -236,9 +237,14 @@ def _is_desktop_litter(name: str) -> bool:
 
 
 def upload_unpack(*, upload_id: int) -> Upload:
-    """Unpack a stored zip entry by entry. Rerunning it continues where it stopped."""
+    """Unpack a stored zip entry by entry. Rerunning it continues where it stopped.
+
+    The upload's heartbeat lease is beaten after every entry, so the sweep queues it again
+    when its worker dies; a second delivery while a live worker unpacks does nothing.
+    """
+    lease = Lease.claim(Upload.objects.filter(pk=upload_id, status=Upload.Status.UNPACKING))
     upload = Upload.objects.select_related("dataset", "created_by").get(pk=upload_id)
-    if upload.status != Upload.Status.UNPACKING:
+    if lease is None:
         return upload
     done = set(upload.entries.values_list("name", flat=True))  # names as shown
     try:
@@ -268,6 +274,10 @@ def upload_unpack(*, upload_id: int) -> Upload:
                     continue
                 _unpack_entry(upload, archive, info, seen)
                 seen.add(name)
+                lease.beat()
+    except JobStopped:  # no longer unpacking (failed or removed meanwhile)
+        upload.refresh_from_db()
+        return upload
     except (zipfile.BadZipFile, OSError) as error:
         return _upload_failed(
             upload, _("The archive cannot be read: %(error)s.") % {"error": str(error)}

@@ -10,6 +10,7 @@ from exports.services.building import (
     export_join,
     export_plan,
 )
+from exports.services.recovery import exports_sweep, temporaries_sweep
 from exports.services.requests import SPLITS, export_request
 
 __all__ = [
@@ -22,4 +23,6 @@ __all__ = [
     "export_join",
     "export_plan",
     "export_request",
+    "exports_sweep",
+    "temporaries_sweep",
 ]

@@ -33,6 +33,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasks import JobStopped, Lease
 from datasets.models import Category, GroundTruthVersion, Item
 from datasets.selectors import spec_snapshot, stage_record
 from exports.archive import MemberHashes, zip_store
@@ -74,8 +75,23 @@ def _current(export: Export):
 
 
 def _fail(export_id: int, message: str) -> None:
+    """End a running export failed with a message its requester reads, and remove its
+    parts: a failed export is never joined."""
     Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
         status=Export.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    _parts_remove(export_id)
+
+
+def _running(export_id: int):
+    """The export as rows that match only while it runs: what its plan and join lease."""
+    return Export.objects.filter(pk=export_id, status=Export.Status.RUNNING)
+
+
+def _chunk_running(chunk_id: int):
+    """The chunk while it and its export run: a cancelled export stops its chunks."""
+    return ExportChunk.objects.filter(
+        pk=chunk_id, status=ExportChunk.Status.RUNNING, export__status=Export.Status.RUNNING
     )
 
 
@@ -145,37 +161,52 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
     """Pin the export's ground-truth versions into chunks and queue them; returns the chunk
     ids to build.
 
-    Run again (a redelivered task), it keeps the chunks it made and queues those not done.
+    Run again (a redelivered task), it keeps the chunks it made and queues those not done;
+    while another worker plans the export it does nothing.
     """
-    export = _export(export_id)
-    if export.status != Export.Status.RUNNING:
+    lease = Lease.claim(_running(export_id))
+    if lease is None:
         return []
-    with transaction.atomic():
-        if not export.chunks.exists():
-            _chunks_pin(export)
-        pending = list(
-            export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
-        )
-        if dispatch:
-            from exports.tasks import export_chunk_task, export_join_task
+    try:
+        export = _export(export_id)
+        with transaction.atomic():
+            Export.objects.select_for_update().filter(pk=export_id).first()
+            if not export.chunks.exists():
+                _chunks_pin(export)
+            pending = list(
+                export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
+            )
+            if dispatch:
+                from exports.tasks import export_chunk_task, export_join_task
 
-            for chunk_id in pending:
-                transaction.on_commit(partial(export_chunk_task.delay, chunk_id))
-            if not pending:  # nothing to cut (no ground truth) or every chunk already built
-                transaction.on_commit(partial(export_join_task.delay, export.pk))
+                for chunk_id in pending:
+                    transaction.on_commit(partial(export_chunk_task.delay, chunk_id))
+                if not pending:  # nothing to cut (no ground truth) or every chunk already built
+                    transaction.on_commit(partial(export_join_task.delay, export_id))
+    except Exception as error:  # recorded for the requester; the worker's log has the trace
+        logger.exception("export %s: plan failed", export_id)
+        _fail(export_id, _("The export could not be planned: %(error)s") % {"error": _said(error)})
+        return []
+    lease.release()
     return pending
 
 
-class _Progress:
-    """Items done, added to the chunk and the export at most every ``PROGRESS_SECONDS``."""
+def _said(error: Exception) -> str:
+    return str(error) or repr(error)
 
-    def __init__(self, chunk: ExportChunk) -> None:
-        self.chunk, self.pending, self.last = chunk, 0, time.monotonic()
+
+class _Progress:
+    """Items done, added to the chunk and the export at most every ``PROGRESS_SECONDS``;
+    the chunk's heartbeat goes with it (``JobStopped`` when the export stopped running)."""
+
+    def __init__(self, chunk: ExportChunk, lease: Lease) -> None:
+        self.chunk, self.lease, self.pending, self.last = chunk, lease, 0, time.monotonic()
 
     def advance(self) -> None:
         self.pending += 1
         if time.monotonic() - self.last >= PROGRESS_SECONDS:
             self.flush()
+        self.lease.beat()
 
     def flush(self) -> None:
         if self.pending:
@@ -250,7 +281,8 @@ def _building(kind: int, key: int) -> Iterator[bool]:
 
     A PostgreSQL session lock, released when the build ends or its worker's connection dies,
     so a task delivered twice is built once and a killed worker's temporaries can be swept.
-    The embedded default (SQLite) has one worker and no such lock.
+    SQLite has no such lock: there the heartbeat lease (``core.tasks.Lease``) alone keeps
+    a second delivery from building a chunk a live worker is building.
     """
     if connection.vendor != "postgresql":
         yield True
@@ -279,14 +311,15 @@ def export_chunk_build(*, chunk_id: int, dispatch: bool = True) -> ExportChunk:
 
 
 def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
-    export = _export(chunk.export_id)
-    if chunk.status == ExportChunk.Status.DONE or export.status != Export.Status.RUNNING:
+    lease = Lease.claim(_chunk_running(chunk.pk))
+    if lease is None:  # done, its export stopped, or a live worker is building it
         return chunk
-    progress = _Progress(chunk)
-    progress.restart()
-    projection = projection_for(export)
-    name = f"exports/{export.dataset_id}/{export.pk}/part-{chunk.index:05d}.zip"
+    name = f"exports/{chunk.export.dataset_id}/{chunk.export_id}/part-{chunk.index:05d}.zip"
     try:
+        export = _export(chunk.export_id)
+        progress = _Progress(chunk, lease)
+        progress.restart()
+        projection = projection_for(export)
         with part_folder() as folder:
             writer = PartWriter(folder=Path(folder))
 
@@ -297,17 +330,21 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
 
             stored, _sha256, _size, _hashes = zip_store(name, writer.members(made()))
         progress.flush()
+        lease.beat(force=True)
+    except JobStopped:  # the export was cancelled or failed meanwhile: stop, files removed
+        logger.info("export %s chunk %s: stopped, the export no longer runs", *_of(chunk))
+        chunk.refresh_from_db()
+        return chunk
     except Exception as error:  # recorded for the requester; the worker's log has the trace
-        logger.exception("export %s chunk %s failed", export.pk, chunk.index)
+        logger.exception("export %s chunk %s failed", *_of(chunk))
         message = _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
             "index": chunk.index,
             "first": chunk.first_item,
             "last": chunk.last_item,
-            "error": str(error) or repr(error),
+            "error": _said(error),
         }
         ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
-        _fail(export.pk, message)
-        _parts_remove(export.pk)
+        _fail(chunk.export_id, message)
         chunk.refresh_from_db()
         return chunk
     with transaction.atomic():
@@ -326,6 +363,10 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
                 transaction.on_commit(partial(export_join_task.delay, export.pk))
     chunk.refresh_from_db()
     return chunk
+
+
+def _of(chunk: ExportChunk) -> tuple[int, int]:
+    return chunk.export_id, chunk.index
 
 
 def _parts_remove(export_id: int) -> None:
@@ -351,18 +392,25 @@ def export_join(*, export_id: int) -> Export:
         export = _export(export_id)
         if not free or export.status != Export.Status.RUNNING:
             return export
-        return _join_and_record(export)
+        if export.chunks.exclude(status=ExportChunk.Status.DONE).exists():
+            return export
+        lease = Lease.claim(_running(export_id))
+        if lease is None:  # another worker is joining it
+            return export
+        return _join_and_record(export, lease)
 
 
-def _join_and_record(export: Export) -> Export:
+def _join_and_record(export: Export, lease: Lease) -> Export:
     chunks = list(export.chunks.order_by("index"))
-    if any(chunk.status != ExportChunk.Status.DONE for chunk in chunks):
-        return export
     try:
-        stored, sha256, size, counts = _join(export, chunks)
+        stored, sha256, size, counts = _join(export, chunks, lease)
+    except JobStopped:
+        logger.info("export %s: join stopped, the export no longer runs", export.pk)
+        export.refresh_from_db()
+        return export
     except Exception as error:  # recorded for the requester; the worker's log has the trace
         logger.exception("export %s failed", export.pk)
-        _fail(export.pk, str(error) or repr(error))
+        _fail(export.pk, _("The export could not be joined: %(error)s") % {"error": _said(error)})
         export.refresh_from_db()
         return export
     Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
@@ -380,7 +428,7 @@ def _join_and_record(export: Export) -> Export:
     return export
 
 
-def _join(export: Export, chunks: list[ExportChunk]) -> tuple[str, str, int, int]:
+def _join(export: Export, chunks: list[ExportChunk], lease: Lease) -> tuple[str, str, int, int]:
     projection = projection_for(export)
     parts = PartSet([chunk.file for chunk in chunks])
     totals = empty_counts()
@@ -407,8 +455,20 @@ def _join(export: Export, chunks: list[ExportChunk]) -> tuple[str, str, int, int
         )
 
     name = f"exports/{export.dataset_id}/{export.pk}.zip"
-    stored, sha256, size, _hashes = zip_store(name, members(), hashes)
+    stored, sha256, size, _hashes = zip_store(name, _beating(members(), lease), hashes)
     return stored, sha256, size, counts["total"]["items"]
+
+
+def _beating(members: Iterator[tuple], lease: Lease) -> Iterator[tuple]:
+    """The members, the lease's heartbeat written as their bytes stream by."""
+
+    def beat_through(chunks):
+        for chunk in chunks:
+            lease.beat()
+            yield chunk
+
+    for name, chunks, *rest in members:
+        yield (name, beat_through(chunks), *rest)
 
 
 def export_build(*, export_id: int) -> Export:
