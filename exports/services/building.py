@@ -19,14 +19,16 @@ other (tests, the shell).
 
 import logging
 import math
+import os
+import posixpath
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
 from django.db.models import F, Lookup
 from django.db.models.functions import Greatest
@@ -370,10 +372,17 @@ def _of(chunk: ExportChunk) -> tuple[int, int]:
 
 
 def _parts_remove(export_id: int) -> None:
-    """Delete the stored parts of an export that will never be joined (or just was)."""
+    """Delete the stored parts of an export that will never be joined (or just was), and
+    their folder when storage has folders."""
+    folders = set()
     for chunk in ExportChunk.objects.filter(export_id=export_id).exclude(file=""):
         default_storage.delete(chunk.file)
+        folders.add(posixpath.dirname(chunk.file))
     ExportChunk.objects.filter(export_id=export_id).update(file="")
+    if isinstance(default_storage, FileSystemStorage):
+        for folder in folders:
+            with suppress(OSError):  # not empty (a build running again): the sweep's then
+                os.rmdir(default_storage.path(folder))
 
 
 def _category_names(dataset_id: int) -> dict[int, str]:
