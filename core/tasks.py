@@ -17,6 +17,8 @@ filesystem broker never. So every long step records its life on its own row:
   heartbeat went stale, or which no worker ever took (a lost message), and queues their
   step again (``stale_requeue``); a row started ``JOB_MAX_ATTEMPTS`` times, whose worker
   went silent each time, ends failed with a message instead of killing workers forever.
+  A row no worker took yet gets the sweep's stamp as its heartbeat, so a job waiting behind
+  a long queue is sent again once per ``JOB_STALE_SECONDS``, not at every sweep.
 """
 
 import logging
@@ -66,9 +68,13 @@ class Lease:
 
     @classmethod
     def claim(cls, rows: QuerySet) -> "Lease | None":
-        """Take the row unless it is finished or a live worker holds it; counts an attempt."""
+        """Take the row unless it is finished or a live worker holds it; counts an attempt.
+
+        A row no worker took yet (no attempt) is free whatever its heartbeat: the sweep
+        stamps the ones it queues again, so it waits a staleness period before the next.
+        """
         now = timezone.now()
-        free = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale_before())
+        free = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale_before()) | Q(attempts=0)
         taken = rows.filter(free).update(heartbeat_at=now, attempts=F("attempts") + 1)
         return cls(rows, now) if taken else None
 
@@ -115,6 +121,9 @@ def stale_requeue(
         if given_up:
             give_up(rows.filter(pk__in=given_up), message)
         again = [pk for pk in ids if pk not in given_up]
+        # a row no worker took is queued again once per staleness period, not every sweep,
+        # however long the queue it waits in
+        rows.model.objects.filter(pk__in=again, attempts=0).update(heartbeat_at=timezone.now())
         for pk in again:
             transaction.on_commit(partial(send, pk))
     if again or given_up:

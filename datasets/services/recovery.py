@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from core.tasks import stale_before, stale_requeue
 from datasets.models import CategoryChange, Item, ItemEvent, SplitRun, Upload
 from datasets.services.items import file_name_shown, item_refuse
-from datasets.services.uploads import _upload_failed
+from datasets.services.uploads import upload_failed
 
 #: Items one sweep queues again at most.
 ITEMS_REQUEUED_AT_ONCE = 200
@@ -52,7 +52,7 @@ def _jobs_give_up(rows, message: str) -> None:
 
 def _uploads_give_up(rows, message: str) -> None:
     for upload in list(rows):
-        _upload_failed(upload, message)
+        upload_failed(upload, message)
 
 
 def jobs_sweep() -> int:

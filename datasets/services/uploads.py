@@ -260,7 +260,7 @@ def upload_unpack(*, upload_id: int) -> Upload:
                 and not _is_desktop_litter(info.orig_filename)
             ]
             if len(infos) > settings.UPLOAD_MAX_ENTRIES:
-                return _upload_failed(
+                return upload_failed(
                     upload,
                     _("The archive has %(count)s files; the limit is %(limit)s.")
                     % {"count": len(infos), "limit": settings.UPLOAD_MAX_ENTRIES},
@@ -279,7 +279,7 @@ def upload_unpack(*, upload_id: int) -> Upload:
         upload.refresh_from_db()
         return upload
     except (zipfile.BadZipFile, OSError) as error:
-        return _upload_failed(
+        return upload_failed(
             upload, _("The archive cannot be read: %(error)s.") % {"error": str(error)}
         )
     archive_name = upload.archive.name
@@ -312,7 +312,7 @@ def _unpack_entry(upload: Upload, archive: zipfile.ZipFile, info, seen: set[str]
     _entry(upload, name, register=register)
 
 
-def _upload_failed(upload: Upload, message: str) -> Upload:
+def upload_failed(upload: Upload, message: str) -> Upload:
     Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=message)
     if upload.archive:
         default_storage.delete(upload.archive.name)

@@ -76,7 +76,7 @@ def _current(export: Export):
     )
 
 
-def _fail(export_id: int, message: str) -> None:
+def export_fail(export_id: int, message: str) -> None:
     """End a running export failed with a message its requester reads, and remove its
     parts: a failed export is never joined."""
     Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
@@ -187,7 +187,9 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
                     transaction.on_commit(partial(export_join_task.delay, export_id))
     except Exception as error:  # recorded for the requester; the worker's log has the trace
         logger.exception("export %s: plan failed", export_id)
-        _fail(export_id, _("The export could not be planned: %(error)s") % {"error": _said(error)})
+        export_fail(
+            export_id, _("The export could not be planned: %(error)s") % {"error": _said(error)}
+        )
         return []
     lease.release()
     return pending
@@ -346,7 +348,7 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
             "error": _said(error),
         }
         ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
-        _fail(chunk.export_id, message)
+        export_fail(chunk.export_id, message)
         chunk.refresh_from_db()
         return chunk
     with transaction.atomic():
@@ -419,7 +421,9 @@ def _join_and_record(export: Export, lease: Lease) -> Export:
         return export
     except Exception as error:  # recorded for the requester; the worker's log has the trace
         logger.exception("export %s failed", export.pk)
-        _fail(export.pk, _("The export could not be joined: %(error)s") % {"error": _said(error)})
+        export_fail(
+            export.pk, _("The export could not be joined: %(error)s") % {"error": _said(error)}
+        )
         export.refresh_from_db()
         return export
     Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(

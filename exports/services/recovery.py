@@ -28,18 +28,18 @@ from django.utils.translation import gettext as _
 from core.tasks import stale_before, stale_requeue
 from exports.models import Export, ExportChunk
 from exports.parts import PART_PREFIX
-from exports.services.building import _fail
+from exports.services.building import export_fail
 
 
 def _exports_give_up(exports, message: str) -> None:
     for export_id in exports.values_list("pk", flat=True):
-        _fail(export_id, message)
+        export_fail(export_id, message)
 
 
 def _chunks_give_up(chunks, message: str) -> None:
     for chunk in list(chunks):
         ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
-        _fail(
+        export_fail(
             chunk.export_id,
             _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s")
             % {

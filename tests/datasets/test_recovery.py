@@ -89,3 +89,13 @@ def test_a_split_run_no_worker_took_is_queued_again(settings, django_capture_on_
         queued = recovery.jobs_sweep()
 
     assert queued == 1 and len(sent) == 1
+
+
+def test_a_job_waiting_in_a_long_queue_is_sent_again_once_per_staleness_period(settings):
+    run = SplitRun.objects.create(dataset=DatasetFactory(), seed=1, ratios={}, scope="all")
+    SplitRun.objects.filter(pk=run.pk).update(created_at=_ago(1, settings))
+
+    first, second = recovery.jobs_sweep(), recovery.jobs_sweep()
+
+    assert (first, second) == (1, 0)
+    assert services.split_run_execute(run_id=run.pk).status == "done"  # still its to take
