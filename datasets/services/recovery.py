@@ -1,9 +1,10 @@
 """Work whose worker died: the sweep (Celery beat) queues split runs, category changes,
-unpacks and item processing again (``core.tasks`` holds the heartbeat lease it relies on).
+metadata strips, unpacks and item processing again (``core.tasks`` holds the heartbeat lease
+it relies on).
 
-A split run, category change or unpack whose heartbeat went stale — or which no worker took
-within ``JOB_STALE_SECONDS`` of its request (a lost message) — is queued again; one that
-``JOB_MAX_ATTEMPTS`` workers started and left ends failed.
+A split run, category change, metadata strip or unpack whose heartbeat went stale — or
+which no worker took within ``JOB_STALE_SECONDS`` of its request (a lost message) — is
+queued again; one that ``JOB_MAX_ATTEMPTS`` workers started and left ends failed.
 
 Item processing is one short step per item, thousands queued at once by an ingest, so it has
 its own rule. A worker writes ``Item.processing_at`` when it takes an item. A queued item
@@ -31,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.tasks import stale_before, stale_requeue
-from datasets.models import CategoryChange, Item, ItemEvent, SplitRun, Upload
+from datasets.models import CategoryChange, Item, ItemEvent, MetadataStrip, SplitRun, Upload
 from datasets.services.items import file_name_shown, item_refuse
 from datasets.services.uploads import upload_failed
 
@@ -58,7 +59,12 @@ def _uploads_give_up(rows, message: str) -> None:
 def jobs_sweep() -> int:
     """Queue again the datasets' work whose worker died or whose message was lost; returns
     how many steps (jobs and items) were queued."""
-    from datasets.tasks import category_change_task, split_assign_task, upload_unpack_task
+    from datasets.tasks import (
+        category_change_task,
+        metadata_strip_task,
+        split_assign_task,
+        upload_unpack_task,
+    )
 
     cutoff = stale_before()
     queued = stale_requeue(
@@ -69,6 +75,11 @@ def jobs_sweep() -> int:
     queued += stale_requeue(
         CategoryChange.objects.filter(_stale(cutoff), status=CategoryChange.Status.RUNNING),
         send=category_change_task.delay,
+        give_up=_jobs_give_up,
+    )
+    queued += stale_requeue(
+        MetadataStrip.objects.filter(_stale(cutoff), status=MetadataStrip.Status.RUNNING),
+        send=metadata_strip_task.delay,
         give_up=_jobs_give_up,
     )
     queued += stale_requeue(
