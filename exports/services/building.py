@@ -337,6 +337,7 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
         lease.beat(force=True)
     except JobStopped:  # the export was cancelled or failed meanwhile: stop, files removed
         logger.info("export %s chunk %s: stopped, the export no longer runs", *_of(chunk))
+        _parts_remove_unless_running(chunk.export_id)
         chunk.refresh_from_db()
         return chunk
     except Exception as error:  # recorded for the requester; the worker's log has the trace
@@ -387,6 +388,26 @@ def _parts_remove(export_id: int) -> None:
                 os.rmdir(default_storage.path(folder))
 
 
+def _parts_remove_unless_running(export_id: int) -> None:
+    if not _running(export_id).exists():
+        _parts_remove(export_id)
+
+
+def parts_orphaned_remove() -> int:
+    """Remove the parts of exports that no longer run (cancelled, failed, or done by a
+    worker that died before it removed them); returns how many exports had some."""
+    orphaned = (
+        ExportChunk.objects.exclude(file="")
+        .exclude(export__status=Export.Status.RUNNING)
+        .values_list("export_id", flat=True)
+        .distinct()
+    )
+    exports = list(orphaned)
+    for export_id in exports:
+        _parts_remove(export_id)
+    return len(exports)
+
+
 def _category_names(dataset_id: int) -> dict[int, str]:
     rows = Category.objects.filter(axis__dataset_id=dataset_id).values_list(
         "pk", "axis__slug", "slug"
@@ -417,6 +438,7 @@ def _join_and_record(export: Export, lease: Lease) -> Export:
         stored, sha256, size, counts = _join(export, chunks, lease)
     except JobStopped:
         logger.info("export %s: join stopped, the export no longer runs", export.pk)
+        _parts_remove_unless_running(export.pk)
         export.refresh_from_db()
         return export
     except Exception as error:  # recorded for the requester; the worker's log has the trace

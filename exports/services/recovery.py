@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from core.tasks import stale_before, stale_requeue
 from exports.models import Export, ExportChunk
 from exports.parts import PART_PREFIX
-from exports.services.building import export_fail
+from exports.services.building import export_fail, parts_orphaned_remove
 
 
 def _exports_give_up(exports, message: str) -> None:
@@ -53,7 +53,8 @@ def _chunks_give_up(chunks, message: str) -> None:
 
 def exports_sweep() -> int:
     """Queue again the steps of running exports whose worker died or whose message was
-    lost; remove what killed workers left. Returns how many steps were queued."""
+    lost; remove what killed workers left, and the parts of exports that stopped. Returns
+    how many steps were queued."""
     from exports.tasks import export_chunk_task, export_join_task, export_plan_task
 
     cutoff = stale_before()
@@ -82,6 +83,7 @@ def exports_sweep() -> int:
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, export__in=quiet.values("pk"))
     )
     queued += stale_requeue(chunks, send=export_chunk_task.delay, give_up=_chunks_give_up)
+    parts_orphaned_remove()
     temporaries_sweep()
     return queued
 

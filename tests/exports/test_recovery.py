@@ -102,3 +102,15 @@ def test_killed_workers_temporaries_go_and_live_ones_stay(tmp_path, monkeypatch)
     export_services.temporaries_sweep()
 
     assert not dead.exists() and live.exists()
+
+
+def test_the_sweep_removes_the_parts_of_an_export_that_stopped(export, media_root):
+    export_services.export_plan(export_id=export.pk, dispatch=False)
+    chunk = export_services.export_chunk_build(chunk_id=export.chunks.first().pk, dispatch=False)
+    assert chunk.file
+    Export.objects.filter(pk=export.pk).update(status=Export.Status.CANCELLED)
+
+    export_services.exports_sweep()
+
+    assert not ExportChunk.objects.filter(export=export).exclude(file="").exists()
+    assert not list(Path(media_root).rglob("part-*.zip"))
