@@ -67,25 +67,17 @@ def jobs_sweep() -> int:
     )
 
     cutoff = stale_before()
-    queued = stale_requeue(
-        SplitRun.objects.filter(_stale(cutoff), status=SplitRun.Status.RUNNING),
-        send=split_assign_task.delay,
-        give_up=_jobs_give_up,
-    )
-    queued += stale_requeue(
-        CategoryChange.objects.filter(_stale(cutoff), status=CategoryChange.Status.RUNNING),
-        send=category_change_task.delay,
-        give_up=_jobs_give_up,
-    )
-    queued += stale_requeue(
-        MetadataStrip.objects.filter(_stale(cutoff), status=MetadataStrip.Status.RUNNING),
-        send=metadata_strip_task.delay,
-        give_up=_jobs_give_up,
-    )
-    queued += stale_requeue(
-        Upload.objects.filter(_stale(cutoff), status=Upload.Status.UNPACKING),
-        send=upload_unpack_task.delay,
-        give_up=_uploads_give_up,
+    jobs = [
+        (SplitRun, SplitRun.Status.RUNNING, split_assign_task, _jobs_give_up),
+        (CategoryChange, CategoryChange.Status.RUNNING, category_change_task, _jobs_give_up),
+        (MetadataStrip, MetadataStrip.Status.RUNNING, metadata_strip_task, _jobs_give_up),
+        (Upload, Upload.Status.UNPACKING, upload_unpack_task, _uploads_give_up),
+    ]
+    queued = sum(
+        stale_requeue(
+            model.objects.filter(_stale(cutoff), status=status), send=task.delay, give_up=give_up
+        )
+        for model, status, task, give_up in jobs
     )
     return queued + items_requeue(cutoff)
 

@@ -172,6 +172,8 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
     try:
         export = _export(export_id)
         with transaction.atomic():
+            # held while the chunks are pinned (one transaction, so no heartbeat shows):
+            # on PostgreSQL the sweep passes over a row a live plan holds
             Export.objects.select_for_update().filter(pk=export_id).first()
             if not export.chunks.exists():
                 _chunks_pin(export)
