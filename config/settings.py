@@ -276,6 +276,20 @@ CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# Jobs that recover (core/tasks.py): a working step writes its row's heartbeat every
+# JOB_HEARTBEAT_SECONDS; the sweep (Celery beat, every JOB_SWEEP_SECONDS) queues again a step
+# whose heartbeat is older than JOB_STALE_SECONDS (its worker died, or its message was lost)
+# and gives up, failed, on one that JOB_MAX_ATTEMPTS workers started and left.
+JOB_HEARTBEAT_SECONDS = float(env("JOB_HEARTBEAT_SECONDS", "5"))
+JOB_STALE_SECONDS = float(env("JOB_STALE_SECONDS", "30"))
+JOB_SWEEP_SECONDS = float(env("JOB_SWEEP_SECONDS", "10"))
+JOB_MAX_ATTEMPTS = int(env("JOB_MAX_ATTEMPTS", "3"))
+if JOB_STALE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_STALE_SECONDS must be at least three JOB_HEARTBEAT_SECONDS, so a live worker "
+        "is never taken for a dead one."
+    )
+
 # The deepest nesting a JSON body may have (an annotation needs 5).
 API_JSON_MAX_DEPTH = int(env("API_JSON_MAX_DEPTH", "64"))
 

@@ -45,3 +45,11 @@ def metadata_strip_task(strip_id: int) -> str:
     from datasets import services
 
     return services.metadata_strip_run(strip_id=strip_id).status
+
+
+@shared_task(name="datasets.sweep", time_limit=300, soft_time_limit=240, ignore_result=True)
+def jobs_sweep_task() -> int:
+    """Beat's: queue again the work whose worker died (datasets/services/recovery.py)."""
+    from datasets import services
+
+    return services.jobs_sweep()

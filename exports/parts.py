@@ -10,6 +10,7 @@ A part is a zip (members stored, not compressed) with
 While a chunk is built, its streams grow in local temporary files, so memory stays flat.
 """
 
+import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -91,8 +92,13 @@ class PartWriter:
         yield "counts.json", (orjson.dumps(self.counts),), True
 
 
+#: A chunk's temporary folder is ``groundwork-part-<pid>-…``: the sweep removes those of
+#: processes that no longer run (a killed worker's).
+PART_PREFIX = "groundwork-part-"
+
+
 def part_folder() -> tempfile.TemporaryDirectory:
-    return tempfile.TemporaryDirectory(prefix="groundwork-part-")
+    return tempfile.TemporaryDirectory(prefix=f"{PART_PREFIX}{os.getpid()}-")
 
 
 class PartSet:

@@ -30,3 +30,11 @@ def export_join_task(export_id: int) -> str:
     from exports import services
 
     return services.export_join(export_id=export_id).status
+
+
+@shared_task(name="exports.sweep", time_limit=300, soft_time_limit=240, ignore_result=True)
+def exports_sweep_task() -> int:
+    """Beat's: queue again the steps of exports whose worker died (core.tasks)."""
+    from exports import services
+
+    return services.exports_sweep()

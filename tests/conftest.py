@@ -228,10 +228,12 @@ def until(predicate, timeout: float = 60, step: float = 0.2) -> bool:
 
 
 class WorkerProcess:
-    """A real `celery worker` process, stopped when the test ends."""
+    """A real `celery worker` process, stopped when the test ends; with ``beat``, its
+    embedded beat runs the sweeps (its schedule file beside the log)."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
+    def __init__(self, env: dict[str, str], log: Path, *, beat: bool = False) -> None:
+        self.log, self.env = log, env
+        beat_options = ["--beat", f"--schedule={log.with_suffix('.schedule')}"] if beat else []
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -245,6 +247,7 @@ class WorkerProcess:
                 "--without-heartbeat",
                 "--without-mingle",
                 "--without-gossip",
+                *beat_options,
             ],
             cwd=ROOT,
             env=env,
@@ -260,6 +263,21 @@ class WorkerProcess:
             if app.control.ping(timeout=0.5, limit=1):
                 return
         raise RuntimeError(f"worker never answered a ping: {self.log.read_text()[-2000:]}")
+
+    def wait_logged_ready(self, timeout: float = 30) -> None:
+        """Wait for its "ready" line: a worker on another broker than the test's answers
+        no ping."""
+        if not until(
+            lambda: self.process.poll() is not None or b" ready." in self.log.read_bytes(), timeout
+        ):
+            raise RuntimeError(f"worker never got ready: {self.log.read_text()[-2000:]}")
+        if self.process.poll() is not None:
+            raise RuntimeError(f"worker exited: {self.log.read_text()[-2000:]}")
+
+    def kill(self) -> None:
+        """SIGKILL its main process, as the kernel's OOM killer or a power cut would."""
+        self.process.kill()
+        self.process.wait()
 
     def stop(self) -> None:
         self.process.terminate()
@@ -291,4 +309,46 @@ def celery_worker(transactional_db, tmp_path, media_root, celery_redis):
         worker.wait_ready(app)
         yield worker
     finally:
+        worker.stop()
+
+
+#: A sweep that acts within seconds, for the tests that kill workers. The visibility timeout
+#: stays at its production value (an hour), so only the sweep can bring their work back.
+FAST_SWEEP = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_STALE_SECONDS": "3", "JOB_SWEEP_SECONDS": "1"}
+
+
+@pytest.fixture
+def sweeping_workers(transactional_db, tmp_path, media_root, celery_redis):
+    """Start workers with their beat and a fast sweep, on Redis or (``embedded=True``) on
+    the embedded filesystem broker under the test's folder, on the test's PostgreSQL
+    database and media folder; their temporary files go to ``tmp_path / "tmp"``."""
+    from config.celery import app
+
+    app.control.purge()
+    (tmp_path / "tmp").mkdir()
+    started = []
+
+    def start(name: str, *, embedded: bool = False) -> WorkerProcess:
+        env = {
+            **os.environ,
+            **FAST_SWEEP,
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": celery_redis,
+            "MEDIA_ROOT": str(media_root),
+            "TMPDIR": str(tmp_path / "tmp"),
+            "VAR_DIR": str(tmp_path / "var"),
+        }
+        env.pop("CELERY_VISIBILITY_TIMEOUT", None)
+        if embedded:
+            del env["REDIS_URL"]
+        worker = WorkerProcess(env, tmp_path / f"{name}.log", beat=True)
+        started.append(worker)
+        if embedded:
+            worker.wait_logged_ready()
+        else:
+            worker.wait_ready(app)
+        return worker
+
+    yield start
+    for worker in started:
         worker.stop()

@@ -200,6 +200,10 @@ class Item(models.Model):
         related_name="+",
         verbose_name=_("current ground truth"),
     )
+    # When a worker last took the item's processing, or the sweep last queued it again: a
+    # queued item taken longer than JOB_STALE_SECONDS ago lost its worker (datasets/
+    # services/recovery.py).
+    processing_at = models.DateTimeField(_("processing taken at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -213,6 +217,11 @@ class Item(models.Model):
             models.Index(fields=["dataset", "split", "id"], name="item_dataset_split_id"),
             models.Index(fields=["dataset", "status", "id"], name="item_dataset_status_id"),
             models.Index(fields=["dataset", "processing", "id"], name="item_dataset_processing_id"),
+            # the sweep's: items still queued, and the items workers took lately
+            models.Index(
+                fields=["id"], condition=models.Q(processing="queued"), name="item_queued_id"
+            ),
+            models.Index(fields=["processing_at"], name="item_processing_at"),
         ]
 
     def __str__(self) -> str:

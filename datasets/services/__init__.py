@@ -38,6 +38,7 @@ from datasets.services.metadata import (
     metadata_strip_request,
     metadata_strip_run,
 )
+from datasets.services.recovery import items_requeue, jobs_sweep
 from datasets.services.renditions import item_process
 from datasets.services.schema import (
     region_type_create,
@@ -79,6 +80,8 @@ from datasets.services.uploads import (
 )
 
 __all__ = [
+    "items_requeue",
+    "jobs_sweep",
     "DEMO_PHOTOS",
     "demo_dataset_ensure",
     "demo_photos_ensure",

@@ -8,6 +8,7 @@ all in the batch's transaction. An unknown axis or category is refused before an
 written.
 """
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.tasks import JobStopped, Lease
 from datasets.models import (
     Axis,
     Category,
@@ -36,6 +38,8 @@ from datasets.services.coverage import (
     coverage_move,
     stratum_of,
 )
+
+logger = logging.getLogger(__name__)
 
 #: Items changed per transaction by the bulk service.
 BULK_BATCH = 2000
@@ -260,9 +264,15 @@ def category_change_request(
 
 
 def category_change_run(*, change_id: int) -> CategoryChange:
-    """Apply a requested change batch by batch, recording progress; rerunning finishes it."""
+    """Apply a requested change batch by batch, recording progress; rerunning finishes it.
+
+    Each batch beats the change's heartbeat lease; a change cancelled meanwhile stops after
+    its batch; any error ends it failed with its reason (the batches done stay done).
+    """
+    running = CategoryChange.objects.filter(pk=change_id, status=CategoryChange.Status.RUNNING)
+    lease = Lease.claim(running)
     change = CategoryChange.objects.select_related("dataset", "created_by").get(pk=change_id)
-    if change.status != CategoryChange.Status.RUNNING:
+    if lease is None:  # finished, or a live worker is on it
         return change
     CategoryChange.objects.filter(pk=change.pk).update(done=0)
 
@@ -270,6 +280,7 @@ def category_change_run(*, change_id: int) -> CategoryChange:
         CategoryChange.objects.filter(pk=change.pk).update(
             done=F("done") + items, changed=F("changed") + changed
         )
+        lease.beat()
 
     try:
         items_categories_bulk_set(
@@ -279,13 +290,24 @@ def category_change_run(*, change_id: int) -> CategoryChange:
             by=change.created_by,
             on_batch=progress,
         )
+    except JobStopped:  # cancelled meanwhile: the batches done stay done
+        pass
     except DomainError as error:  # the taxonomy changed since the request
-        CategoryChange.objects.filter(pk=change.pk).update(
+        running.update(
             status=CategoryChange.Status.FAILED, error=error.message, finished_at=timezone.now()
         )
-    else:
-        CategoryChange.objects.filter(pk=change.pk).update(
-            status=CategoryChange.Status.DONE, finished_at=timezone.now()
+    except Exception as error:  # recorded for the planner; the worker's log has the trace
+        logger.exception("category change %s failed", change.pk)
+        running.update(
+            status=CategoryChange.Status.FAILED,
+            error=_("The change stopped after %(done)s items: %(error)s")
+            % {
+                "done": CategoryChange.objects.get(pk=change.pk).done,
+                "error": str(error) or repr(error),
+            },
+            finished_at=timezone.now(),
         )
+    else:
+        running.update(status=CategoryChange.Status.DONE, finished_at=timezone.now())
     change.refresh_from_db()
     return change

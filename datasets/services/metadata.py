@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from accounts.models import User
+from core.tasks import JobStopped, Lease
 from datasets.imagemeta import MetadataError, metadata_strip
-from datasets.models import Dataset, Item, ItemEvent, MetadataStrip
+from datasets.models import Dataset, Item, ItemEvent, JobStatus, MetadataStrip
 
 logger = logging.getLogger(__name__)
 
@@ -157,8 +158,9 @@ def metadata_strip_run(*, strip_id: int) -> MetadataStrip:
     than planners — and named in the error; the job goes on and ends failed. Anything
     else unexpected stops the job, failed, with its reason.
     """
+    lease = Lease.claim(MetadataStrip.objects.filter(pk=strip_id, status=JobStatus.RUNNING))
     strip = MetadataStrip.objects.get(pk=strip_id)
-    if strip.status != MetadataStrip.Status.RUNNING:
+    if lease is None:  # finished, or a live worker is on it
         return strip
     pending = _pending(strip.dataset_id).order_by("id").values_list("id", flat=True)
     MetadataStrip.objects.filter(pk=strip.pk).update(total=pending.count(), done=0, changed=0)
@@ -180,6 +182,10 @@ def metadata_strip_run(*, strip_id: int) -> MetadataStrip:
             MetadataStrip.objects.filter(pk=strip.pk).update(
                 done=F("done") + len(batch), changed=F("changed") + changed
             )
+            lease.beat()
+    except JobStopped:  # cancelled meanwhile: what is stripped stays stripped
+        strip.refresh_from_db()
+        return strip
     except Exception as error:  # recorded for the operator; the worker's log has the trace
         logger.exception("metadata strip %s failed", strip.pk)
         strip.refresh_from_db()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageMode, ImageOps, PngImagePlugin
 
@@ -57,8 +58,16 @@ def _save(
     """
     buffer = io.BytesIO()
     image.save(buffer, format=image_format, icc_profile=profile, **options)
-    made.append(default_storage.save(name, ContentFile(metadata_strip(buffer.getvalue()).data)))
+    made.append(_store(name, metadata_strip(buffer.getvalue()).data))
     return made[-1]
+
+
+def _store(name: str, data: bytes) -> str:
+    """Store a file made from the original under its own name, replacing what a killed
+    earlier run of the same item left there (never a second file beside it)."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data))
 
 
 def decode_problem(error: BaseException) -> tuple[str, str]:
@@ -130,7 +139,7 @@ def _renditions(item: Item, data: bytes, made: list[str]) -> dict:
         if "image" not in fields:
             copy = file_without_metadata(data, name=item.original.name)
             if copy is not None:
-                made.append(default_storage.save(copy[0], ContentFile(copy[1])))
+                made.append(_store(copy[0], copy[1]))
                 fields["image"] = made[-1]
         screen = screen.convert("RGB")
         profile = _profile(icc_profile, source_mode, "RGB")
@@ -157,6 +166,8 @@ def item_process(*, item_id: int) -> Item | None:
     item = Item.objects.filter(pk=item_id).first()
     if item is None or item.processing != Item.Processing.QUEUED:
         return item
+    # taken: the sweep queues it again if this worker dies before it is ready
+    Item.objects.filter(pk=item.pk).update(processing_at=timezone.now())
     with default_storage.open(item.original.name, "rb") as source:
         data = source.read()
     made: list[str] = []

@@ -8,6 +8,7 @@ same assignment. Once the test split is frozen its items never move, and new ass
 to train and val only, unless the scope is ``extend_test``.
 """
 
+import logging
 import math
 import random
 import secrets
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.tasks import Lease
 from datasets.models import Dataset, Item, ItemEvent, Split, SplitRun
 from datasets.services.coverage import coverage_move
 
@@ -31,6 +33,8 @@ DEFAULT_RATIOS = {"train": 0.8, "val": 0.1, "test": 0.1}
 SCOPES = ("unassigned", "all", "extend_test")
 SEED_MAX = 2**63 - 1
 _BATCH = 5000
+
+logger = logging.getLogger(__name__)
 
 
 def _bad_ratios(message: str) -> DomainError:
@@ -153,9 +157,31 @@ def _split_run_create(*, dataset, ratios, seed, scope, by) -> SplitRun:
     )
 
 
-@transaction.atomic
 def split_run_execute(*, run_id: int) -> SplitRun:
-    """The worker's step: assign the splits a run asked for. Running it twice is harmless."""
+    """The worker's step: assign the splits a run asked for. Running it twice is harmless.
+
+    The run's heartbeat lease is taken (and committed) first, so the sweep sees a worker
+    that died inside the assignment's one transaction; any error ends the run failed with
+    its reason, nothing assigned.
+    """
+    running = SplitRun.objects.filter(pk=run_id, status=SplitRun.Status.RUNNING)
+    if Lease.claim(running) is None:  # finished, or a live worker is on it
+        return SplitRun.objects.get(pk=run_id)
+    try:
+        return _split_run_apply(run_id)
+    except Exception as error:  # recorded for the planner; the worker's log has the trace
+        logger.exception("split run %s failed", run_id)
+        running.update(
+            status=SplitRun.Status.FAILED,
+            error=_("The split assignment stopped, nothing was assigned: %(error)s")
+            % {"error": str(error) or repr(error)},
+            finished_at=timezone.now(),
+        )
+        return SplitRun.objects.get(pk=run_id)
+
+
+@transaction.atomic
+def _split_run_apply(run_id: int) -> SplitRun:
     run = SplitRun.objects.select_for_update().get(pk=run_id)
     if run.status != SplitRun.Status.RUNNING:
         return run

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.tasks import JobStopped, Lease
 from datasets.models import Category, Dataset, Upload, UploadEntry
 from datasets.services.items import (
     file_name_check,
@@ -401,9 +402,13 @@ def upload_unpack(*, upload_id: int) -> Upload:
     its item, so the first ``entries.count()`` files are done and are not read again. Any
     error ends the upload failed with a message saying where it stopped; what earlier
     entries added is kept, and the archive is removed either way.
+
+    The upload's heartbeat lease is beaten after every entry, so the sweep queues it again
+    when its worker dies; a second delivery while a live worker unpacks does nothing.
     """
+    lease = Lease.claim(Upload.objects.filter(pk=upload_id, status=Upload.Status.UNPACKING))
     upload = Upload.objects.select_related("dataset", "created_by").get(pk=upload_id)
-    if upload.status != Upload.Status.UNPACKING:
+    if lease is None:
         return upload
     current = None
     try:
@@ -419,15 +424,19 @@ def upload_unpack(*, upload_id: int) -> Upload:
                 current = info.orig_filename
                 _unpack_entry(upload, archive, info, seen)
                 seen.add(current)
+                lease.beat()
     except DomainError as error:
-        return _upload_failed(upload, error.message)
+        return upload_failed(upload, error.message)
+    except JobStopped:  # no longer unpacking (failed or removed meanwhile)
+        upload.refresh_from_db()
+        return upload
     except (zipfile.BadZipFile, OSError) as error:
-        return _upload_failed(
+        return upload_failed(
             upload, _("The archive cannot be read: %(error)s.") % {"error": str(error)}
         )
     except Exception as error:
         logger.exception("upload %s: unpacking stopped at %r", upload.pk, current)
-        return _upload_failed(
+        return upload_failed(
             upload,
             _("Unpacking stopped at “%(name)s” (%(error)s); the files before it were kept.")
             % {"name": file_name_shown(current or ""), "error": error.__class__.__name__},
@@ -464,7 +473,7 @@ def _unpack_entry(upload: Upload, archive: zipfile.ZipFile, info, seen: set[str]
     _entry(upload, name, register=register)
 
 
-def _upload_failed(upload: Upload, message: str) -> Upload:
+def upload_failed(upload: Upload, message: str) -> Upload:
     Upload.objects.filter(pk=upload.pk).update(
         status=Upload.Status.FAILED, error=message, finished_at=timezone.now()
     )

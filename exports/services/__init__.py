@@ -10,6 +10,7 @@ from exports.services.building import (
     export_join,
     export_plan,
 )
+from exports.services.recovery import exports_sweep, temporaries_sweep
 from exports.services.requests import SPLITS, export_cancel, export_request, export_retry
 
 __all__ = [
@@ -24,4 +25,6 @@ __all__ = [
     "export_plan",
     "export_request",
     "export_retry",
+    "exports_sweep",
+    "temporaries_sweep",
 ]

@@ -19,20 +19,23 @@ other (tests, the shell).
 
 import logging
 import math
+import os
+import posixpath
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection, transaction
 from django.db.models import F, Lookup
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.tasks import JobStopped, Lease
 from datasets.models import Category, GroundTruthVersion, Item, JobStatus
 from datasets.selectors import spec_snapshot, stage_record
 from exports.archive import MemberHashes, zip_store
@@ -73,9 +76,24 @@ def _current(export: Export):
     )
 
 
-def _fail(export_id: int, message: str) -> None:
+def export_fail(export_id: int, message: str) -> None:
+    """End a running export failed with a message its requester reads, and remove its
+    parts: a failed export is never joined."""
     Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
         status=Export.Status.FAILED, error=message, finished_at=timezone.now()
+    )
+    parts_remove(export_id)
+
+
+def _running(export_id: int):
+    """The export as rows that match only while it runs: what its plan and join lease."""
+    return Export.objects.filter(pk=export_id, status=Export.Status.RUNNING)
+
+
+def _chunk_running(chunk_id: int):
+    """The chunk while it and its export run: a cancelled export stops its chunks."""
+    return ExportChunk.objects.filter(
+        pk=chunk_id, status=ExportChunk.Status.RUNNING, export__status=Export.Status.RUNNING
     )
 
 
@@ -145,41 +163,59 @@ def export_plan(*, export_id: int, dispatch: bool = True) -> list[int]:
     """Pin the export's ground-truth versions into chunks and queue them; returns the chunk
     ids to build.
 
-    Run again (a redelivered task), it keeps the chunks it made and queues those not done.
+    Run again (a redelivered task), it keeps the chunks it made and queues those not done;
+    while another worker plans the export it does nothing.
     """
-    export = _export(export_id)
-    if export.status != Export.Status.RUNNING:
+    lease = Lease.claim(_running(export_id))
+    if lease is None:
         return []
-    with transaction.atomic():
-        # locked, so a cancel waits for the chunks and then cancels them too
-        export = Export.objects.select_for_update().get(pk=export_id)
-        if export.status != Export.Status.RUNNING:
-            return []
-        if not export.chunks.exists():
-            _chunks_pin(export)
-        pending = list(
-            export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
-        )
-        if dispatch:
-            from exports.tasks import export_chunk_task, export_join_task
+    try:
+        export = _export(export_id)
+        with transaction.atomic():
+            # held while the chunks are pinned (one transaction, so no heartbeat shows):
+            # on PostgreSQL the sweep passes over a row a live plan holds
+            # and locked, so a cancel waits for the chunks and then cancels them too
+            locked = Export.objects.select_for_update().filter(pk=export_id).first()
+            if locked is None or locked.status != Export.Status.RUNNING:
+                return []
+            if not export.chunks.exists():
+                _chunks_pin(export)
+            pending = list(
+                export.chunks.exclude(status=ExportChunk.Status.DONE).values_list("pk", flat=True)
+            )
+            if dispatch:
+                from exports.tasks import export_chunk_task, export_join_task
 
-            for chunk_id in pending:
-                transaction.on_commit(partial(export_chunk_task.delay, chunk_id))
-            if not pending:  # nothing to cut (no ground truth) or every chunk already built
-                transaction.on_commit(partial(export_join_task.delay, export.pk))
+                for chunk_id in pending:
+                    transaction.on_commit(partial(export_chunk_task.delay, chunk_id))
+                if not pending:  # nothing to cut (no ground truth) or every chunk already built
+                    transaction.on_commit(partial(export_join_task.delay, export_id))
+    except Exception as error:  # recorded for the requester; the worker's log has the trace
+        logger.exception("export %s: plan failed", export_id)
+        export_fail(
+            export_id, _("The export could not be planned: %(error)s") % {"error": _said(error)}
+        )
+        return []
+    lease.release()
     return pending
 
 
-class _Progress:
-    """Items done, added to the chunk and the export at most every ``PROGRESS_SECONDS``."""
+def _said(error: Exception) -> str:
+    return str(error) or repr(error)
 
-    def __init__(self, chunk: ExportChunk) -> None:
-        self.chunk, self.pending, self.last = chunk, 0, time.monotonic()
+
+class _Progress:
+    """Items done, added to the chunk and the export at most every ``PROGRESS_SECONDS``;
+    the chunk's heartbeat goes with it (``JobStopped`` when the export stopped running)."""
+
+    def __init__(self, chunk: ExportChunk, lease: Lease) -> None:
+        self.chunk, self.lease, self.pending, self.last = chunk, lease, 0, time.monotonic()
 
     def advance(self) -> None:
         self.pending += 1
         if time.monotonic() - self.last >= PROGRESS_SECONDS:
             self.flush()
+        self.lease.beat()
 
     def flush(self) -> None:
         if self.pending:
@@ -254,7 +290,8 @@ def _building(kind: int, key: int) -> Iterator[bool]:
 
     A PostgreSQL session lock, released when the build ends or its worker's connection dies,
     so a task delivered twice is built once and a killed worker's temporaries can be swept.
-    The embedded default (SQLite) has one worker and no such lock.
+    SQLite has no such lock: there the heartbeat lease (``core.tasks.Lease``) alone keeps
+    a second delivery from building a chunk a live worker is building.
     """
     if connection.vendor != "postgresql":
         yield True
@@ -283,14 +320,15 @@ def export_chunk_build(*, chunk_id: int, dispatch: bool = True) -> ExportChunk:
 
 
 def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
-    export = _export(chunk.export_id)
-    if chunk.status == ExportChunk.Status.DONE or export.status != Export.Status.RUNNING:
+    lease = Lease.claim(_chunk_running(chunk.pk))
+    if lease is None:  # done, its export stopped, or a live worker is building it
         return chunk
-    progress = _Progress(chunk)
-    progress.restart()
-    projection = projection_for(export)
-    name = f"exports/{export.dataset_id}/{export.pk}/part-{chunk.index:05d}.zip"
+    name = f"exports/{chunk.export.dataset_id}/{chunk.export_id}/part-{chunk.index:05d}.zip"
     try:
+        export = _export(chunk.export_id)
+        progress = _Progress(chunk, lease)
+        progress.restart()
+        projection = projection_for(export)
         with part_folder() as folder:
             writer = PartWriter(folder=Path(folder))
 
@@ -301,23 +339,28 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
 
             stored, _sha256, _size, _hashes = zip_store(name, writer.members(made()))
         progress.flush()
+        lease.beat(force=True)
+    except JobStopped:  # the export was cancelled or failed meanwhile: stop, files removed
+        logger.info("export %s chunk %s: stopped, the export no longer runs", *_of(chunk))
+        _parts_remove_unless_running(chunk.export_id)
+        chunk.refresh_from_db()
+        return chunk
     except Exception as error:  # recorded for the requester; the worker's log has the trace
-        if not Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).exists():
-            logger.info("export %s chunk %s stopped: no longer running", export.pk, chunk.index)
-            parts_remove(export.pk)  # cancelled meanwhile: nothing to report, nothing kept
+        if not _running(chunk.export_id).exists():
+            logger.info("export %s chunk %s stopped: no longer running", *_of(chunk))
+            parts_remove(chunk.export_id)  # cancelled meanwhile: nothing to report, nothing kept
             chunk.refresh_from_db()
             return chunk
-        logger.exception("export %s chunk %s failed", export.pk, chunk.index)
+        logger.exception("export %s chunk %s failed", *_of(chunk))
         message = _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
             "index": chunk.index,
             "first": chunk.first_item,
             "last": chunk.last_item,
-            "error": str(error) or repr(error),
+            "error": _said(error),
         }
         running = ExportChunk.objects.filter(pk=chunk.pk, status=ExportChunk.Status.RUNNING)
         running.update(status=ExportChunk.Status.FAILED)  # a cancelled chunk stays cancelled
-        _fail(export.pk, message)
-        parts_remove(export.pk)
+        export_fail(chunk.export_id, message)
         chunk.refresh_from_db()
         return chunk
     with transaction.atomic():
@@ -348,11 +391,42 @@ def _is_done(model, pk: int) -> bool:
     return model.objects.filter(pk=pk, status=JobStatus.DONE).exists()
 
 
+def _of(chunk: ExportChunk) -> tuple[int, int]:
+    return chunk.export_id, chunk.index
+
+
 def parts_remove(export_id: int) -> None:
-    """Delete the stored parts of an export that will never be joined (or just was)."""
+    """Delete the stored parts of an export that will never be joined (or just was), and
+    their folder when storage has folders."""
+    folders = set()
     for chunk in ExportChunk.objects.filter(export_id=export_id).exclude(file=""):
         default_storage.delete(chunk.file)
+        folders.add(posixpath.dirname(chunk.file))
     ExportChunk.objects.filter(export_id=export_id).update(file="")
+    if isinstance(default_storage, FileSystemStorage):
+        for folder in folders:
+            with suppress(OSError):  # not empty (a build running again): the sweep's then
+                os.rmdir(default_storage.path(folder))
+
+
+def _parts_remove_unless_running(export_id: int) -> None:
+    if not _running(export_id).exists():
+        parts_remove(export_id)
+
+
+def parts_orphaned_remove() -> int:
+    """Remove the parts of exports that no longer run (cancelled, failed, or done by a
+    worker that died before it removed them); returns how many exports had some."""
+    orphaned = (
+        ExportChunk.objects.exclude(file="")
+        .exclude(export__status=Export.Status.RUNNING)
+        .values_list("export_id", flat=True)
+        .distinct()
+    )
+    exports = list(orphaned)
+    for export_id in exports:
+        parts_remove(export_id)
+    return len(exports)
 
 
 def _category_names(dataset_id: int) -> dict[int, str]:
@@ -371,18 +445,28 @@ def export_join(*, export_id: int) -> Export:
         export = _export(export_id)
         if not free or export.status != Export.Status.RUNNING:
             return export
-        return _join_and_record(export)
+        if export.chunks.exclude(status=ExportChunk.Status.DONE).exists():
+            return export
+        lease = Lease.claim(_running(export_id))
+        if lease is None:  # another worker is joining it
+            return export
+        return _join_and_record(export, lease)
 
 
-def _join_and_record(export: Export) -> Export:
+def _join_and_record(export: Export, lease: Lease) -> Export:
     chunks = list(export.chunks.order_by("index"))
-    if any(chunk.status != ExportChunk.Status.DONE for chunk in chunks):
-        return export
     try:
-        stored, sha256, size, counts = _join(export, chunks)
+        stored, sha256, size, counts = _join(export, chunks, lease)
+    except JobStopped:
+        logger.info("export %s: join stopped, the export no longer runs", export.pk)
+        _parts_remove_unless_running(export.pk)
+        export.refresh_from_db()
+        return export
     except Exception as error:  # recorded for the requester; the worker's log has the trace
         logger.exception("export %s failed", export.pk)
-        _fail(export.pk, str(error) or repr(error))
+        export_fail(
+            export.pk, _("The export could not be joined: %(error)s") % {"error": _said(error)}
+        )
         export.refresh_from_db()
         return export
     finished = Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
@@ -402,7 +486,7 @@ def _join_and_record(export: Export) -> Export:
     return export
 
 
-def _join(export: Export, chunks: list[ExportChunk]) -> tuple[str, str, int, int]:
+def _join(export: Export, chunks: list[ExportChunk], lease: Lease) -> tuple[str, str, int, int]:
     projection = projection_for(export)
     parts = PartSet([chunk.file for chunk in chunks])
     totals = empty_counts()
@@ -429,8 +513,20 @@ def _join(export: Export, chunks: list[ExportChunk]) -> tuple[str, str, int, int
         )
 
     name = f"exports/{export.dataset_id}/{export.pk}.zip"
-    stored, sha256, size, _hashes = zip_store(name, members(), hashes)
+    stored, sha256, size, _hashes = zip_store(name, _beating(members(), lease), hashes)
     return stored, sha256, size, counts["total"]["items"]
+
+
+def _beating(members: Iterator[tuple], lease: Lease) -> Iterator[tuple]:
+    """The members, the lease's heartbeat written as their bytes stream by."""
+
+    def beat_through(chunks):
+        for chunk in chunks:
+            lease.beat()
+            yield chunk
+
+    for name, chunks, *rest in members:
+        yield (name, beat_through(chunks), *rest)
 
 
 def export_build(*, export_id: int) -> Export:

@@ -1,7 +1,9 @@
-"""Exports through real workers on Redis: chunks built by workers, and a killed worker."""
+"""Exports through real workers: chunks built by workers, and a killed worker's export
+finished by the next on Redis and on the embedded broker."""
 
 import os
-import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from django.core.management import call_command
 from datasets.models import Dataset
 from exports import services as export_services
 from exports.models import Export, ExportChunk
-from tests.conftest import WorkerProcess, until, worker_database_url
+from tests.conftest import ROOT, WorkerProcess, until, worker_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("celery")]
 
@@ -24,8 +26,7 @@ def demo(transactional_db, media_root):
 
 @pytest.fixture
 def workers(tmp_path, media_root, celery_redis):
-    """Start workers that cut exports into one-item chunks and take back, after two
-    seconds, a task a killed worker had taken."""
+    """Start workers that cut exports into one-item chunks."""
     from config.celery import app
 
     app.control.purge()
@@ -38,7 +39,6 @@ def workers(tmp_path, media_root, celery_redis):
             "REDIS_URL": celery_redis,
             "MEDIA_ROOT": str(media_root),
             "EXPORT_CHUNK_ITEMS": "1",
-            "CELERY_VISIBILITY_TIMEOUT": "2",
         }
         worker = WorkerProcess(env, tmp_path / f"{name}.log")
         started.append(worker)
@@ -79,30 +79,65 @@ def test_workers_build_the_chunks_and_join_them_into_the_same_zip(demo, workers)
     assert _same_state_built_here(demo, "formula-recognition") == export.sha256
 
 
-def test_a_worker_killed_mid_export_leaves_nothing_visible_and_the_retry_gives_the_same_zip(
-    demo, workers, media_root
-):
-    first = workers("killed")
-    export = _request(demo, "formula-recognition")
+REQUEST = """
+import django, sys
+django.setup()
+from datasets.models import Dataset
+from exports import services
+dataset = Dataset.objects.get(pk=int(sys.argv[1]))
+stage = dataset.stages.get(slug=sys.argv[2])
+print(services.export_request(dataset=dataset, stage=stage, by=None).pk)
+"""
 
+
+def _requested_through(worker: WorkerProcess, dataset, slug: str) -> Export:
+    """Request an export from a process on the worker's own broker (the embedded one)."""
+    sent = subprocess.run(
+        [sys.executable, "-c", REQUEST, str(dataset.pk), slug],
+        cwd=ROOT,
+        env=worker.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return Export.objects.get(pk=int(sent.stdout.split()[-1]))
+
+
+def _nothing_left_behind(tmp_path, media_root) -> None:
+    assert not list((tmp_path / "tmp").glob("groundwork-part-*"))
+    assert not list(Path(media_root).rglob("*.part"))
+    exports = Path(media_root) / "exports"
+    assert not [path for path in exports.rglob("*") if path.is_dir() and not any(path.iterdir())]
+
+
+@pytest.mark.parametrize("broker", ["redis", "embedded"])
+def test_an_export_whose_worker_was_killed_is_done_by_the_next_within_a_minute(
+    demo, sweeping_workers, tmp_path, media_root, monkeypatch, broker
+):
+    monkeypatch.setenv("EXPORT_CHUNK_ITEMS", "1")
+    embedded = broker == "embedded"
+    first = sweeping_workers("killed", embedded=embedded)
+    if embedded:
+        export = _requested_through(first, demo, "formula-recognition")
+    else:
+        export = _request(demo, "formula-recognition")
     started = until(
         lambda: ExportChunk.objects.filter(export=export, status="done").count() >= 2,
         timeout=90,
         step=0.01,
     )
-    os.kill(first.process.pid, signal.SIGKILL)
-    first.process.wait()
+    first.kill()
     export.refresh_from_db()
-
-    assert started
-    assert export.status == "running" and not export.file  # nothing half-written is visible
+    assert started and export.status == "running" and not export.file  # nothing half-written
     assert not default_storage.exists(f"exports/{demo.pk}/{export.pk}.zip")
-    assert export.chunks_done < export.chunks_total
 
-    workers("retry")
-    assert until(lambda: Export.objects.get(pk=export.pk).status != "running", timeout=90)
+    sweeping_workers("next", embedded=embedded)
+
+    assert until(lambda: Export.objects.get(pk=export.pk).status != "running", timeout=60)
     export.refresh_from_db()
     assert export.status == "done", export.error
     assert (export.chunks_done, export.done) == (12, 12)
     assert _same_state_built_here(demo, "formula-recognition") == export.sha256
-    assert not list(Path(media_root).rglob(".export-*.part"))
+    assert until(lambda: not list((tmp_path / "tmp").glob("groundwork-part-*")), timeout=10)
+    _nothing_left_behind(tmp_path, media_root)

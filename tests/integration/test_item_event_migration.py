@@ -1,5 +1,5 @@
 """Item history written as sentences (English or Korean) is carried over into event codes and
-parameters by ``datasets.0017_item_event_params``, and is then shown in the reader's language.
+parameters by ``datasets.0016_item_event_params``, and is then shown in the reader's language.
 
 The test database is migrated back to the state just before that migration, filled through
 the historical models, and migrated forward, on PostgreSQL. It leaves the database at the
@@ -15,7 +15,7 @@ from datasets.models import ItemEvent
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("migrations")]
 
-MIGRATION = ("datasets", "0017_item_event_params")
+MIGRATION = ("datasets", "0016_item_event_params")
 
 #: A categories line of many axes, cut at 300 characters as the old service cut it.
 CUT = "; ".join(f"axis{n}: clean → shadow" for n in range(20))[:299] + "…"

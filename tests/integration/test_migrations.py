@@ -225,7 +225,7 @@ def test_an_export_running_across_the_upgrade_is_finished_from_its_pinned_chunks
     ]
 
 
-# Spec history rows written as sentences come through ``0016_spec_history_events`` as events,
+# Spec history rows written as sentences come through ``0015_spec_history_events`` as events,
 # told in the reader's language, with the names their lines need.
 
 BEFORE_EVENTS = [("datasets", "0013_job_heartbeats")]

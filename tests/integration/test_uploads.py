@@ -1,5 +1,7 @@
 """Uploads through a real worker on Redis: the request answers at once, the worker finishes."""
 
+import time
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -77,3 +79,65 @@ def test_a_worker_ends_an_awkward_zip_done_and_names_each_refusal(
         "notes.png": "oversized_metadata",
     }
     assert not any(path.suffix == ".zip" for path in media_root.rglob("*"))
+
+
+def _files_match_items(media_root) -> bool:
+    """Every stored item file belongs to an item: a killed run left no second copy."""
+    stored = {str(path.relative_to(media_root)) for path in (media_root / "items").rglob("*.*")}
+    named = {
+        field.name
+        for item in Item.objects.all()
+        for field in (item.original, item.image, item.rendition, item.thumbnail)
+        if field
+    }
+    return stored == named
+
+
+def test_an_unpack_whose_worker_was_killed_is_finished_by_the_next_within_a_minute(
+    sweeping_workers, planner_client, media_root
+):
+    dataset = DatasetFactory()
+    names = [f"photo-{seed:03}.jpg" for seed in range(150)]
+    archive = zip_bytes([(name, image_bytes(seed)) for seed, name in enumerate(names)])
+    first = sweeping_workers("killed")
+
+    response = planner_client.post(
+        f"/api/v1/datasets/{dataset.id}/uploads/",
+        {"archive": SimpleUploadedFile("many.zip", archive)},
+        format="multipart",
+    )
+    upload = Upload.objects.get(pk=response.json()["id"])
+    started = until(lambda: upload.entries.count() >= 5, timeout=60, step=0.01)
+    first.kill()
+    assert started and Upload.objects.get(pk=upload.pk).status == "unpacking"
+
+    sweeping_workers("next")
+
+    assert until(lambda: Upload.objects.get(pk=upload.pk).status != "unpacking", timeout=60)
+    upload.refresh_from_db()
+    assert upload.status == "done", upload.error
+    assert sorted(upload.entries.values_list("name", flat=True)) == names  # each once
+    assert Item.objects.filter(dataset=dataset).count() == len(names)
+    assert not upload.archive
+
+
+def test_processing_whose_worker_was_killed_is_finished_by_the_next_within_a_minute(
+    sweeping_workers, media_root
+):
+    dataset = DatasetFactory()
+    first = sweeping_workers("killed")
+    for seed in range(8):
+        services.item_register(
+            dataset=dataset, file=image_bytes(seed, size=(4000, 3000)), name=f"{seed}.jpg"
+        )
+    queued = Item.objects.filter(dataset=dataset, processing="queued")
+    started = until(lambda: queued.count() <= 6, timeout=60, step=0.01)
+    time.sleep(0.1)  # into the next item's decode
+    first.kill()
+    assert started and queued.exists()
+
+    sweeping_workers("next")
+
+    assert until(lambda: not queued.exists(), timeout=60)
+    assert Item.objects.filter(dataset=dataset, processing="ready").count() == 8
+    assert _files_match_items(media_root)

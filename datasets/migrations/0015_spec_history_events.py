@@ -106,7 +106,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("datasets", "0013_job_heartbeats"),
+        ("datasets", "0014_item_processing_at"),
     ]
 
     operations = [

@@ -173,7 +173,7 @@ def params_to_sentences(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("datasets", "0016_spec_history_events"),
+        ("datasets", "0015_spec_history_events"),
     ]
 
     operations = [
