@@ -56,10 +56,15 @@ def _request(dataset, slug: str) -> Export:
 
 
 def _same_state_built_here(dataset, slug: str) -> str:
-    """The hash of the same export built in this process (no worker sees it)."""
+    """The hash of the same export built in this process (no worker sees it); a crop stage's
+    export includes its crops, as a requested one records."""
     stage = dataset.stages.get(slug=slug)
     export = Export.objects.create(
-        dataset=dataset, stage=stage, splits=["train", "val", "test"], format="jsonl_crops"
+        dataset=dataset,
+        stage=stage,
+        splits=["train", "val", "test"],
+        format="jsonl_crops",
+        images=Export.Images.INCLUDE,
     )
     return export_services.export_build(export_id=export.pk).sha256
 
