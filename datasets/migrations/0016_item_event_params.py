@@ -203,6 +203,7 @@ class Migration(migrations.Migration):
                     ("split", "Split changed"),
                     ("categories", "Categories changed"),
                     ("ground_truth", "Ground truth recorded"),
+                    ("requeued", "Queued again"),
                 ],
                 max_length=30,
                 verbose_name="kind",

@@ -279,6 +279,7 @@ class ItemEvent(models.Model):
         SPLIT = "split", _("Split changed")
         CATEGORIES = "categories", _("Categories changed")
         GROUND_TRUTH = "ground_truth", _("Ground truth recorded")
+        REQUEUED = "requeued", _("Queued again")
 
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item")
@@ -318,6 +319,8 @@ class ItemEvent(models.Model):
             return _("Uploaded as “%(name)s”.") % {"name": name} if name else _("Registered.")
         if kind == self.Kind.PROCESSED:
             return _("Thumbnail and screen rendition made.")
+        if kind == self.Kind.REQUEUED:
+            return _("Queued again for processing.")
         if kind == self.Kind.STRIPPED:
             return _("Metadata removed from the files other roles see.")
         if kind == self.Kind.SPLIT:

@@ -40,7 +40,7 @@ from datasets.services.uploads import upload_failed
 ITEMS_REQUEUED_AT_ONCE = 200
 #: How far back "a later item was taken a while ago" looks, in staleness periods.
 _FRONTIER_PERIODS = 10
-REQUEUED = "requeued"
+REQUEUED = ItemEvent.Kind.REQUEUED
 
 
 def _stale(cutoff) -> Q:
@@ -132,9 +132,7 @@ def items_requeue(cutoff=None) -> int:
                     },
                 )
                 continue
-            event = ItemEvent.objects.create(
-                item=item, kind=REQUEUED, summary=_("Queued again for processing.")
-            )
+            event = ItemEvent.objects.create(item=item, kind=REQUEUED)
             # the event's own time: only a worker's later take makes it count as a death
             Item.objects.filter(pk=item.pk).update(processing_at=event.at)
             transaction.on_commit(partial(item_process_task.delay, item.pk))

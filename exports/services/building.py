@@ -324,6 +324,7 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
     if lease is None:  # done, its export stopped, or a live worker is building it
         return chunk
     name = f"exports/{chunk.export.dataset_id}/{chunk.export_id}/part-{chunk.index:05d}.zip"
+    stored = ""
     try:
         export = _export(chunk.export_id)
         progress = _Progress(chunk, lease)
@@ -342,6 +343,8 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
         lease.beat(force=True)
     except JobStopped:  # the export was cancelled or failed meanwhile: stop, files removed
         logger.info("export %s chunk %s: stopped, the export no longer runs", *_of(chunk))
+        if stored and not _is_done(ExportChunk, chunk.pk):  # this run's part, never recorded
+            default_storage.delete(stored)
         _parts_remove_unless_running(chunk.export_id)
         chunk.refresh_from_db()
         return chunk

@@ -51,7 +51,7 @@ def test_planner_adds_a_category_drops_files_and_sees_coverage_move(
     services.axis_create(dataset=dataset, name="Capture", slug="capture", by=None)
     sign_in(page, live_server, planner)
     page.goto(f"{live_server.url}/datasets/{dataset.id}/")
-    form = page.locator("form[action$='/categories/new/']")
+    form = page.locator("form#category-form")
     form.get_by_label("Category name").fill("Shadow")
     form.get_by_label("Slug").fill("shadow")
     form.get_by_label("Quota target").fill("4")

@@ -62,7 +62,7 @@ def test_an_item_that_stopped_every_worker_is_refused_with_that_reason(items, se
     items.exclude(pk=item.pk).update(processing=Item.Processing.READY)
     items.update(created_at=_ago(60, settings))
     for _attempt in range(settings.JOB_MAX_ATTEMPTS):
-        ItemEvent.objects.create(item=item, kind=recovery.REQUEUED, summary="")
+        ItemEvent.objects.create(item=item, kind=recovery.REQUEUED)
     ItemEvent.objects.filter(item=item).update(at=_ago(30, settings))
     Item.objects.filter(pk=item.pk).update(processing_at=_ago(1, settings))  # taken again
 

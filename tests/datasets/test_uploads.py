@@ -1,5 +1,6 @@
 """Images in: uploads through the API, checked by content, stored by the server's names."""
 
+import datetime
 import hashlib
 import io
 import zipfile
@@ -7,6 +8,7 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from PIL import Image, ImageChops, ImageOps
 
 from accounts.models import Role
@@ -522,6 +524,8 @@ def test_unpacking_resumes_after_the_entries_already_recorded(planner_client, da
         with pytest.raises(SystemExit):
             services.upload_unpack(upload_id=upload_id)
     first = list(UploadEntry.objects.values_list("id", "name", "outcome"))
+    stale = timezone.now() - datetime.timedelta(hours=1)  # the killed worker's heartbeat went stale
+    Upload.objects.filter(pk=upload_id).update(heartbeat_at=stale)
 
     services.upload_unpack(upload_id=upload_id)
 
