@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,6 +148,8 @@ def upload_files(
         UploadEntry.objects.filter(pk__in=[entry.pk for entry in refused]).delete()
         if created:
             upload.delete()
+        else:  # another request of the upload may have counted these entries meanwhile
+            _entries_count(upload, status=upload.status)
         raise DomainError(
             refused[0].message
             if len(refused) == 1
@@ -153,11 +157,22 @@ def upload_files(
             code=refused[0].code if len(refused) == 1 else "all_files_refused",
             fields={entry.name: entry.message for entry in refused},
         )
-    Upload.objects.filter(pk=upload.pk).update(
-        status=Upload.Status.DONE, entries_total=upload.entries.count(), finished_at=timezone.now()
-    )
+    _entries_count(upload, status=Upload.Status.DONE, finished_at=timezone.now())
     upload.refresh_from_db()
     return upload, entries
+
+
+def _entries_count(upload: Upload, **fields) -> None:
+    """Set the upload's entry count in one statement, counted as it runs: requests of one
+    upload running side by side (the page sends a request a file) never leave a stale
+    count, such as that of a refused file's entry since removed."""
+    count = (
+        UploadEntry.objects.filter(upload=OuterRef("pk"))
+        .values("upload")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    Upload.objects.filter(pk=upload.pk).update(entries_total=Coalesce(Subquery(count), 0), **fields)
 
 
 def _archive_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:

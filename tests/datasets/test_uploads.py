@@ -448,6 +448,18 @@ def test_refused_files_joining_an_upload_leave_it_as_it_was(planner_client, data
     assert list(UploadEntry.objects.values_list("name", flat=True)) == ["a.jpg"]
 
 
+def test_a_refused_file_counted_by_a_parallel_request_is_uncounted(planner_client, dataset):
+    """The page sends a request a file: a request of the same upload running beside a refused
+    file's counted its entry before that entry was removed; the refusal counts again."""
+    first = _upload(planner_client, dataset, _file("a.jpg", image_bytes(1)))
+    Upload.objects.update(entries_total=2)  # as the parallel request left it
+
+    response = _upload(planner_client, dataset, _file("b.jpg", b"text"), upload=first.json()["id"])
+
+    assert response.status_code == 400
+    assert Upload.objects.get().entries_total == 1
+
+
 def test_a_zip_upload_ends_done_with_when_it_finished(planner_client, dataset):
     response = _zip_upload(planner_client, dataset, zip_bytes([("a.jpg", image_bytes(1))]))
 
