@@ -314,7 +314,10 @@ def celery_worker(transactional_db, tmp_path, media_root, celery_redis):
 
 #: A sweep that acts within seconds, for the tests that kill workers. The visibility timeout
 #: stays at its production value (an hour), so only the sweep can bring their work back.
-FAST_SWEEP = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_STALE_SECONDS": "3", "JOB_SWEEP_SECONDS": "1"}
+#: A sweep fast enough for a test to see, with a staleness threshold a loaded machine's slow
+#: step still beats within (at 3 s, a step of a busy worker was taken over as dead and the
+#: two workers took a chunk from each other until the test timed out).
+FAST_SWEEP = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_STALE_SECONDS": "8", "JOB_SWEEP_SECONDS": "1"}
 
 
 @pytest.fixture
