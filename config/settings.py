@@ -257,6 +257,8 @@ else:
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
     # A host of its own, or kombu warns "No hostname was supplied" on every connection.
     CELERY_BROKER_URL = "filesystem://localhost//"
+    # kombu's filesystem transport, with messages written whole (core/broker.py).
+    CELERY_BROKER_TRANSPORT = "core.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),

@@ -59,10 +59,12 @@ def test_nothing_set_gives_sqlite_under_var(tmp_path):
 
 def test_nothing_set_gives_embedded_broker_and_kept_secret_key(tmp_path):
     broker = _setting("settings.CELERY_BROKER_URL", {}, tmp_path)
+    transport = _setting("settings.CELERY_BROKER_TRANSPORT", {}, tmp_path)
     first = _setting("settings.SECRET_KEY", {}, tmp_path)
     second = _setting("settings.SECRET_KEY", {}, tmp_path)
 
     assert broker == "filesystem://localhost//"
+    assert transport == "core.broker:Transport"  # messages written whole (core/broker.py)
     assert first == second
     assert len(first) >= 50
 
