@@ -56,6 +56,12 @@ def stale_before():
     return timezone.now() - timedelta(seconds=settings.JOB_STALE_SECONDS)
 
 
+def stale_rows(cutoff) -> Q:
+    """Job rows whose heartbeat is older than ``cutoff``, or that no worker touched since
+    they were made before it (their message was lost): what a sweep looks at."""
+    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+
+
 class Lease:
     """A worker's hold on one running row, kept fresh by its heartbeat.
 

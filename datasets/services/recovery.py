@@ -31,7 +31,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.tasks import stale_before, stale_requeue
+from core.tasks import stale_before, stale_requeue, stale_rows
 from datasets.models import CategoryChange, Item, ItemEvent, MetadataStrip, SplitRun, Upload
 from datasets.services.items import file_name_shown, item_refuse
 from datasets.services.uploads import upload_failed
@@ -41,10 +41,6 @@ ITEMS_REQUEUED_AT_ONCE = 200
 #: How far back "a later item was taken a while ago" looks, in staleness periods.
 _FRONTIER_PERIODS = 10
 REQUEUED = ItemEvent.Kind.REQUEUED
-
-
-def _stale(cutoff) -> Q:
-    return Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
 
 
 def _jobs_give_up(rows, message: str) -> None:
@@ -75,7 +71,9 @@ def jobs_sweep() -> int:
     ]
     queued = sum(
         stale_requeue(
-            model.objects.filter(_stale(cutoff), status=status), send=task.delay, give_up=give_up
+            model.objects.filter(stale_rows(cutoff), status=status),
+            send=task.delay,
+            give_up=give_up,
         )
         for model, status, task, give_up in jobs
     )

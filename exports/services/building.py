@@ -355,12 +355,7 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
             chunk.refresh_from_db()
             return chunk
         logger.exception("export %s chunk %s failed", *_of(chunk))
-        message = _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
-            "index": chunk.index,
-            "first": chunk.first_item,
-            "last": chunk.last_item,
-            "error": _said(error),
-        }
+        message = chunk_failure(chunk, _said(error))
         running = ExportChunk.objects.filter(pk=chunk.pk, status=ExportChunk.Status.RUNNING)
         running.update(status=ExportChunk.Status.FAILED)  # a cancelled chunk stays cancelled
         export_fail(chunk.export_id, message)
@@ -386,6 +381,16 @@ def _chunk_build(chunk: ExportChunk, *, dispatch: bool) -> ExportChunk:
                 transaction.on_commit(partial(export_join_task.delay, export.pk))
     chunk.refresh_from_db()
     return chunk
+
+
+def chunk_failure(chunk: ExportChunk, error: str) -> str:
+    """What the requester reads when a chunk failed: which chunk, its items, and why."""
+    return _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s") % {
+        "index": chunk.index,
+        "first": chunk.first_item,
+        "last": chunk.last_item,
+        "error": error,
+    }
 
 
 def _is_done(model, pk: int) -> bool:

@@ -23,12 +23,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import gettext as _
 
-from core.tasks import stale_before, stale_requeue
+from core.tasks import stale_before, stale_requeue, stale_rows
 from exports.models import Export, ExportChunk
 from exports.parts import PART_PREFIX
-from exports.services.building import export_fail, parts_orphaned_remove
+from exports.services.building import chunk_failure, export_fail, parts_orphaned_remove
 
 
 def _exports_give_up(exports, message: str) -> None:
@@ -39,16 +38,7 @@ def _exports_give_up(exports, message: str) -> None:
 def _chunks_give_up(chunks, message: str) -> None:
     for chunk in list(chunks):
         ExportChunk.objects.filter(pk=chunk.pk).update(status=ExportChunk.Status.FAILED)
-        export_fail(
-            chunk.export_id,
-            _("Chunk %(index)s (items %(first)s–%(last)s): %(error)s")
-            % {
-                "index": chunk.index,
-                "first": chunk.first_item,
-                "last": chunk.last_item,
-                "error": message,
-            },
-        )
+        export_fail(chunk.export_id, chunk_failure(chunk, message))
 
 
 def exports_sweep() -> int:
@@ -60,7 +50,7 @@ def exports_sweep() -> int:
     cutoff = stale_before()
     quiet = (
         Export.objects.filter(status=Export.Status.RUNNING)
-        .filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff))
+        .filter(stale_rows(cutoff))
         .exclude(
             Exists(ExportChunk.objects.filter(export=OuterRef("pk"), heartbeat_at__gte=cutoff))
         )
