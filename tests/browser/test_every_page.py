@@ -215,16 +215,25 @@ def _session_cookie(username: str, url: str) -> dict:
 def _watched_page(context):
     """A page that notes, in ``page.problems``, what goes wrong while it loads."""
     page = context.new_page()
-    page.problems, page.pending = [], set()
+    page.problems, page.pending, page.visit, page.started_in = [], set(), 0, {}
     note = page.problems.append
     page.on("console", lambda m: m.type == "error" and note(f"console: {m.text}"))
     page.on("pageerror", lambda error: note(f"script error: {error}"))
-    page.on("request", lambda request: page.pending.add(request))
-    page.on("requestfinished", lambda request: page.pending.discard(request))
+
+    def started(request):
+        page.pending.add(request)
+        page.started_in[request] = page.visit
 
     def failed(request):
         page.pending.discard(request)
+        earlier = page.started_in.pop(request, page.visit) < page.visit
+        if earlier and "ERR_ABORTED" in (request.failure or ""):
+            return  # the last page's lazy image, cut off by leaving that page
         note(f"request failed: {request.url} ({request.failure})")
+
+    page.on("request", started)
+    page.on("requestfinished", lambda request: page.started_in.pop(request, None))
+    page.on("requestfinished", lambda request: page.pending.discard(request))
 
     page.on("requestfailed", failed)
     page.on("response", lambda r: r.status >= 400 and note(f"{r.status} for {r.url}"))
@@ -235,6 +244,7 @@ def _visit(page, url: str) -> list[str]:
     """Open ``url`` and return what went wrong on it."""
     page.problems.clear()
     page.pending.clear()
+    page.visit += 1
     response = page.goto(url, wait_until="load")
     deadline = time.monotonic() + 1
     while page.pending and time.monotonic() < deadline:  # what its scripts fetch at once
