@@ -110,6 +110,9 @@ class Upload(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
+    # A vendor's photos, collected under a collection contract (vendors' opaque id): its
+    # items wait for a planner or reviewer to accept them before they count.
+    contract_id = models.PositiveBigIntegerField(_("collection contract"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -142,6 +145,10 @@ class Item(models.Model):
         IN_LABELING = "in_labeling", _("In labeling")
         LABELED = "labeled", _("Labeled")
         ACCEPTED = "accepted", _("Accepted")
+        # A vendor's collected photo before a planner or reviewer looked at it, and one
+        # they turned down: neither counts toward coverage or can be cut into a batch.
+        PENDING = "pending", _("Awaiting acceptance")
+        REJECTED = "rejected", _("Rejected")
 
     dataset = models.ForeignKey(
         Dataset, on_delete=models.CASCADE, related_name="items", verbose_name=_("dataset")
@@ -200,6 +207,14 @@ class Item(models.Model):
         related_name="+",
         verbose_name=_("current ground truth"),
     )
+    # The region types the current ground truth holds, sorted, each between commas
+    # (",char,formula,"): a batch cut asks "has no formula yet" or "has accepted formulas"
+    # of it. ground_truth_record keeps it.
+    truth_types = models.CharField(
+        _("region types in the ground truth"), max_length=500, blank=True
+    )
+    # The collection contract (vendors' opaque id) the photo was collected under, if any.
+    contract_id = models.PositiveBigIntegerField(_("collection contract"), null=True, blank=True)
     # When a worker last took the item's processing, or the sweep last queued it again: a
     # queued item taken longer than JOB_STALE_SECONDS ago lost its worker (datasets/
     # services/recovery.py).
@@ -222,6 +237,11 @@ class Item(models.Model):
                 fields=["id"], condition=models.Q(processing="queued"), name="item_queued_id"
             ),
             models.Index(fields=["processing_at"], name="item_processing_at"),
+            models.Index(
+                fields=["contract_id", "status", "id"],
+                condition=models.Q(contract_id__isnull=False),
+                name="item_contract_status_id",
+            ),
         ]
 
     def __str__(self) -> str:

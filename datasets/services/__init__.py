@@ -71,7 +71,7 @@ from datasets.services.taxonomy import (
     cell_quota_delete,
     cell_quota_set,
 )
-from datasets.services.truth import ground_truth_record
+from datasets.services.truth import ground_truth_record, truth_types_key
 from datasets.services.uploads import (
     categories_resolve,
     upload_archive_receive,
@@ -130,6 +130,7 @@ __all__ = [
     "decision_answer",
     "decision_create",
     "ground_truth_record",
+    "truth_types_key",
     "item_register",
     "EXPORT_FORMATS",
     "stage_create",

@@ -37,6 +37,12 @@ Source = GroundTruthVersion.Source
 _REVIEW_NAMES = ("task_id", "annotation_id", "annotation_version")
 
 
+def truth_types_key(annotation: dict) -> str:
+    """The region types an annotation holds as ``Item.truth_types`` keeps them: ",char,formula,"."""
+    types = sorted({region["type"] for region in annotation.get("regions") or []})
+    return f",{','.join(types)}," if types else ""
+
+
 def _refuse(message: str, *, code: str, fields: dict, status: int = 400) -> None:
     raise DomainError(message, code=code, status=status, fields=fields)
 
@@ -218,7 +224,8 @@ def ground_truth_record(
         accepted_by=by,
         accepted_at=accepted_at or timezone.now(),
     )
-    Item.objects.filter(pk=locked.pk).update(ground_truth=version)
+    item.truth_types = truth_types_key(document)
+    Item.objects.filter(pk=locked.pk).update(ground_truth=version, truth_types=item.truth_types)
     item.ground_truth = version
     item_status_set(item=item, status=Item.Status.ACCEPTED)
     ItemEvent.objects.create(

@@ -1,0 +1,21 @@
+"""The vendors app's writes, re-exported: ``from vendors import services``."""
+
+from vendors.services.ledger import (
+    contract_today,
+    ledger_accept,
+    ledger_release,
+    ledger_reserve,
+    ledger_reverse,
+    price_at,
+    units_per_task,
+)
+
+__all__ = [
+    "contract_today",
+    "ledger_accept",
+    "ledger_release",
+    "ledger_reserve",
+    "ledger_reverse",
+    "price_at",
+    "units_per_task",
+]
