@@ -17,6 +17,8 @@ dataset_api = (datasets.api_urls.urlpatterns + exports.api_urls.urlpatterns, "da
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include(dataset_api)),
+    path("", include("vendors.api_urls")),
+    path("", include("labeling.api_urls")),
 ]
 
 urlpatterns = [

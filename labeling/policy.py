@@ -1,9 +1,22 @@
-"""Who may label, review and manage batches."""
+"""Who may label, review and manage task kinds and batches. A vendor sees only its own
+batches (others are 404); in-house roles see every batch."""
+
+from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from core.permissions import require
+from labeling.models import Batch, Task, TaskKind
+from vendors.policy import can_manage_vendors, is_in_house, vendor_of
 
-__all__ = ["require", "can_label", "can_review"]
+__all__ = [
+    "require",
+    "can_label",
+    "can_review",
+    "can_cut_batches",
+    "task_kinds_visible_to",
+    "batches_visible_to",
+    "tasks_visible_to",
+]
 
 
 def can_label(user: User) -> bool:
@@ -12,3 +25,29 @@ def can_label(user: User) -> bool:
 
 def can_review(user: User) -> bool:
     return user.is_authenticated and (user.is_staff or user.has_role(Role.REVIEWER))
+
+
+def can_cut_batches(user: User) -> bool:
+    """Define task kinds, cut, assign and cancel batches: planners."""
+    return can_manage_vendors(user)
+
+
+def task_kinds_visible_to(user: User) -> QuerySet[TaskKind]:
+    if is_in_house(user):
+        return TaskKind.objects.all()
+    vendor = vendor_of(user)
+    if vendor is None:
+        return TaskKind.objects.none()
+    kinds = Batch.objects.filter(vendor=vendor).values("task_kind_id")
+    return TaskKind.objects.filter(pk__in=kinds)
+
+
+def batches_visible_to(user: User) -> QuerySet[Batch]:
+    if is_in_house(user):
+        return Batch.objects.all()
+    vendor = vendor_of(user)
+    return Batch.objects.filter(vendor=vendor) if vendor else Batch.objects.none()
+
+
+def tasks_visible_to(user: User) -> QuerySet[Task]:
+    return Task.objects.filter(batch__in=batches_visible_to(user))

@@ -1,17 +1,106 @@
-"""Who may see vendors, contracts and cost. A vendor never sees another vendor's anything."""
+"""Who may see vendors, contracts and cost. A vendor never sees another vendor's anything:
+what is not visible is a 404 (the ``*_visible_to`` querysets), what is visible but not
+allowed a 403 (``can_*``)."""
+
+from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from core.permissions import require
+from vendors.models import Contract, Invite, Member, Statement, Vendor
 
-__all__ = ["require", "can_view_vendors", "can_manage_vendors"]
+__all__ = [
+    "require",
+    "vendor_of",
+    "is_in_house",
+    "can_view_vendors",
+    "can_manage_vendors",
+    "can_manage_members",
+    "vendors_visible_to",
+    "members_visible_to",
+    "invites_visible_to",
+    "contracts_visible_to",
+    "statements_visible_to",
+    "can_see_cost",
+]
+
+
+def is_in_house(user: User) -> bool:
+    """Planners, reviewers and staff: the team that hands work out and checks it."""
+    return user.is_authenticated and (user.is_staff or user.has_role(Role.PLANNER, Role.REVIEWER))
+
+
+def vendor_of(user: User) -> Vendor | None:
+    """The vendor an active member belongs to, else None."""
+    if not user.is_authenticated or not user.has_role(Role.VENDOR_MANAGER, Role.ANNOTATOR):
+        return None
+    member = Member.objects.filter(user=user, deactivated_at__isnull=True).select_related("vendor")
+    found = member.first()
+    return found.vendor if found else None
 
 
 def can_view_vendors(user: User) -> bool:
-    """Planners see every vendor; a vendor manager only their own company (filtered later)."""
+    """Planners see every vendor; a vendor manager only their own company."""
     return user.is_authenticated and (
         user.is_staff or user.has_role(Role.PLANNER, Role.VENDOR_MANAGER)
     )
 
 
 def can_manage_vendors(user: User) -> bool:
+    """Create, edit and close vendors and contracts; invite a vendor's first manager."""
     return user.is_authenticated and (user.is_staff or user.has_role(Role.PLANNER))
+
+
+def can_manage_members(user: User, vendor: Vendor) -> bool:
+    """Planners, and the vendor's own managers (who invite and deactivate annotators)."""
+    if can_manage_vendors(user):
+        return True
+    return user.has_role(Role.VENDOR_MANAGER) and vendor_of(user) == vendor
+
+
+def can_see_cost(user: User, vendor: Vendor) -> bool:
+    """Prices, ledger and statements: planners, and the vendor's own managers."""
+    return can_manage_members(user, vendor)
+
+
+def vendors_visible_to(user: User) -> QuerySet[Vendor]:
+    if can_manage_vendors(user) or is_in_house(user):
+        return Vendor.objects.all()
+    vendor = vendor_of(user)
+    return Vendor.objects.filter(pk=vendor.pk) if vendor else Vendor.objects.none()
+
+
+def members_visible_to(user: User) -> QuerySet[Member]:
+    """Planners see every member; a vendor's manager their own vendor's; nobody else any."""
+    if can_manage_vendors(user):
+        return Member.objects.all()
+    vendor = vendor_of(user)
+    if vendor and user.has_role(Role.VENDOR_MANAGER):
+        return Member.objects.filter(vendor=vendor)
+    return Member.objects.none()
+
+
+def invites_visible_to(user: User) -> QuerySet[Invite]:
+    if can_manage_vendors(user):
+        return Invite.objects.all()
+    vendor = vendor_of(user)
+    if vendor and user.has_role(Role.VENDOR_MANAGER):
+        return Invite.objects.filter(vendor=vendor)
+    return Invite.objects.none()
+
+
+def contracts_visible_to(user: User) -> QuerySet[Contract]:
+    """In-house roles see every contract; a vendor's members their own vendor's."""
+    if is_in_house(user):
+        return Contract.objects.all()
+    vendor = vendor_of(user)
+    return Contract.objects.filter(vendor=vendor) if vendor else Contract.objects.none()
+
+
+def statements_visible_to(user: User) -> QuerySet[Statement]:
+    """Planners see every statement; a vendor's managers their own vendor's."""
+    if can_manage_vendors(user):
+        return Statement.objects.all()
+    vendor = vendor_of(user)
+    if vendor and user.has_role(Role.VENDOR_MANAGER):
+        return Statement.objects.filter(contract__vendor=vendor)
+    return Statement.objects.none()

@@ -1,0 +1,1 @@
+"""The labeling app's REST API, one module per subject."""

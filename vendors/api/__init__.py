@@ -1,0 +1,1 @@
+"""The vendors app's REST API, one module per subject."""
