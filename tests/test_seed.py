@@ -5,6 +5,7 @@ from PIL import Image
 
 from accounts.models import Role, User
 from datasets.models import Dataset, GroundTruthVersion
+from datasets.services import demo_photos_ensure
 from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +62,14 @@ def test_seeded_item_matches_its_stored_image_and_truth():
     formulas = [r for r in truth.annotation["regions"] if r["type"] == "formula"]
     assert formulas and all(r["attributes"]["latex"] for r in formulas)
     assert "meta" not in truth.annotation
+
+
+def test_the_demo_leaves_photos_to_label_for_both_passes():
+    call_command("seed_demo", photos=0)
+    dataset = Dataset.objects.get(name="Math formula photos")
+
+    demo_photos_ensure(dataset=dataset, count=7, full=2, formulas=3)
+
+    assert dataset.items.filter(truth_types=",char,formula,").count() == 2
+    assert dataset.items.filter(truth_types=",formula,").count() == 3  # the character pass's
+    assert dataset.items.filter(ground_truth=None, status="new").count() == 2  # the formula pass's

@@ -133,21 +133,44 @@ def _demo_decisions(*, dataset: Dataset, planner: User) -> None:
     )
 
 
-def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
-    """Generate the demo photos into the dataset; photos already there are skipped."""
+#: Of the demo's photos, the first get the generator's whole truth (formulas and their
+#: characters), the next only its formula boxes (so the character pass has work), and the
+#: rest none (so the formula pass has work: photos still to be labeled).
+DEMO_FULL_TRUTH = 120
+DEMO_FORMULA_TRUTH = 45
+
+
+def _demo_truth(index: int, regions: list[dict], *, full: int, formulas: int) -> list[dict] | None:
+    if index < full:
+        return regions
+    if index < full + formulas:
+        return [region for region in regions if region["type"] == "formula"]
+    return None
+
+
+def demo_photos_ensure(
+    *,
+    dataset: Dataset,
+    count: int = DEMO_PHOTOS,
+    full: int = DEMO_FULL_TRUTH,
+    formulas: int = DEMO_FORMULA_TRUTH,
+) -> int:
+    """Generate the demo photos into the dataset; photos already there are skipped.
+
+    The first ``full`` get the generator's whole truth, the next ``formulas`` only its
+    formula boxes and the rest none, so the demo's two labeling passes both have items to
+    cut (210 photos: 120, 45 and 45, each share spread over every category).
+    """
     categories = {
         (category.axis.slug, category.slug): category
         for category in Category.objects.filter(axis__dataset=dataset).select_related("axis")
     }
-    done = set(
-        GroundTruthVersion.objects.filter(
-            item__dataset=dataset, source=GroundTruthVersion.Source.GENERATOR
-        ).values_list("source_ref", flat=True)
-    )
+    done = set(dataset.items.values_list("original_name", flat=True))
     added = 0
     for index in range(count):
         source_ref = f"synth seed={DEMO_SEED} index={index}"
-        if source_ref in done:
+        name = f"demo-{index:05d}.jpg"
+        if name in done:
             continue
         capture, writing = category_for(index=index)
         image, truth = generate_photo(
@@ -156,17 +179,18 @@ def demo_photos_ensure(*, dataset: Dataset, count: int = DEMO_PHOTOS) -> int:
         buffer = io.BytesIO()
         image.save(buffer, format="JPEG", quality=90)
         chosen = [categories[(axis, slug)] for axis, slug in truth["categories"].items()]
-        annotation = {"regions": truth["regions"], "categories": truth["categories"]}
+        regions = _demo_truth(index, truth["regions"], full=full, formulas=formulas)
         with transaction.atomic():
             item, created = services.item_register(
-                dataset=dataset, file=buffer.getvalue(), categories=chosen
+                dataset=dataset, file=buffer.getvalue(), name=name, categories=chosen
             )
-            services.ground_truth_record(
-                item=item,
-                annotation=annotation,
-                source=GroundTruthVersion.Source.GENERATOR,
-                source_ref=source_ref,
-            )
+            if regions is not None and item.ground_truth_id is None:
+                services.ground_truth_record(
+                    item=item,
+                    annotation={"regions": regions, "categories": truth["categories"]},
+                    source=GroundTruthVersion.Source.GENERATOR,
+                    source_ref=source_ref,
+                )
         added += created
     return added
 
