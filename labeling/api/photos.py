@@ -1,6 +1,7 @@
 """Collection contracts through the API: a vendor's photos, uploaded and then accepted or
 rejected one by one. The contract is found through ``vendors.policy``: another vendor's
-contract, and every item that is not one of the contract's photos, is a 404."""
+contract, and every item that is not one of the contract's photos, is a 404; a labeling
+contract lists no photos and takes none (400)."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,11 +27,9 @@ from vendors.policy import contracts_visible_to
 
 
 def contract_for(user, contract_id: int) -> Contract:
-    """A collection contract the user sees; any other (or a labeling one) is a 404."""
-    return get_object_or_404(
-        contracts_visible_to(user).filter(kind=Contract.Kind.COLLECTION).select_related("dataset"),
-        pk=contract_id,
-    )
+    """A contract the user sees; another vendor's is a 404. A labeling contract has no
+    photos, and taking photos for one is a 400 (``photos_upload``)."""
+    return get_object_or_404(contracts_visible_to(user).select_related("dataset"), pk=contract_id)
 
 
 def photo_file_url(item: Item, kind: str) -> str:

@@ -24,11 +24,10 @@ SHOWN = 200
 
 
 def _contract(user, contract_id: int) -> Contract:
+    """A contract the user sees (another vendor's is a 404); a labeling one shows that it
+    collects no photos."""
     return get_object_or_404(
-        contracts_visible_to(user)
-        .filter(kind=Contract.Kind.COLLECTION)
-        .select_related("dataset", "vendor"),
-        pk=contract_id,
+        contracts_visible_to(user).select_related("dataset", "vendor"), pk=contract_id
     )
 
 
@@ -46,7 +45,7 @@ def _render(request, contract: Contract, *, status: int = 200, error: str = ""):
             for pk in photo.category_key.split(".")
             if pk and int(pk) in categories
         ]
-    can_review = policy.can_review_photos(user)
+    can_review = policy.can_review_photos(user) and contract.kind == Contract.Kind.COLLECTION
     pending = []
     if can_review:
         pending = list(photo_selectors.photo_list(contract=contract, status="pending")[:SHOWN])
@@ -60,7 +59,8 @@ def _render(request, contract: Contract, *, status: int = 200, error: str = ""):
             "budget_left": money_format(figures["budget_left"], contract.currency),
         }
     uploads = []
-    can_upload = policy.can_upload_photos(user, contract)
+    collection = contract.kind == Contract.Kind.COLLECTION
+    can_upload = collection and policy.can_upload_photos(user, contract)
     if can_upload:
         uploads = list(
             dataset_selectors.upload_list(dataset=contract.dataset).filter(contract_id=contract.pk)[
@@ -69,6 +69,7 @@ def _render(request, contract: Contract, *, status: int = 200, error: str = ""):
         )
     context = {
         "contract": contract,
+        "collection": collection,
         "quotas": quotas,
         "photos": photos,
         "status_filter": wanted,

@@ -515,3 +515,23 @@ def test_the_page_is_in_korean(contract, annotator):
 
     assert "승인 대기" in html
     assert "Awaiting acceptance" not in html
+
+
+def test_a_labeling_contract_lists_no_photos_and_takes_none_through_the_api(
+    dataset, vendor, annotator
+):
+    dataset_services.region_type_create(dataset=dataset, name="Formula", slug="formula", by=None)
+    contract = contract_for(vendor, dataset, task_kind=task_kind_for(dataset))
+    client = api_for(annotator)
+    url = f"/api/v1/contracts/{contract.pk}/photos/"
+
+    listed = client.get(url)
+    sent = client.post(url, {"files": [_file(1)], "categories": "shadow"}, format="multipart")
+
+    assert (listed.status_code, listed.json()["results"]) == (200, [])
+    assert (sent.status_code, sent.json()["error"]["code"]) == (400, "not_collection")
+    page = page_for(annotator).get(f"/labeling/contracts/{contract.pk}/photos/")
+    assert page.status_code == 200
+    assert 'data-testid="not-collection"' in page.content.decode()
+    assert 'id="upload-form"' not in page.content.decode()
+    assert not Item.objects.exists()
