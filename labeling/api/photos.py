@@ -149,7 +149,7 @@ class PhotoUploadIn(serializers.Serializer):
 
 class PhotoReviewIn(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
         min_length=1,
         max_length=1000,
         help_text="Ids of the contract's photos awaiting acceptance.",
@@ -164,8 +164,10 @@ class PhotoReviewOut(serializers.Serializer):
 
 
 def _upload_of(contract: Contract, upload_id) -> Upload | None:
+    if not str(upload_id).isdigit() or len(str(upload_id)) > 18:
+        return None
     return Upload.objects.filter(
-        pk=upload_id, contract_id=contract.pk, kind=Upload.Kind.FILES
+        pk=int(upload_id), contract_id=contract.pk, kind=Upload.Kind.FILES
     ).first()
 
 

@@ -107,7 +107,7 @@ def photos_review_page(request, contract_id: int):
     try:
         if decision not in ("accept", "reject"):
             raise DomainError(_("Choose Accept or Reject."), code="no_decision")
-        if not ids or not all(value.isdigit() for value in ids):
+        if not ids or not all(value.isdigit() and len(value) < 19 for value in ids):
             raise DomainError(_("Choose the photos to accept or reject."), code="no_items")
         reviewed = services.photos_review(
             contract=contract,

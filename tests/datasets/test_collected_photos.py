@@ -138,3 +138,15 @@ def test_a_pending_photo_the_worker_cannot_decode_takes_nothing_from_the_counts(
         counters(dataset),
         list(CoverageDaily.objects.values_list("count", flat=True)),
     ) == before
+
+
+def test_a_pending_or_rejected_photo_gets_no_ground_truth_so_no_export_sees_it(dataset):
+    services.region_type_create(dataset=dataset, name="Formula", slug="formula", by=None)
+    first, second = collect(dataset, 1, 2)
+    services.items_collected_review(items=[second], accept=False, by=None)
+
+    for photo in (first, second):
+        with pytest.raises(DomainError) as refused:
+            services.ground_truth_record(item=photo, annotation={"regions": []}, source="import")
+        assert (refused.value.code, refused.value.status) == ("item_not_accepted", 409)
+    assert not Item.objects.filter(ground_truth__isnull=False).exists()

@@ -535,3 +535,23 @@ def test_a_labeling_contract_lists_no_photos_and_takes_none_through_the_api(
     assert 'data-testid="not-collection"' in page.content.decode()
     assert 'id="upload-form"' not in page.content.decode()
     assert not Item.objects.exists()
+
+
+def test_nonsense_ids_are_refused_not_crashed_on(contract, annotator, planner):
+    upload(contract, annotator, 1)
+    url = f"/api/v1/contracts/{contract.pk}/photos/"
+    files = {"files": [_file(2)], "categories": "shadow"}
+
+    for value in ("abc", "9" * 30):
+        sent = api_for(annotator).post(url, {**files, "upload": value}, format="multipart")
+        assert (sent.status_code, sent.json()["error"]["code"]) == (400, "unknown_upload")
+    huge = api_for(planner).post(
+        f"{url}review/", {"items": [10**30], "accept": True}, format="json"
+    )
+    assert huge.status_code == 400
+    page = page_for(planner).post(
+        f"/labeling/contracts/{contract.pk}/photos/review/",
+        {"items": ["9" * 30], "decision": "accept"},
+    )
+    assert page.status_code == 400
+    assert Item.objects.filter(status=Item.Status.PENDING).count() == 1
