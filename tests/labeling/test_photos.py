@@ -2,11 +2,13 @@
 planner or reviewer accepts them, and are paid once each on the contract's ledger."""
 
 import io
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -555,3 +557,42 @@ def test_nonsense_ids_are_refused_not_crashed_on(contract, annotator, planner):
     )
     assert page.status_code == 400
     assert Item.objects.filter(status=Item.Status.PENDING).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_uploads_racing_for_a_quotas_last_place_take_turns(contract, annotator):
+    upload(contract, annotator, 1, 2, slug="shadow")  # 2 of 3: one place left
+    holding, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first() -> None:  # takes the last place and holds its transaction open
+        try:
+            with transaction.atomic():
+                upload(contract, annotator, 3)
+                holding.set()
+                outcome["released"] = release.wait(10)
+        finally:
+            connection.close()
+
+    def second() -> None:
+        try:
+            upload(contract, annotator, 4)
+            outcome["second"] = "added"
+        except DomainError as error:
+            outcome["second"] = error.code
+        finally:
+            connection.close()
+
+    taker, loser = threading.Thread(target=first), threading.Thread(target=second)
+    taker.start()
+    assert holding.wait(10)
+    loser.start()
+    loser.join(1)
+    waited = loser.is_alive()  # blocked on the contract's row, not counting beside it
+    release.set()
+    taker.join(10)
+    loser.join(10)
+
+    assert waited and outcome["released"]
+    assert outcome["second"] == "quota_full"
+    assert Item.objects.filter(contract_id=contract.pk).count() == 3
