@@ -596,3 +596,16 @@ def test_two_uploads_racing_for_a_quotas_last_place_take_turns(contract, annotat
     assert waited and outcome["released"]
     assert outcome["second"] == "quota_full"
     assert Item.objects.filter(contract_id=contract.pk).count() == 3
+
+
+def test_the_photos_page_costs_the_same_queries_however_many_photos(
+    contract, annotator, planner, django_assert_max_num_queries
+):
+    client = page_for(planner)
+    url = f"/labeling/contracts/{contract.pk}/photos/"
+    upload(contract, annotator, 1)
+    with django_assert_max_num_queries(25) as few:
+        client.get(url)
+    upload(contract, annotator, 2, 3)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(url).context["pending"]) == 3
