@@ -5,8 +5,10 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, User
 from core.permissions import require
+from datasets.models import Item
 from labeling.models import Batch, Task, TaskKind
-from vendors.policy import can_manage_vendors, is_in_house, vendor_of
+from vendors.models import Contract
+from vendors.policy import can_manage_vendors, contracts_visible_to, is_in_house, vendor_of
 
 __all__ = [
     "require",
@@ -16,6 +18,9 @@ __all__ = [
     "task_kinds_visible_to",
     "batches_visible_to",
     "tasks_visible_to",
+    "can_upload_photos",
+    "can_review_photos",
+    "photos_visible_to",
 ]
 
 
@@ -51,3 +56,24 @@ def batches_visible_to(user: User) -> QuerySet[Batch]:
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:
     return Task.objects.filter(batch__in=batches_visible_to(user))
+
+
+def can_upload_photos(user: User, contract: Contract) -> bool:
+    """Photos for a collection contract: its vendor's members (managers and annotators),
+    and planners."""
+    if can_manage_vendors(user):
+        return True
+    vendor = vendor_of(user)
+    return vendor is not None and vendor.pk == contract.vendor_id
+
+
+def can_review_photos(user: User) -> bool:
+    """Accept or reject collected photos: planners and reviewers (and staff)."""
+    return is_in_house(user)
+
+
+def photos_visible_to(user: User) -> QuerySet[Item]:
+    """The photos collected under the collection contracts a user sees: in-house roles every
+    contract's, a vendor's members their own vendor's only (any other item is a 404)."""
+    contracts = contracts_visible_to(user).filter(kind=Contract.Kind.COLLECTION)
+    return Item.objects.filter(contract_id__in=contracts.values("pk"))

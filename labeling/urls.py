@@ -1,10 +1,24 @@
 from django.urls import path
 
 from labeling import views
+from labeling.api import photos as photo_api
+from labeling.views import photos
 
 app_name = "labeling"
 
 urlpatterns = [
     path("tasks/", views.my_tasks, name="tasks"),
     path("review/", views.review_queue, name="review"),
+    # collection contracts: a vendor's photos (helper F)
+    path("contracts/<int:contract_id>/photos/", photos.photos_page, name="photos"),
+    path(
+        "contracts/<int:contract_id>/photos/review/",
+        photos.photos_review_page,
+        name="photos-review",
+    ),
+    path(
+        "contracts/<int:contract_id>/photos/<int:item_id>/file/<str:kind>/",
+        photo_api.PhotoFileApi.as_view(),
+        name="photo-file",
+    ),
 ]

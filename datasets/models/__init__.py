@@ -5,6 +5,7 @@ from datasets.models.coverage import (
     CoverageDaily,
 )
 from datasets.models.items import (
+    UNCOUNTED_STATUSES,
     Item,
     ItemCategory,
     ItemEvent,
@@ -55,4 +56,5 @@ __all__ = [
     "SplitRun",
     "Upload",
     "UploadEntry",
+    "UNCOUNTED_STATUSES",
 ]

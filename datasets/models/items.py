@@ -248,6 +248,11 @@ class Item(models.Model):
         return f"item {self.pk} ({self.sha256[:12]})"
 
 
+#: Statuses of a vendor's collected photo that is not part of the dataset (yet): awaiting
+#: acceptance, or rejected. Such items count toward no coverage, split or batch.
+UNCOUNTED_STATUSES = frozenset({Item.Status.PENDING.value, Item.Status.REJECTED.value})
+
+
 class UploadEntry(models.Model):
     """What became of one file of an upload: added, a duplicate, or refused and why."""
 
@@ -288,7 +293,8 @@ class ItemEvent(models.Model):
     ``params`` per kind: uploaded ``{"name"}`` (empty: registered without a name); processed
     and stripped ``{}``; split ``{"before", "after"}`` (split values); categories
     ``{"changes": [{"axis", "before", "after"}]}`` (slugs, None for no category);
-    ground_truth ``{"number", "source", "types"}``. A row carried over from the sentences
+    ground_truth ``{"number", "source", "types"}``; collected_accepted and collected_rejected
+    ``{"contract"}`` (the collection contract's opaque id). A row carried over from the sentences
     of old that could not be read back keeps its sentence as ``{"text"}``.
     """
 
@@ -300,6 +306,8 @@ class ItemEvent(models.Model):
         CATEGORIES = "categories", _("Categories changed")
         GROUND_TRUTH = "ground_truth", _("Ground truth recorded")
         REQUEUED = "requeued", _("Queued again")
+        COLLECTED_ACCEPTED = "collected_accepted", _("Collected photo accepted")
+        COLLECTED_REJECTED = "collected_rejected", _("Collected photo rejected")
 
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item")
@@ -341,6 +349,12 @@ class ItemEvent(models.Model):
             return _("Thumbnail and screen rendition made.")
         if kind == self.Kind.REQUEUED:
             return _("Queued again for processing.")
+        if kind == self.Kind.COLLECTED_ACCEPTED:
+            return _("Accepted as a collected photo; it counts toward coverage from now on.")
+        if kind == self.Kind.COLLECTED_REJECTED:
+            return _(
+                "Rejected as a collected photo; it is kept but never counted, cut or exported."
+            )
         if kind == self.Kind.STRIPPED:
             return _("Metadata removed from the files other roles see.")
         if kind == self.Kind.SPLIT:

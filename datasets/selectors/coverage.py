@@ -14,6 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from datasets.models import (
+    UNCOUNTED_STATUSES,
     Category,
     CellQuota,
     CoverageCount,
@@ -48,9 +49,10 @@ class _Tally:
         self.recent = 0
 
     def add(self, split: str, status: str, count: int) -> None:
+        if status not in self.statuses:  # a vendor's photo awaiting acceptance, or rejected
+            return
         self.collected += count
-        if status in self.statuses:
-            self.statuses[status] += count
+        self.statuses[status] += count
         self.splits[split or "unassigned"] += count
 
 
@@ -107,7 +109,11 @@ def coverage_report(*, dataset: Dataset, today: date | None = None) -> dict:
         .values_list("id", "first_id", "second_id", "quota_target")
         .order_by("id")
     )
-    counts = CoverageCount.objects.filter(dataset=dataset).exclude(count=0)
+    counts = (
+        CoverageCount.objects.filter(dataset=dataset)
+        .exclude(count=0)
+        .exclude(status__in=UNCOUNTED_STATUSES)
+    )
     daily = CoverageDaily.objects.filter(
         dataset=dataset, day__gt=today - timedelta(days=RATE_WINDOW_DAYS), day__lte=today
     )
@@ -230,6 +236,7 @@ def dataset_list_overview(*, datasets: QuerySet[Dataset]) -> list[dict]:
     """
     newest = (
         Item.objects.filter(dataset=OuterRef("pk"), processing=Item.Processing.READY, stripped=True)
+        .exclude(status__in=UNCOUNTED_STATUSES)
         .order_by("-id")
         .values("pk")[:1]
     )
@@ -245,6 +252,7 @@ def dataset_list_overview(*, datasets: QuerySet[Dataset]) -> list[dict]:
     for dataset_id, key, count in (
         CoverageCount.objects.filter(dataset_id__in=ids)
         .exclude(count=0)
+        .exclude(status__in=UNCOUNTED_STATUSES)
         .values_list("dataset_id", "category_key")
         .annotate(n=Sum("count"))
         .values_list("dataset_id", "category_key", "n")
@@ -324,6 +332,7 @@ def split_summary(*, dataset: Dataset, runs: int = 50, counts: dict | None = Non
         counts = dict.fromkeys(SPLITS, 0)
         for split, count in (
             CoverageCount.objects.filter(dataset=dataset)
+            .exclude(status__in=UNCOUNTED_STATUSES)
             .values_list("split")
             .annotate(n=Sum("count"))
             .values_list("split", "n")

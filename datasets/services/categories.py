@@ -23,6 +23,7 @@ from accounts.models import User
 from core.errors import DomainError
 from core.tasks import JobStopped, Lease
 from datasets.models import (
+    UNCOUNTED_STATUSES,
     Axis,
     Category,
     CategoryChange,
@@ -144,9 +145,10 @@ def _batch_apply(*, dataset_id: int, item_ids: list[int], changes: _Changes, by)
         key = category_key_for(after.values())
         keys[key].append(item.pk)
         moves[(stratum, (key, *stratum[1:]))] += 1
-        day = timezone.localdate(item.created_at)
-        collected[day][item.category_key] -= 1
-        collected[day][key] += 1
+        if item.status not in UNCOUNTED_STATUSES:  # a pending photo is in no daily count
+            day = timezone.localdate(item.created_at)
+            collected[day][item.category_key] -= 1
+            collected[day][key] += 1
         created.extend(
             ItemCategory(item_id=item.pk, axis_id=axis_id, category_id=after[axis_id])
             for axis_id in changes.to

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from datasets.models import CoverageCount, CoverageDaily, Dataset, Item
+from datasets.models import UNCOUNTED_STATUSES, CoverageCount, CoverageDaily, Dataset, Item
 
 #: (category_key, split, status) of one item: the unit the counters count.
 Stratum = tuple[str, str, str]
@@ -27,6 +27,13 @@ def category_key_for(category_ids: Iterable[int]) -> str:
 
 def stratum_of(item: Item) -> Stratum:
     return (item.category_key, item.split, item.status)
+
+
+def _counted(stratum: Stratum | None) -> Stratum | None:
+    """A vendor's photo awaiting acceptance, or rejected, is in no counter: None."""
+    if stratum is None or stratum[2] in UNCOUNTED_STATUSES:
+        return None
+    return stratum
 
 
 def _upsert(table: str, columns: tuple[str, ...], conflict: tuple[str, ...], rows: list) -> None:
@@ -49,9 +56,15 @@ def _upsert(table: str, columns: tuple[str, ...], conflict: tuple[str, ...], row
 
 
 def coverage_move(*, dataset_id: int, moves: Counter[tuple[Stratum | None, Stratum | None]]):
-    """Apply item moves: ``{(before, after): n}``; ``None`` before means added, after removed."""
+    """Apply item moves: ``{(before, after): n}``; ``None`` before means added, after removed.
+
+    A stratum whose status is uncounted (``UNCOUNTED_STATUSES``: a collected photo awaiting
+    acceptance, or rejected) is no stratum: moving into one removes the item from the
+    counters, moving out of one adds it.
+    """
     deltas: Counter[Stratum] = Counter()
     for (before, after), n in moves.items():
+        before, after = _counted(before), _counted(after)
         if before == after or not n:
             continue
         if before is not None:
@@ -83,6 +96,7 @@ def coverage_recount(*, dataset: Dataset) -> None:
     CoverageCount.objects.filter(dataset=dataset).delete()
     rows = (
         Item.objects.filter(dataset=dataset)
+        .exclude(status__in=UNCOUNTED_STATUSES)
         .values("category_key", "split", "status")
         .annotate(n=Count("id"))
         .order_by()

@@ -9,7 +9,8 @@ is left half-stored.
 import hashlib
 import io
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
+from datetime import date
 from functools import partial
 from typing import IO
 
@@ -23,7 +24,16 @@ from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import Category, Dataset, Item, ItemCategory, ItemEvent, Upload, UploadEntry
+from datasets.models import (
+    UNCOUNTED_STATUSES,
+    Category,
+    Dataset,
+    Item,
+    ItemCategory,
+    ItemEvent,
+    Upload,
+    UploadEntry,
+)
 from datasets.services.coverage import (
     category_key_for,
     coverage_collected,
@@ -169,6 +179,7 @@ def _item_create(
     categories: list[Category],
     upload: Upload | None,
     by: User | None,
+    contract_id: int | None,
 ) -> Item:
     item = Item.objects.create(
         dataset=dataset,
@@ -180,6 +191,8 @@ def _item_create(
         height=height,
         category_key=category_key_for(category.pk for category in categories),
         upload=upload,
+        contract_id=contract_id,
+        status=Item.Status.NEW if contract_id is None else Item.Status.PENDING,
     )
     ItemCategory.objects.bulk_create(
         ItemCategory(item=item, category=category, axis_id=category.axis_id)
@@ -192,7 +205,8 @@ def _item_create(
         params={"name": name},
     )
     coverage_move(dataset_id=dataset.pk, moves=Counter({(None, stratum_of(item)): 1}))
-    coverage_collected(dataset_id=dataset.pk, keys=Counter({item.category_key: 1}))
+    if item.status not in UNCOUNTED_STATUSES:  # a collected photo counts once accepted
+        coverage_collected(dataset_id=dataset.pk, keys=Counter({item.category_key: 1}))
     from datasets.tasks import item_process_task
 
     transaction.on_commit(partial(item_process_task.delay, item.pk))
@@ -207,12 +221,19 @@ def item_register(
     categories: list[Category] = (),
     upload: Upload | None = None,
     by: User | None = None,
+    contract_id: int | None = None,
 ) -> tuple[Item, bool]:
     """Register one image: (item, created). The same content twice is one item.
 
     Checked by content from its header; stored under a name made of its SHA-256; a worker
     makes its renditions after the commit. A refused file raises DomainError naming it and
     stores nothing.
+
+    With ``contract_id`` (a vendor's photo under a collection contract) the item is added
+    awaiting acceptance (``PENDING``: in no coverage counter until ``items_collected_review``
+    accepts it), and the same content as any item of the dataset, whatever its status, is
+    refused as a duplicate (``duplicate``) rather than answered with that item: a vendor is
+    never shown an item it did not bring.
     """
     if isinstance(file, bytes):
         file = io.BytesIO(file)
@@ -223,6 +244,8 @@ def item_register(
     digest = _sha256(file)
     existing = dataset.items.filter(sha256=digest).first()
     if existing is not None:
+        if contract_id is not None:
+            raise _duplicate(name or digest[:12])
         return existing, False
     image_format, width, height = image_sniff(file, name=name or digest[:12])
     extension = IMAGE_FORMATS[image_format][0]
@@ -238,17 +261,26 @@ def item_register(
             categories=list(categories),
             upload=upload,
             by=by,
+            contract_id=contract_id,
         )
     except IntegrityError:  # the same content arrived at the same moment: keep theirs
         default_storage.delete(stored)
         existing = dataset.items.filter(sha256=digest).first()
         if existing is None:
             raise
+        if contract_id is not None:
+            raise _duplicate(name or digest[:12]) from None
         return existing, False
     except BaseException:
         default_storage.delete(stored)  # a refused write leaves no orphan file
         raise
     return item, True
+
+
+def _duplicate(name: str) -> DomainError:
+    return file_refusal(
+        name, "duplicate", _("the same photo is already in the dataset; it is not added again.")
+    )
 
 
 def _item_files(item: Item) -> set[str]:
@@ -270,23 +302,80 @@ def item_refuse(*, item: Item, code: str, message: str) -> None:
         outcome=UploadEntry.Outcome.REFUSED, code=code, message=message, item=None
     )
     coverage_move(dataset_id=item.dataset_id, moves=Counter({(stratum_of(item), None): 1}))
-    coverage_collected(
-        dataset_id=item.dataset_id,
-        keys=Counter({item.category_key: -1}),
-        day=timezone.localdate(item.created_at),
-    )
+    if item.status not in UNCOUNTED_STATUSES:
+        coverage_collected(
+            dataset_id=item.dataset_id,
+            keys=Counter({item.category_key: -1}),
+            day=timezone.localdate(item.created_at),
+        )
     item.delete()
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
 
 
 @transaction.atomic
 def item_status_set(*, item: Item, status: str) -> Item:
-    """Move an item along collected → in labeling → labeled → accepted, counters with it."""
+    """Move an item along collected → in labeling → labeled → accepted, counters with it.
+
+    A collected photo awaiting acceptance, or rejected, moves only through
+    ``items_collected_review``: 409 here, nothing changed.
+    """
     item.status = Item.objects.select_for_update().values_list("status", flat=True).get(pk=item.pk)
     if item.status == status:
         return item
+    if item.status in UNCOUNTED_STATUSES or status in UNCOUNTED_STATUSES:
+        raise DomainError(
+            _("Item %(id)s is a collected photo awaiting acceptance or rejected; accept it first.")
+            % {"id": item.pk},
+            code="item_not_accepted",
+            status=409,
+        )
     before = stratum_of(item)
     Item.objects.filter(pk=item.pk).update(status=status)
     item.status = status
     coverage_move(dataset_id=item.dataset_id, moves=Counter({(before, stratum_of(item)): 1}))
     return item
+
+
+@transaction.atomic
+def items_collected_review(*, items: list[Item], accept: bool, by: User | None) -> list[Item]:
+    """Accept vendors' collected photos awaiting acceptance (they become collected items and
+    count toward coverage from now on, collected today) or reject them (kept with their
+    files, never counted, cut or exported). Each gets an item event.
+
+    Every item must be awaiting acceptance: otherwise 409 naming them, nothing changed.
+    Returns the items, locked and moved, in id order.
+    """
+    ids = sorted({item.pk for item in items})
+    locked = list(Item.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    stale = [item.pk for item in locked if item.status != Item.Status.PENDING]
+    missing = sorted(set(ids) - {item.pk for item in locked})
+    if stale or missing:
+        raise DomainError(
+            _("These photos are not awaiting acceptance: %(ids)s.")
+            % {"ids": ", ".join(str(pk) for pk in sorted(stale + missing))},
+            code="not_pending",
+            status=409,
+            fields={"items": _("Only photos awaiting acceptance can be accepted or rejected.")},
+        )
+    after = Item.Status.NEW if accept else Item.Status.REJECTED
+    kind = ItemEvent.Kind.COLLECTED_ACCEPTED if accept else ItemEvent.Kind.COLLECTED_REJECTED
+    Item.objects.filter(pk__in=ids).update(status=after)
+    moves: dict[int, Counter] = defaultdict(Counter)
+    collected: dict[tuple[int, date], Counter] = defaultdict(Counter)
+    for item in locked:
+        before = stratum_of(item)
+        item.status = after
+        moves[item.dataset_id][(before, stratum_of(item))] += 1
+        # counted on the day it was collected, as every other item (and as item_refuse and
+        # category changes later take it back)
+        collected[(item.dataset_id, timezone.localdate(item.created_at))][item.category_key] += 1
+    ItemEvent.objects.bulk_create(
+        ItemEvent(item=item, by=by, kind=kind, params={"contract": item.contract_id})
+        for item in locked
+    )
+    for dataset_id, counter in moves.items():
+        coverage_move(dataset_id=dataset_id, moves=counter)
+    if accept:
+        for (dataset_id, day), keys in sorted(collected.items()):
+            coverage_collected(dataset_id=dataset_id, keys=keys, day=day)
+    return locked

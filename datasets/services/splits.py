@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from core.tasks import Lease
-from datasets.models import Dataset, Item, ItemEvent, Split, SplitRun
+from datasets.models import UNCOUNTED_STATUSES, Dataset, Item, ItemEvent, Split, SplitRun
 from datasets.services.coverage import coverage_move
 
 SPLITS = ("train", "val", "test")
@@ -198,7 +198,7 @@ def _split_run_apply(run_id: int) -> SplitRun:
         run.save(update_fields=["status", "error", "finished_at"])
         return run
 
-    items = Item.objects.filter(dataset=dataset)
+    items = Item.objects.filter(dataset=dataset).exclude(status__in=UNCOUNTED_STATUSES)
     if run.scope == "all":
         if frozen:
             items = items.exclude(split=Split.TEST)
@@ -295,6 +295,13 @@ def item_split_set(*, item: Item, split: str, by: User | None) -> Item:
     item.category_key, item.split, item.status = key, before, status
     if before == split:
         return item
+    if status in UNCOUNTED_STATUSES:
+        raise DomainError(
+            _("Item %(id)s is a collected photo awaiting acceptance or rejected; it has no split.")
+            % {"id": item.pk},
+            code="item_not_accepted",
+            status=409,
+        )
     if frozen_at is not None and Split.TEST in (before, split):
         message = (
             _("Item %(id)s is in the frozen test split and cannot change split.")

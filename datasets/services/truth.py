@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
-from datasets.models import GroundTruthVersion, Item, ItemEvent, RegionType
+from datasets.models import UNCOUNTED_STATUSES, GroundTruthVersion, Item, ItemEvent, RegionType
 from datasets.services.items import item_status_set
 
 Source = GroundTruthVersion.Source
@@ -185,7 +185,9 @@ def ground_truth_record(
     is ``bad_source``/``bad_provenance``, bad ``types`` ``bad_types``; a recorded part that
     changed since ``base_version`` is ``ground_truth_changed`` (409). A refusal records
     nothing. The item row is locked while its versions are counted, so two acceptances of
-    one item take turns. The item counts as accepted from then on.
+    one item take turns. The item counts as accepted from then on. A vendor's collected
+    photo awaiting acceptance, or rejected, gets no ground truth (``item_not_accepted``,
+    409): exports, which take items with ground truth, never see one.
     """
     from datasets.services import annotation_validate  # the package re-exports it
 
@@ -198,6 +200,14 @@ def ground_truth_record(
     _opaque_id("spec_version", spec_version)
     # The item's row only, not its dataset's: other items' acceptances need not wait.
     locked = Item.objects.select_for_update(of=("self",)).select_related("dataset").get(pk=item.pk)
+    if locked.status in UNCOUNTED_STATUSES:  # a vendor's photo not accepted into the dataset
+        _refuse(
+            _("Item %(id)s is a collected photo awaiting acceptance or rejected; accept it first.")
+            % {"id": locked.pk},
+            code="item_not_accepted",
+            status=409,
+            fields={},
+        )
     current = (
         GroundTruthVersion.objects.filter(pk=locked.ground_truth_id).first()
         if locked.ground_truth_id

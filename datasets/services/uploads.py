@@ -118,12 +118,17 @@ def upload_files(
     categories: list[Category],
     by: User | None,
     upload: Upload | None = None,
+    contract_id: int | None = None,
 ) -> tuple[Upload, list[UploadEntry]]:
     """Register files sent together; each gets its own entry and its own transaction.
 
     The upload ends done, its entries counted; the worker then processes the added files
     (``processed`` in ``selectors.upload_detail``). When every file is refused nothing is
     kept — no upload, no entry — and the refusal is raised naming each file.
+
+    With ``contract_id`` (a vendor's photos under a collection contract, recorded on the
+    upload) the items added await acceptance and a file already in the dataset is refused
+    as a duplicate (``item_register``); an earlier ``upload`` must be of the same contract.
     """
     created = upload is None
     if created:
@@ -132,6 +137,13 @@ def upload_files(
             kind=Upload.Kind.FILES,
             created_by=by,
             categories={category.axis.slug: category.slug for category in categories},
+            contract_id=contract_id,
+        )
+    elif upload.contract_id != contract_id:
+        raise DomainError(
+            _("Upload %(id)s belongs to another collection.") % {"id": upload.pk},
+            code="unknown_upload",
+            fields={"upload": _("No such upload.")},
         )
     entries = []
     for name, file in files:
@@ -139,7 +151,13 @@ def upload_files(
         def register(name=name, file=file):
             shown = file_name_check(name)
             return item_register(
-                dataset=dataset, file=file, name=shown, categories=categories, upload=upload, by=by
+                dataset=dataset,
+                file=file,
+                name=shown,
+                categories=categories,
+                upload=upload,
+                by=by,
+                contract_id=contract_id,
             )
 
         entries.append(_entry(upload, name, register=register))
@@ -271,11 +289,18 @@ def _archive_check(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]
 
 
 def upload_archive_receive(
-    *, dataset: Dataset, archive: IO[bytes], name: str, categories: list[Category], by: User | None
+    *,
+    dataset: Dataset,
+    archive: IO[bytes],
+    name: str,
+    categories: list[Category],
+    by: User | None,
+    contract_id: int | None = None,
 ) -> Upload:
     """Check a zip by its name, size and central directory and store it as it is.
 
-    A worker unpacks it (``upload_unpack``).
+    A worker unpacks it (``upload_unpack``); with ``contract_id`` its items are a vendor's
+    collected photos, as in ``upload_files``.
     """
     file_name_check(name)
     not_a_zip = DomainError(
@@ -317,6 +342,7 @@ def upload_archive_receive(
                 entries_total=len(members),
                 categories={category.axis.slug: category.slug for category in categories},
                 created_by=by,
+                contract_id=contract_id,
             )
     except BaseException:
         default_storage.delete(stored)
@@ -483,6 +509,7 @@ def _unpack_entry(upload: Upload, archive: zipfile.ZipFile, info, seen: set[str]
                 categories=categories,
                 upload=upload,
                 by=upload.created_by,
+                contract_id=upload.contract_id,
             )
 
     _entry(upload, name, register=register)

@@ -73,11 +73,14 @@ function recentUploads(table, endpoint) {
 export function initUpload({ form, list, summary, recent }) {
   const zone = form.querySelector("#drop-zone");
   const input = form.querySelector("#file-input");
-  const endpoint = form.dataset.endpoint;
+  const endpoint = form.dataset.endpoint; // where files are sent
+  // where an upload's state is read: `${uploads}${id}/` and `${uploads}${id}/entries/`
+  // (the dataset's uploads API by default; a collection contract's photos have their own)
+  const uploads = form.dataset.uploads || endpoint;
   const tally = createTally();
   const waiting = new Map(); // item id → row waiting for the worker
   let uploadId = null; // the files of one page visit share one upload
-  const table = recentUploads(recent, endpoint);
+  const table = recentUploads(recent, uploads);
 
   function count(name, delta = 1) {
     summary.querySelector(`[data-count="${name}"]`).textContent = formatNumber(tally.add(name, delta));
@@ -152,7 +155,7 @@ export function initUpload({ form, list, summary, recent }) {
   async function followArchive(id, item) {
     const bar = item.querySelector("progress");
     for (;;) {
-      const state = await api(`${endpoint}${id}/`);
+      const state = await api(`${uploads}${id}/`);
       const view = archiveView(state);
       fill(bar, view.done, view.total);
       show(item, view.outcome, view.message);
@@ -169,7 +172,7 @@ export function initUpload({ form, list, summary, recent }) {
   async function followArchiveProcessing(id, item, counted) {
     for (;;) {
       await pause(POLL_MS);
-      const state = await api(`${endpoint}${id}/`);
+      const state = await api(`${uploads}${id}/`);
       count("ready", state.processed - counted);
       counted = state.processed;
       const view = archiveView(state);
@@ -179,7 +182,7 @@ export function initUpload({ form, list, summary, recent }) {
   }
 
   async function listRefused(id, item) {
-    const page = await api(`${endpoint}${id}/entries/?outcome=refused&page_size=100`);
+    const page = await api(`${uploads}${id}/entries/?outcome=refused&page_size=100`);
     const details = document.createElement("ul");
     details.className = "refusals";
     for (const entry of page.results) {
@@ -194,7 +197,7 @@ export function initUpload({ form, list, summary, recent }) {
     for (;;) {
       if (waiting.size && uploadId) {
         try {
-          const page = await api(`${endpoint}${uploadId}/entries/?outcome=added&page_size=500`);
+          const page = await api(`${uploads}${uploadId}/entries/?outcome=added&page_size=500`);
           for (const entry of processedEntries(page.results, waiting)) {
             const item = waiting.get(entry.item);
             waiting.delete(entry.item);
