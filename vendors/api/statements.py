@@ -4,6 +4,7 @@ statement's currency."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -154,7 +155,7 @@ class StatementDetailApi(APIView):
 
 class StatementCloseApi(APIView):
     @extend_schema(
-        request=None,
+        request=OpenApiTypes.OBJECT,  # nothing is read: send no body (or `{}`)
         responses={200: StatementDetailOut, 409: ErrorOut},
         summary="Close a statement after its period ended; it never changes after",
         description=(
