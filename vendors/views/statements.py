@@ -116,7 +116,7 @@ def _line_row(line: LedgerLine, zone: ZoneInfo, currency: str) -> dict:
 def _render_detail(request, statement: Statement, *, status: int = 200, error: str = ""):
     contract = statement.contract
     currency, zone = contract.currency, ZoneInfo(contract.time_zone)
-    lines = services.statement_lines(statement=statement).select_related("reverses")
+    lines = services.statement_lines(statement=statement)
     page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
     figures = selectors.statement_figures(statements=[statement])[statement.pk]
     subtotals = [
