@@ -105,7 +105,7 @@ def statement_for(
 @transaction.atomic
 def statements_ensure(*, contracts) -> int:
     """Give each contract a monthly statement for every month its ledger has lines in, and
-    for the current month (in its time zone); returns how many were made. A month inside a
+    for the current month (in its time zone); returns how many it found missing. A month inside a
     longer statement made by hand is not given a second one. Three queries however many
     contracts and lines: the months with lines (from the daily rollup), the statements that
     exist, one insert."""
