@@ -480,3 +480,24 @@ def test_a_planner_closes_a_statement_through_the_api_and_a_manager_may_not(
     assert response.status_code == 200
     assert response.json()["closed"] is True
     assert again.json()["error"]["code"] == "statement_closed"
+
+
+def test_an_open_statements_figures_are_what_closing_it_records(contract):
+    from vendors.selectors import statement_figures
+
+    first, _end = last_month()
+    paid = accept(contract, 1, moment(first + timedelta(days=2)))
+    accept(contract, 2, moment(first + timedelta(days=3)), units=3)
+    services.ledger_reverse(line=paid)
+    LedgerLine.objects.filter(kind="reversal").update(at=moment(first + timedelta(days=4)))
+    statement = services.statement_for(contract=contract, period_start=first)
+    open_figures = statement_figures(statements=[statement])[statement.pk]
+
+    closed = services.statement_close(statement=statement)
+
+    assert open_figures == {
+        "line_count": closed.line_count,
+        "total_units": closed.total_units,
+        "total_amount": closed.total_amount,
+    }
+    assert (closed.line_count, closed.total_units, closed.total_amount) == (3, 3, Decimal("2.55"))
