@@ -21,6 +21,8 @@ __all__ = [
     "contracts_visible_to",
     "statements_visible_to",
     "can_see_cost",
+    "statement_vendors_visible_to",
+    "can_close_statement",
 ]
 
 
@@ -104,3 +106,23 @@ def statements_visible_to(user: User) -> QuerySet[Statement]:
     if vendor and user.has_role(Role.VENDOR_MANAGER):
         return Statement.objects.filter(contract__vendor=vendor)
     return Statement.objects.none()
+
+
+# --- statements (helper E) ------------------------------------------------------------------
+
+
+def statement_vendors_visible_to(user: User) -> QuerySet[Vendor]:
+    """The vendors whose statement list a user may open or be refused: every vendor for the
+    in-house team (planners read them; the others get a 403), a vendor manager's own; an
+    annotator none (a 404: they see no money)."""
+    if is_in_house(user) or can_manage_vendors(user):
+        return Vendor.objects.all()
+    vendor = vendor_of(user)
+    if vendor and user.has_role(Role.VENDOR_MANAGER):
+        return Vendor.objects.filter(pk=vendor.pk)
+    return Vendor.objects.none()
+
+
+def can_close_statement(user: User, statement: Statement) -> bool:
+    """Planners close statements; a vendor manager reads their own."""
+    return can_manage_vendors(user)

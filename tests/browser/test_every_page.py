@@ -48,7 +48,9 @@ USERS = {
     "staff": "admin",
 }
 #: Routes a role may GET that are not pages: data, files and scripts, checked elsewhere.
-NOT_PAGES = re.compile(r"^(healthz|jsi18n/|.*coverage\.csv|.*/file/<str:kind>/|.*/example/)$")
+NOT_PAGES = re.compile(
+    r"^(healthz|jsi18n/|.*coverage\.csv|.*/csv/|.*/file/<str:kind>/|.*/example/)$"
+)
 
 #: What the page holds that is wider than the viewport and not inside a scroll container:
 #: the deepest such elements, as "tag#id.class (right edge px): their text".

@@ -9,6 +9,15 @@ from vendors.services.ledger import (
     price_at,
     units_per_task,
 )
+from vendors.services.statements import (
+    month_of,
+    period_bounds,
+    statement_close,
+    statement_for,
+    statement_lines,
+    statement_totals,
+    statements_ensure,
+)
 
 __all__ = [
     "contract_today",
@@ -18,4 +27,11 @@ __all__ = [
     "ledger_reverse",
     "price_at",
     "units_per_task",
+    "month_of",
+    "period_bounds",
+    "statement_close",
+    "statement_for",
+    "statement_lines",
+    "statement_totals",
+    "statements_ensure",
 ]

@@ -1,12 +1,5 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+"""The vendors app's pages, one module per subject."""
 
-from vendors import policy
+from vendors.views.overview import vendor_home
 
-
-@login_required
-@require_safe
-def vendor_home(request):
-    policy.require(policy.can_view_vendors(request.user))
-    return render(request, "vendors/vendor_home.html", {})
+__all__ = ["vendor_home"]
