@@ -19,3 +19,12 @@ __all__ = [
     "price_at",
     "units_per_task",
 ]
+
+from vendors.services.contracts import (  # noqa: E402
+    contract_close,
+    contract_create,
+    contract_price_change,
+    contract_update,
+)
+
+__all__ += ["contract_close", "contract_create", "contract_price_change", "contract_update"]
