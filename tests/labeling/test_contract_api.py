@@ -311,3 +311,27 @@ def test_a_pilot_of_another_dataset_is_refused(planner_client, two_vendors, kind
 
     assert response.status_code == 400
     assert "pilot_batch" in response.json()["error"]["fields"]
+
+
+def test_a_per_region_suggestion_falls_back_to_the_contracts_expected_regions(
+    planner_client, dataset, kind
+):
+    contract = contract_for(
+        VendorFactory(),
+        dataset,
+        task_kind=kind,
+        unit=Contract.Unit.REGION,
+        currency="KRW",
+        unit_price="100",
+        expected_regions="4",
+    )
+    pilot = pilot_batch(contract, seconds=[300], statuses=[Task.Status.SUBMITTED])
+
+    data = planner_client.get(
+        f"/api/v1/contracts/{contract.pk}/price-suggestion/"
+        f"?pilot_batch={pilot.pk}&hourly_rate=12000"
+    ).json()
+
+    # 300 s → 1000 won a task; no accepted ground truth yet → the contract's 4 regions → 250
+    assert (data["regions_per_item"], data["regions_from"]) == ("4", "contract")
+    assert data["unit_price"] == "250"
