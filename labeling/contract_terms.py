@@ -9,6 +9,7 @@ surface): other apps reach contracts through ``vendors.services`` and ``vendors.
 import statistics
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -135,7 +136,7 @@ def budget_quantities(*, contract: Contract, budget, axis: str | None = None) ->
     gaps = quota_gaps(contract=contract, axis=axis)
     split = vendor_selectors.budget_split(
         budget=amount,
-        unit_price=contract.unit_price,
+        unit_price=vendor_services.price_at(contract, timezone.now()),
         currency=contract.currency,
         gaps=gaps["gaps"],
         units_per_item=vendor_services.units_per_task(contract),

@@ -60,7 +60,9 @@ def _today(contract: Contract, now: datetime) -> date:
     return timezone.localdate(now, ZoneInfo(contract.time_zone))
 
 
-def _forecast(contract: Contract, *, accepted: Decimal, cost: Decimal, recent: Decimal, today):
+def _forecast(
+    contract: Contract, *, accepted: Decimal, cost: Decimal, recent: Decimal, today, price: Decimal
+):
     """Days to finish the remaining quantity at the window's rate, the day, and the cost then
     (what is paid plus the rest at today's price); None without a rate or when done."""
     remaining = contract.quantity - accepted
@@ -68,7 +70,7 @@ def _forecast(contract: Contract, *, accepted: Decimal, cost: Decimal, recent: D
         return None
     days = math.ceil(remaining * RATE_WINDOW_DAYS / recent)
     finish_on = today + timedelta(days=days)
-    cost_then = money_round(cost + remaining * contract.unit_price, contract.currency)
+    cost_then = money_round(cost + remaining * price, contract.currency)
     return {
         "remaining": remaining,
         "days": days,
@@ -80,14 +82,16 @@ def _forecast(contract: Contract, *, accepted: Decimal, cost: Decimal, recent: D
 
 
 def cost_summary(*, contracts: Iterable[Contract], now: datetime | None = None) -> dict:
-    """Cost, room and forecast of many contracts at once, read from the daily rollups in one
-    query (plus the contracts' own, when given a queryset), however many lines they have.
+    """Cost, room and forecast of many contracts at once, read from the daily rollups and the
+    price history in two queries (plus the contracts' own, when given a queryset), however
+    many ledger lines they have.
 
     ``{"rows": [row per contract, in the order given], "totals": {currency: sums}}``; a row
-    holds ``contract``, ``currency``, ``accepted_units``, ``cost``, ``reserved_units``,
-    ``reserved_amount``, ``quantity_left``, ``budget_left``, ``burned_percent`` (cost of the
-    budget, one decimal), ``rate`` (units accepted a day over the last 14 days of the
-    contract's time zone), ``today`` and ``forecast`` (``remaining``, ``days``,
+    holds ``contract``, ``currency``, ``unit_price`` (in effect now), ``accepted_units``,
+    ``cost``, ``reserved_units``, ``reserved_amount``, ``quantity_left``, ``budget_left``,
+    ``burned_percent`` (cost of the budget, one decimal), ``rate`` (units accepted a day
+    over the last 14 days of the contract's time zone), ``today`` and ``forecast``
+    (``remaining``, ``days``,
     ``finish_on``, ``cost`` by then at today's price, ``late`` after the end date,
     ``over_budget``; None without a rate or when the quantity is reached). Totals are per
     currency — amounts of two currencies are never added: ``contracts``, ``budget``,
@@ -116,6 +120,13 @@ def cost_summary(*, contracts: Iterable[Contract], now: datetime | None = None) 
         )
         .order_by()
     }
+    prices: dict[int, Decimal] = {}
+    for pk, price in (
+        ContractPrice.objects.filter(contract_id__in=list(todays), effective_at__lte=now)
+        .order_by("contract_id", "effective_at", "id")
+        .values_list("contract_id", "unit_price")
+    ):
+        prices[pk] = price  # the last that took effect by now wins
     rows, totals = [], {}
     for contract in contracts:
         found = sums.get(contract.pk, {})
@@ -125,9 +136,11 @@ def cost_summary(*, contracts: Iterable[Contract], now: datetime | None = None) 
         reserved_amount = found.get("sum_reserved_amount") or ZERO
         recent = found.get("sum_recent") or ZERO
         today = todays[contract.pk]
+        price = prices.get(contract.pk, contract.unit_price)
         row = {
             "contract": contract,
             "currency": contract.currency,
+            "unit_price": price,
             "accepted_units": accepted,
             "cost": cost,
             "reserved_units": reserved,
@@ -138,7 +151,7 @@ def cost_summary(*, contracts: Iterable[Contract], now: datetime | None = None) 
             "rate": (recent / RATE_WINDOW_DAYS).quantize(Decimal("0.01")),
             "today": today,
             "forecast": _forecast(
-                contract, accepted=accepted, cost=cost, recent=recent, today=today
+                contract, accepted=accepted, cost=cost, recent=recent, today=today, price=price
             ),
         }
         rows.append(row)

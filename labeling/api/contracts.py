@@ -182,6 +182,7 @@ class ForecastOut(serializers.Serializer):
 class CostOut(serializers.Serializer):
     contract = serializers.IntegerField()
     currency = serializers.CharField()
+    unit_price = serializers.CharField(help_text="The price in effect now.")
     accepted_units = serializers.CharField()
     cost = serializers.CharField()
     reserved_units = serializers.CharField()
@@ -201,6 +202,7 @@ def cost_out(row: dict) -> dict:
     return {
         "contract": row["contract"].pk,
         "currency": currency,
+        "unit_price": money_text(row["unit_price"], currency),
         "accepted_units": _units(row["accepted_units"]),
         "cost": money_text(row["cost"], currency),
         "reserved_units": _units(row["reserved_units"]),

@@ -340,7 +340,7 @@ def test_totals_are_per_currency_never_summed_across(dataset, kind):
     assert totals["USD"]["budget_left"] == Decimal("99.15")
 
 
-def test_the_cost_summary_reads_one_query_however_many_contracts(
+def test_the_cost_summary_reads_two_queries_however_many_contracts(
     dataset, kind, django_assert_num_queries
 ):
     contracts = [
@@ -350,7 +350,7 @@ def test_the_cost_summary_reads_one_query_however_many_contracts(
     for index, contract in enumerate(contracts):
         services.ledger_accept(contract=contract, task_ref=index + 1)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         rows = selectors.cost_summary(contracts=contracts)["rows"]
 
     assert [row["accepted_units"] for row in rows] == [1, 1, 1, 1]
@@ -423,3 +423,14 @@ def test_a_per_region_budget_split_prices_an_item_at_its_expected_regions():
     assert split["quantity"] == 133
     assert [row["quantity"] for row in split["rows"]] == [89, 29, 15]
     assert split["leftover"] == Decimal("0.25")
+
+
+def test_a_scheduled_price_is_not_the_price_until_it_takes_effect(usd):
+    later = timezone.now() + timedelta(days=3)
+    services.contract_price_change(contract=usd, unit_price="0.30", effective_at=later)
+
+    now_row = selectors.cost_summary(contracts=[usd])["rows"][0]
+    then_row = selectors.cost_summary(contracts=[usd], now=later + timedelta(hours=1))["rows"][0]
+
+    assert now_row["unit_price"] == Decimal("0.10")
+    assert then_row["unit_price"] == Decimal("0.30")
