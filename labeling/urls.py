@@ -12,6 +12,7 @@ urlpatterns = [
 
 # --- contracts (helper B) ----------------------------------------------------------------
 urlpatterns += [
+    path("contracts/", contracts.contract_list, name="contract-list"),
     path("contracts/new/", contracts.contract_new, name="contract-new"),
     path("contracts/<int:contract_id>/", contracts.contract_detail, name="contract-detail"),
     path("contracts/<int:contract_id>/edit/", contracts.contract_edit, name="contract-edit"),

@@ -45,6 +45,30 @@ def statements_url(vendor_id: int) -> str:
 
 
 @login_required
+@require_safe
+def contract_list(request):
+    """Every contract the reader may see, with its cost, room and forecast: planners every
+    vendor's (``?vendor=``, ``?dataset=`` narrow it), a vendor manager their own."""
+    policy.require(policy.can_view_contracts(request.user))
+    contracts = policy.contract_terms_visible_to(request.user).select_related("vendor", "dataset")
+    for name in ("vendor", "dataset"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            contracts = contracts.filter(**{f"{name}_id": int(value)})
+    contracts = list(contracts.order_by("closed_at", "vendor__name", "-starts_on", "id"))
+    summary = selectors.cost_summary(contracts=contracts)
+    kinds = contract_terms.task_kind_names(contracts)
+    context = {
+        "rows": [
+            {**row, "task_kind": kinds.get(row["contract"].task_kind_id)} for row in summary["rows"]
+        ],
+        "totals": sorted(summary["totals"].items()),
+        "can_manage": policy.can_manage_vendors(request.user),
+    }
+    return render(request, "labeling/contract_list.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def contract_new(request):
     policy.require(policy.can_manage_vendors(request.user))

@@ -305,3 +305,39 @@ def test_closing_a_contract_then_closing_it_again_is_refused(planner_client, wor
     assert again.status_code == 409
     contract.refresh_from_db()
     assert contract.closed_at is not None
+
+
+def test_the_contract_list_shows_every_vendors_contracts_with_totals_per_currency(
+    planner_client, world, dataset, kind, django_assert_max_num_queries
+):
+    won = contract_for(
+        VendorFactory(name="C Labels"), dataset, task_kind=kind, currency="KRW", budget="50000"
+    )
+    services.ledger_accept(contract=world["a"], task_ref=1)
+
+    with django_assert_max_num_queries(12):
+        response = planner_client.get("/labeling/contracts/")
+
+    page = response.content.decode()
+    assert [row["contract"].pk for row in response.context["rows"]] == [
+        world["a"].pk,
+        world["b"].pk,
+        won.pk,
+    ]
+    assert [currency for currency, _total in response.context["totals"]] == ["KRW", "USD"]
+    assert "$199.15" in page  # USD budget left: 100 + 100 − 0.85
+    assert "₩50,000" in page
+
+
+def test_a_vendor_manager_lists_only_their_own_contracts(client, world):
+    client.force_login(world["manager"])
+
+    rows = client.get("/labeling/contracts/").context["rows"]
+
+    assert [row["contract"].pk for row in rows] == [world["a"].pk]
+
+
+def test_annotators_have_no_contract_list(client, world):
+    client.force_login(world["annotator"])
+
+    assert client.get("/labeling/contracts/").status_code == 403
