@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "datasets.models.items.JobStatus",
         "AttributeKindEnum": "datasets.models.AttributeDef.Kind",
         "UploadKindEnum": "datasets.models.Upload.Kind",
+        "ContractKindEnum": "vendors.models.Contract.Kind",
+        "ContractUnitEnum": "vendors.models.Contract.Unit",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labeling.api import photos
+from labeling.api import contracts, photos
 
 app_name = "labeling-api"
 
@@ -27,5 +27,30 @@ urlpatterns: list = [
         "contracts/<int:contract_id>/photos/uploads/<int:upload_id>/entries/",
         photos.PhotoUploadEntryListApi.as_view(),
         name="photo-upload-entries",
+    ),
+]
+
+# --- contracts (helper B) ----------------------------------------------------------------
+urlpatterns += [
+    path("contracts/", contracts.ContractListApi.as_view(), name="contract-list"),
+    path(
+        "contracts/<int:contract_id>/",
+        contracts.ContractDetailApi.as_view(),
+        name="contract-detail",
+    ),
+    path(
+        "contracts/<int:contract_id>/prices/",
+        contracts.ContractPriceListApi.as_view(),
+        name="contract-prices",
+    ),
+    path(
+        "contracts/<int:contract_id>/cost/",
+        contracts.ContractCostApi.as_view(),
+        name="contract-cost",
+    ),
+    path(
+        "contracts/<int:contract_id>/price-suggestion/",
+        contracts.ContractPriceSuggestionApi.as_view(),
+        name="contract-price-suggestion",
     ),
 ]

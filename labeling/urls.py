@@ -2,7 +2,7 @@ from django.urls import path
 
 from labeling import views
 from labeling.api import photos as photo_api
-from labeling.views import photos
+from labeling.views import contracts, photos
 
 app_name = "labeling"
 
@@ -21,4 +21,14 @@ urlpatterns = [
         photo_api.PhotoFileApi.as_view(),
         name="photo-file",
     ),
+]
+
+# --- contracts (helper B) ----------------------------------------------------------------
+urlpatterns += [
+    path("contracts/", contracts.contract_list, name="contract-list"),
+    path("contracts/new/", contracts.contract_new, name="contract-new"),
+    path("contracts/<int:contract_id>/", contracts.contract_detail, name="contract-detail"),
+    path("contracts/<int:contract_id>/edit/", contracts.contract_edit, name="contract-edit"),
+    path("contracts/<int:contract_id>/price/", contracts.contract_price, name="contract-price"),
+    path("contracts/<int:contract_id>/close/", contracts.contract_close, name="contract-close"),
 ]

@@ -23,6 +23,8 @@ __all__ = [
     "can_see_cost",
     "statement_vendors_visible_to",
     "can_close_statement",
+    "can_view_contracts",
+    "contract_terms_visible_to",
 ]
 
 
@@ -126,3 +128,24 @@ def statement_vendors_visible_to(user: User) -> QuerySet[Vendor]:
 def can_close_statement(user: User, statement: Statement) -> bool:
     """Planners close statements; a vendor manager reads their own."""
     return can_manage_vendors(user)
+
+
+def can_view_contracts(user: User) -> bool:
+    """Contract terms, prices and cost: planners (every vendor's) and vendor managers (their
+    own vendor's). Annotators, reviewers and trainers see none of the money."""
+    return can_manage_vendors(user) or (
+        user.is_authenticated and user.has_role(Role.VENDOR_MANAGER)
+    )
+
+
+def contract_terms_visible_to(user: User) -> QuerySet[Contract]:
+    """The contracts whose terms, prices and cost ``user`` may read: every one for planners,
+    their own vendor's for a vendor manager, none for anybody else (so another vendor's
+    contract, and any contract for an annotator, is a 404). ``contracts_visible_to`` is the
+    wider set of contracts a member works under."""
+    if can_manage_vendors(user):
+        return Contract.objects.all()
+    vendor = vendor_of(user)
+    if vendor and user.has_role(Role.VENDOR_MANAGER):
+        return Contract.objects.filter(vendor=vendor)
+    return Contract.objects.none()

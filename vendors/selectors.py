@@ -1,11 +1,18 @@
 """The vendors app's reads: what a contract has left, read from the ledger alone."""
 
-from datetime import timedelta
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
 
-from vendors.models import ZERO, Contract, LedgerDay, LedgerLine, Statement, Vendor
+from core.money import money_round
+from vendors.models import ZERO, Contract, ContractPrice, LedgerDay, LedgerLine, Statement, Vendor
 
 
 def contract_room(*, contract: Contract) -> dict:
@@ -29,6 +36,191 @@ def contract_room(*, contract: Contract) -> dict:
         "reserved_amount": reserved_amount,
         "quantity_left": contract.quantity - accepted - reserved,
         "budget_left": contract.budget - cost - reserved_amount,
+    }
+
+
+# --- contracts: price history, cost and forecast, planning aids (helper B) ---------------
+
+#: The forecast's rate is the mean of units accepted per day over this many days, today
+#: (in the contract's time zone) included.
+RATE_WINDOW_DAYS = 14
+HUNDRED = Decimal(100)
+
+
+def price_history(*, contract: Contract) -> QuerySet[ContractPrice]:
+    """Every price the contract had, oldest first, with who set it."""
+    return (
+        ContractPrice.objects.filter(contract=contract)
+        .select_related("created_by")
+        .order_by("effective_at", "id")
+    )
+
+
+def _today(contract: Contract, now: datetime) -> date:
+    return timezone.localdate(now, ZoneInfo(contract.time_zone))
+
+
+def _forecast(
+    contract: Contract, *, accepted: Decimal, cost: Decimal, recent: Decimal, today, price: Decimal
+):
+    """Days to finish the remaining quantity at the window's rate, the day, and the cost then
+    (what is paid plus the rest at today's price); None without a rate or when done."""
+    remaining = contract.quantity - accepted
+    if remaining <= 0 or recent <= 0:
+        return None
+    days = math.ceil(remaining * RATE_WINDOW_DAYS / recent)
+    finish_on = today + timedelta(days=days)
+    cost_then = money_round(cost + remaining * price, contract.currency)
+    return {
+        "remaining": remaining,
+        "days": days,
+        "finish_on": finish_on,
+        "cost": cost_then,
+        "late": finish_on > contract.ends_on,
+        "over_budget": cost_then > contract.budget,
+    }
+
+
+def cost_summary(*, contracts: Iterable[Contract], now: datetime | None = None) -> dict:
+    """Cost, room and forecast of many contracts at once, read from the daily rollups and the
+    price history in two queries (plus the contracts' own, when given a queryset), however
+    many ledger lines they have.
+
+    ``{"rows": [row per contract, in the order given], "totals": {currency: sums}}``; a row
+    holds ``contract``, ``currency``, ``unit_price`` (in effect now), ``accepted_units``,
+    ``cost``, ``reserved_units``, ``reserved_amount``, ``quantity_left``, ``budget_left``,
+    ``burned_percent`` (cost of the budget, one decimal), ``rate`` (units accepted a day
+    over the last 14 days of the contract's time zone), ``today`` and ``forecast``
+    (``remaining``, ``days``,
+    ``finish_on``, ``cost`` by then at today's price, ``late`` after the end date,
+    ``over_budget``; None without a rate or when the quantity is reached). Totals are per
+    currency — amounts of two currencies are never added: ``contracts``, ``budget``,
+    ``cost``, ``reserved_amount``, ``budget_left``.
+    """
+    contracts = list(contracts)
+    now = now or timezone.now()
+    todays = {contract.pk: _today(contract, now) for contract in contracts}
+    by_day: dict[date, list[int]] = defaultdict(list)
+    for pk, today in todays.items():
+        by_day[today].append(pk)
+    window = Q(pk__in=[])
+    for today, ids in by_day.items():
+        start = today - timedelta(days=RATE_WINDOW_DAYS)
+        window |= Q(contract_id__in=ids, day__gt=start, day__lte=today)
+    sums = {
+        row["contract_id"]: row
+        for row in LedgerDay.objects.filter(contract_id__in=list(todays))
+        .values("contract_id")
+        .annotate(
+            sum_units=Sum("units"),
+            sum_amount=Sum("amount"),
+            sum_reserved_units=Sum("reserved_units"),
+            sum_reserved_amount=Sum("reserved_amount"),
+            sum_recent=Sum("units", filter=window),
+        )
+        .order_by()
+    }
+    prices: dict[int, Decimal] = {}
+    for pk, price in (
+        ContractPrice.objects.filter(contract_id__in=list(todays), effective_at__lte=now)
+        .order_by("contract_id", "effective_at", "id")
+        .values_list("contract_id", "unit_price")
+    ):
+        prices[pk] = price  # the last that took effect by now wins
+    rows, totals = [], {}
+    for contract in contracts:
+        found = sums.get(contract.pk, {})
+        accepted = found.get("sum_units") or ZERO
+        cost = found.get("sum_amount") or ZERO
+        reserved = found.get("sum_reserved_units") or ZERO
+        reserved_amount = found.get("sum_reserved_amount") or ZERO
+        recent = found.get("sum_recent") or ZERO
+        today = todays[contract.pk]
+        price = prices.get(contract.pk, contract.unit_price)
+        row = {
+            "contract": contract,
+            "currency": contract.currency,
+            "unit_price": price,
+            "accepted_units": accepted,
+            "cost": cost,
+            "reserved_units": reserved,
+            "reserved_amount": reserved_amount,
+            "quantity_left": contract.quantity - accepted - reserved,
+            "budget_left": contract.budget - cost - reserved_amount,
+            "burned_percent": (cost * HUNDRED / contract.budget).quantize(Decimal("0.1")),
+            "rate": (recent / RATE_WINDOW_DAYS).quantize(Decimal("0.01")),
+            "today": today,
+            "forecast": _forecast(
+                contract, accepted=accepted, cost=cost, recent=recent, today=today, price=price
+            ),
+        }
+        rows.append(row)
+        total = totals.setdefault(
+            contract.currency,
+            {"contracts": 0, "budget": ZERO, "cost": ZERO, "reserved_amount": ZERO},
+        )
+        total["contracts"] += 1
+        total["budget"] += contract.budget
+        total["cost"] += cost
+        total["reserved_amount"] += reserved_amount
+    for total in totals.values():
+        total["budget_left"] = total["budget"] - total["cost"] - total["reserved_amount"]
+    return {"rows": rows, "totals": totals}
+
+
+def unit_price_suggestion(
+    *,
+    hourly_rate: Decimal,
+    currency: str,
+    median_seconds: Decimal,
+    regions_per_item: Decimal | None = None,
+) -> Decimal:
+    """A unit price from a pilot: the hourly rate times the median hours a task took, per
+    region divided by the regions an item has; rounded to the currency's minor unit."""
+    price = hourly_rate * Decimal(median_seconds) / Decimal(3600)
+    if regions_per_item:
+        price = price / Decimal(regions_per_item)
+    return money_round(price, currency)
+
+
+def budget_split(
+    *,
+    budget: Decimal,
+    unit_price: Decimal,
+    currency: str,
+    gaps: list[dict],
+    units_per_item: Decimal = Decimal(1),
+) -> dict:
+    """The items per category a budget buys at a price, for the quota ``gaps``
+    (``[{"key", "name", "gap"}]``): all of every gap when it is enough, else shares
+    proportional to the gaps (largest remainders first, in the order given), never above a
+    gap. ``{"rows": [{..., "quantity", "cost"}], "quantity", "cost", "leftover",
+    "per_item", "affordable"}``: ``leftover`` is the budget the quantities leave unspent."""
+    per_item = unit_price * Decimal(units_per_item)
+    affordable = int(budget // per_item) if per_item > 0 else 0
+    wanted = sum(max(0, int(row["gap"])) for row in gaps)
+    if affordable >= wanted:
+        quantities = [max(0, int(row["gap"])) for row in gaps]
+    else:
+        exact = [Fraction(affordable * max(0, int(row["gap"])), wanted) for row in gaps]
+        quantities = [math.floor(share) for share in exact]
+        left = affordable - sum(quantities)
+        order = sorted(range(len(gaps)), key=lambda i: (-(exact[i] - quantities[i]), i))
+        for index in order[:left]:
+            quantities[index] += 1
+    rows = [
+        {**row, "quantity": quantity, "cost": money_round(quantity * per_item, currency)}
+        for row, quantity in zip(gaps, quantities, strict=True)
+    ]
+    bought = sum(quantities)
+    cost = money_round(bought * per_item, currency)
+    return {
+        "rows": rows,
+        "quantity": bought,
+        "cost": cost,
+        "leftover": budget - cost,
+        "per_item": per_item,
+        "affordable": affordable,
     }
 
 

@@ -35,3 +35,12 @@ __all__ = [
     "statement_totals",
     "statements_ensure",
 ]
+
+from vendors.services.contracts import (  # noqa: E402
+    contract_close,
+    contract_create,
+    contract_price_change,
+    contract_update,
+)
+
+__all__ += ["contract_close", "contract_create", "contract_price_change", "contract_update"]
