@@ -16,6 +16,7 @@ LINKS = [
     ("labeling:review", _("Review"), labeling_policy.can_review),
     ("guides:list", _("Work guides"), guides_policy.can_view_guides),
     ("vendors:home", _("Vendors"), vendors_policy.can_view_vendors),
+    ("labeling:portal", _("Portal"), labeling_policy.can_use_portal),
     ("accounts:tokens", _("API tokens"), accounts_policy.can_manage_tokens),
     ("admin:index", _("Admin"), accounts_policy.is_staff_admin),
 ]
