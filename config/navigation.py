@@ -17,6 +17,7 @@ LINKS = [
     ("guides:list", _("Work guides"), guides_policy.can_view_guides),
     ("vendors:home", _("Vendors"), vendors_policy.can_view_vendors),
     ("labeling:contract-list", _("Contracts"), vendors_policy.can_view_contracts),
+    ("labeling:portal", _("Portal"), labeling_policy.can_use_portal),
     ("accounts:tokens", _("API tokens"), accounts_policy.can_manage_tokens),
     ("admin:index", _("Admin"), accounts_policy.is_staff_admin),
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "can_label",
     "can_review",
     "can_cut_batches",
+    "can_use_portal",
     "task_kinds_visible_to",
     "batches_visible_to",
     "tasks_visible_to",
@@ -35,6 +36,14 @@ def can_review(user: User) -> bool:
 def can_cut_batches(user: User) -> bool:
     """Define task kinds, cut, assign and cancel batches: planners."""
     return can_manage_vendors(user)
+
+
+def can_use_portal(user: User) -> bool:
+    """The vendor portal: a vendor's managers (their own vendor only) and planners (any
+    vendor, picked). Annotators get their own task list instead."""
+    return user.is_authenticated and (
+        can_manage_vendors(user) or user.has_role(Role.VENDOR_MANAGER)
+    )
 
 
 def task_kinds_visible_to(user: User) -> QuerySet[TaskKind]:

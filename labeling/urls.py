@@ -3,6 +3,7 @@ from django.urls import path
 from labeling import views
 from labeling.api import photos as photo_api
 from labeling.views import contracts, photos
+from labeling.views import portal
 
 app_name = "labeling"
 
@@ -31,4 +32,5 @@ urlpatterns += [
     path("contracts/<int:contract_id>/edit/", contracts.contract_edit, name="contract-edit"),
     path("contracts/<int:contract_id>/price/", contracts.contract_price, name="contract-price"),
     path("contracts/<int:contract_id>/close/", contracts.contract_close, name="contract-close"),
+    path("portal/", portal.portal, name="portal"),
 ]
