@@ -2,8 +2,7 @@ from django.urls import path
 
 from labeling import views
 from labeling.api import photos as photo_api
-from labeling.views import contracts, photos
-from labeling.views import portal
+from labeling.views import contracts, photos, portal
 
 app_name = "labeling"
 
