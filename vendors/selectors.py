@@ -1,8 +1,8 @@
 """The vendors app's reads: what a contract has left, read from the ledger alone."""
 
-from django.db.models import Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
-from vendors.models import ZERO, Contract, LedgerDay
+from vendors.models import ZERO, Contract, Invite, LedgerDay, Member, Vendor
 
 
 def contract_room(*, contract: Contract) -> dict:
@@ -27,3 +27,28 @@ def contract_room(*, contract: Contract) -> dict:
         "quantity_left": contract.quantity - accepted - reserved,
         "budget_left": contract.budget - cost - reserved_amount,
     }
+
+
+def vendor_list(*, visible: QuerySet[Vendor]) -> QuerySet[Vendor]:
+    """Vendors, open ones first, each with ``active_members`` counted."""
+    return visible.annotate(
+        active_members=Count("members", filter=Q(members__deactivated_at__isnull=True))
+    ).order_by(F("closed_at").asc(nulls_first=True), "name", "id")
+
+
+def member_list(*, vendor: Vendor) -> QuerySet[Member]:
+    """A vendor's members with their users: active ones first, then by joining."""
+    return (
+        Member.objects.filter(vendor=vendor)
+        .select_related("user", "vendor", "deactivated_by")
+        .order_by(F("deactivated_at").asc(nulls_first=True), "joined_at", "id")
+    )
+
+
+def invite_list(*, vendor: Vendor) -> QuerySet[Invite]:
+    """A vendor's invites, newest first, with who sent and who used each."""
+    return (
+        Invite.objects.filter(vendor=vendor)
+        .select_related("vendor", "created_by", "used_by")
+        .order_by("-created_at", "-id")
+    )
