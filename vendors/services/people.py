@@ -78,8 +78,9 @@ def vendor_close(*, vendor: Vendor, by: User | None) -> Vendor:
     """Close the company: its open contracts close with it and its unused invites are
     revoked. Nothing is deleted; members keep reading what they did. Closing twice is
     harmless."""
-    vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
-    if vendor.closed_at is not None:
+    locked = Vendor.objects.select_for_update().get(pk=vendor.pk)
+    if locked.closed_at is not None:
+        vendor.closed_at = locked.closed_at
         return vendor
     now = timezone.now()
     vendor.closed_at = now
@@ -92,7 +93,7 @@ def vendor_close(*, vendor: Vendor, by: User | None) -> Vendor:
 
 
 def _require_open(vendor: Vendor) -> None:
-    if vendor.closed_at is not None:
+    if Vendor.objects.filter(pk=vendor.pk, closed_at__isnull=False).exists():
         raise DomainError(
             _("Vendor “%(name)s” is closed.") % {"name": vendor.name},
             code="vendor_closed",
