@@ -8,6 +8,7 @@ and never again.
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -194,7 +195,7 @@ class VendorDetailApi(APIView):
 
 class VendorCloseApi(APIView):
     @extend_schema(
-        request=None,
+        request=OpenApiTypes.OBJECT,  # nothing is read: send no body, or {}
         responses=VendorOut,
         summary="Close a vendor (never deleted): its open contracts close, its invites end",
     )
