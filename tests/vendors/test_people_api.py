@@ -60,11 +60,11 @@ def test_the_vendor_list_shows_a_manager_only_their_own_company(manager, other_m
 
 
 def test_the_vendor_list_takes_a_fixed_number_of_queries(planner_client):
-    for n in range(3):
+    for _n in range(3):
         VendorFactory()
     with CaptureQueriesContext(connection) as few:
         planner_client.get("/api/v1/vendors/")
-    for n in range(10):
+    for _n in range(10):
         VendorFactory()
 
     with CaptureQueriesContext(connection) as many:
