@@ -27,6 +27,7 @@ __all__ = [
     "can_invite",
     "invite_roles_for",
     "can_deactivate_member",
+    "can_join_with_own_account",
 ]
 
 
@@ -150,4 +151,15 @@ def can_deactivate_member(user: User, member: Member) -> bool:
         can_manage_members(user, member.vendor)
         and member.user_id != user.pk
         and member.user.role == Role.ANNOTATOR
+    )
+
+
+def can_join_with_own_account(user: User) -> bool:
+    """A signed-in user may take an invite with their own account only when they have no
+    role and belong to no vendor (``invite_accept`` holds the same rule)."""
+    return (
+        user.is_authenticated
+        and not user.is_staff
+        and not user.role
+        and not Member.objects.filter(user=user).exists()
     )

@@ -259,3 +259,15 @@ def test_the_join_page_reads_in_korean(vendor, manager):
     html = Client(headers={"accept-language": "ko"}).get(f"/vendors/join/{key}/").content.decode()
 
     assert "계정 만들기" in html and "작업자" in html
+
+
+def test_the_join_page_offers_an_account_of_its_own_only_to_a_user_without_a_role(vendor, manager):
+    _invite, key = services.invite_create(vendor=vendor, role=Role.ANNOTATOR, by=manager)
+    roleless = UserFactory(role="")
+
+    offered = _client(roleless).get(f"/vendors/join/{key}/").content.decode()
+    refused = _client(manager).get(f"/vendors/join/{key}/").content.decode()
+
+    assert "Join with this account" in offered
+    assert "Join with this account" not in refused
+    assert "Sign out to create a new account" in refused

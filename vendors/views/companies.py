@@ -56,7 +56,11 @@ class InviteForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+    username = forms.CharField(
+        label=gettext_lazy("User name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
     first_name = forms.CharField(
         label=gettext_lazy("Your name"),
         max_length=150,
@@ -64,10 +68,14 @@ class JoinForm(forms.Form):
         help_text=gettext_lazy("As others will see it."),
     )
     password = forms.CharField(
-        label=gettext_lazy("Password"), strip=False, widget=forms.PasswordInput
+        label=gettext_lazy("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
-        label=gettext_lazy("Password again"), strip=False, widget=forms.PasswordInput
+        label=gettext_lazy("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     language = forms.ChoiceField(
         label=gettext_lazy("Language"),
@@ -291,5 +299,6 @@ def join(request, key: str):
         "role": services.role_label(invite.role),
         "form": form,
         "refusal": refusal,
+        "can_join_as_self": signed_in and policy.can_join_with_own_account(request.user),
     }
     return render(request, "vendors/join.html", context, status=status)
