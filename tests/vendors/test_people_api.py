@@ -271,3 +271,19 @@ def test_a_trainer_token_sees_no_vendor(db, vendor):
     response = client.get(f"/api/v1/vendors/{vendor.pk}/", HTTP_AUTHORIZATION=f"Token {key}")
 
     assert response.status_code == 404
+
+
+def test_the_invite_list_takes_a_fixed_number_of_queries(manager, vendor):
+    client = _client(manager)
+    services.invite_create(vendor=vendor, role=Role.ANNOTATOR, by=manager)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/api/v1/vendors/{vendor.pk}/invites/")
+    for _n in range(5):
+        invite, key = services.invite_create(vendor=vendor, role=Role.ANNOTATOR, by=manager)
+    services.invite_accept(key=key, username="kim", password="a-long-enough-passphrase-9")
+
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/api/v1/vendors/{vendor.pk}/invites/")
+
+    assert len(response.json()["results"]) == 6
+    assert len(many) == len(few)

@@ -271,3 +271,14 @@ def test_the_join_page_offers_an_account_of_its_own_only_to_a_user_without_a_rol
     assert "Join with this account" in offered
     assert "Join with this account" not in refused
     assert "Sign out to create a new account" in refused
+
+
+def test_an_invite_to_a_closed_vendor_is_refused_with_the_reason(planner, vendor):
+    client = _client(planner)
+    services.vendor_close(vendor=vendor, by=planner)
+
+    response = client.post(f"/vendors/{vendor.pk}/invites/", {"role": "annotator"})
+
+    assert response.status_code == 409
+    assert "Vendor “Acme” is closed." in response.content.decode()
+    assert not Invite.objects.exists()

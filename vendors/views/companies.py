@@ -123,7 +123,7 @@ def render_detail(request, vendor: Vendor, *, status: int = 200, invite_form=Non
             }
             for invite in selectors.invite_list(vendor=vendor)
         ]
-        if roles:
+        if roles or invite_form:  # a refused form is shown with its reason, closed or not
             context["invite_form"] = invite_form or InviteForm(roles=roles)
     return render(request, "vendors/vendor_detail.html", context, status=status)
 
