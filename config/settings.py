@@ -292,6 +292,9 @@ if JOB_STALE_SECONDS < 3 * JOB_HEARTBEAT_SECONDS:
         "is never taken for a dead one."
     )
 
+# How many days a vendor's sign-up link stays good before it expires.
+VENDOR_INVITE_DAYS = int(env("VENDOR_INVITE_DAYS", "7"))
+
 # The deepest nesting a JSON body may have (an annotation needs 5).
 API_JSON_MAX_DEPTH = int(env("API_JSON_MAX_DEPTH", "64"))
 

@@ -34,6 +34,7 @@ from accounts import services as account_services
 from accounts.models import Role
 from tests.factories.accounts import UserFactory
 from tests.factories.datasets import FilledDataset, filled_dataset
+from tests.factories.vendors import filled_vendor
 
 MATRIX = Path(__file__).with_name("authorization.yaml")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -51,6 +52,8 @@ SESSION_ROLES = {
     "trainer": Role.TRAINER,
     "annotator": Role.ANNOTATOR,
     "vendor_manager": Role.VENDOR_MANAGER,
+    "other_manager": Role.VENDOR_MANAGER,  # of vendor B: the annotator and manager are A's
+    "other_annotator": Role.ANNOTATOR,
     "staff": "",  # is_staff, no role
 }
 TOKEN_ROLES = {"token", "revoked"}  # the trainer's API token, valid or revoked; no session
@@ -330,8 +333,10 @@ def url_for(row: Row, datasets: list[FilledDataset], *, planner_token: int | Non
             raise LookupError(f"/{row.route}: <{name}> needs a dataset's object")
         dataset = datasets[min(position, len(datasets) - 1)]
         position += 1
-        if not hasattr(dataset, name.removesuffix("_id")):
-            raise LookupError(f"/{row.route}: no object for <{name}>; add one to FilledDataset")
+        if not dataset.has_object(name):
+            raise LookupError(
+                f"/{row.route}: no object for <{name}>; add one to FilledDataset or FilledVendor"
+            )
         return str(dataset.id_of(name))
 
     path = "/" + CONVERTER.sub(fill, row.route)
@@ -385,6 +390,22 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 planner = people.users["planner"]
                 a = filled_dataset(by=planner, seed=0)
                 b = filled_dataset(by=planner, seed=10)
+                a.vendors = filled_vendor(
+                    a,
+                    name="Matrix vendor A",
+                    manager=people.users["vendor_manager"],
+                    annotator=people.users["annotator"],
+                    by=planner,
+                    seed=1,
+                )
+                b.vendors = filled_vendor(
+                    b,
+                    name="Matrix vendor B",
+                    manager=people.users["other_manager"],
+                    annotator=people.users["other_annotator"],
+                    by=planner,
+                    seed=11,
+                )
                 token = account_services.token_create(user=planner, name="planner's").token
         except BaseException:
             transaction.set_rollback(True)

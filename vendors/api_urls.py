@@ -2,11 +2,27 @@
 
 from django.urls import path
 
-from vendors.api import statements
+from vendors.api import companies, statements
 
 app_name = "vendors-api"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("vendors/", companies.VendorListApi.as_view(), name="vendor-list"),
+    path("vendors/<int:vendor_id>/", companies.VendorDetailApi.as_view(), name="vendor-detail"),
+    path("vendors/<int:vendor_id>/close/", companies.VendorCloseApi.as_view(), name="vendor-close"),
+    path("vendors/<int:vendor_id>/members/", companies.MemberListApi.as_view(), name="member-list"),
+    path(
+        "vendors/<int:vendor_id>/members/<int:member_id>/",
+        companies.MemberDetailApi.as_view(),
+        name="member-detail",
+    ),
+    path("vendors/<int:vendor_id>/invites/", companies.InviteListApi.as_view(), name="invite-list"),
+    path(
+        "vendors/<int:vendor_id>/invites/<int:invite_id>/",
+        companies.InviteDetailApi.as_view(),
+        name="invite-detail",
+    ),
+]
 
 # --- statements (helper E) ---
 urlpatterns += [

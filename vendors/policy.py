@@ -3,6 +3,7 @@ what is not visible is a 404 (the ``*_visible_to`` querysets), what is visible b
 allowed a 403 (``can_*``)."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from core.permissions import require
@@ -25,6 +26,12 @@ __all__ = [
     "can_close_statement",
     "can_view_contracts",
     "contract_terms_visible_to",
+    "vendor_for",
+    "can_see_vendor_notes",
+    "can_invite",
+    "invite_roles_for",
+    "can_deactivate_member",
+    "can_join_with_own_account",
 ]
 
 
@@ -149,3 +156,55 @@ def contract_terms_visible_to(user: User) -> QuerySet[Contract]:
     if vendor and user.has_role(Role.VENDOR_MANAGER):
         return Contract.objects.filter(vendor=vendor)
     return Contract.objects.none()
+
+
+# --- companies, members and invites ------------------------------------------------------
+
+
+def vendor_for(user: User, vendor_id: int) -> Vendor:
+    """The vendor ``user`` may see, or 404 (another vendor's is not found, never refused)."""
+    return get_object_or_404(vendors_visible_to(user), pk=vendor_id)
+
+
+def can_see_vendor_notes(user: User) -> bool:
+    """The notes are the planners' own about the company; its members do not read them."""
+    return can_manage_vendors(user)
+
+
+def invite_roles_for(user: User, vendor: Vendor) -> list[str]:
+    """The roles ``user`` may invite to ``vendor``: planners any (a vendor's first manager
+    comes from them), the vendor's own managers annotators only."""
+    if can_manage_vendors(user):
+        return [Role.VENDOR_MANAGER, Role.ANNOTATOR]
+    if can_manage_members(user, vendor):
+        return [Role.ANNOTATOR]
+    return []
+
+
+def can_invite(user: User, vendor: Vendor, role: str | None = None) -> bool:
+    """Invite someone to ``vendor`` (as ``role``, when it is known yet)."""
+    roles = invite_roles_for(user, vendor)
+    return bool(roles) if role is None else role in roles
+
+
+def can_deactivate_member(user: User, member: Member) -> bool:
+    """Planners deactivate anyone; a vendor's manager deactivates its annotators, never
+    themselves nor another manager."""
+    if can_manage_vendors(user):
+        return True
+    return (
+        can_manage_members(user, member.vendor)
+        and member.user_id != user.pk
+        and member.user.role == Role.ANNOTATOR
+    )
+
+
+def can_join_with_own_account(user: User) -> bool:
+    """A signed-in user may take an invite with their own account only when they have no
+    role and belong to no vendor (``invite_accept`` holds the same rule)."""
+    return (
+        user.is_authenticated
+        and not user.is_staff
+        and not user.role
+        and not Member.objects.filter(user=user).exists()
+    )

@@ -8,11 +8,21 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from core.money import money_round
-from vendors.models import ZERO, Contract, ContractPrice, LedgerDay, LedgerLine, Statement, Vendor
+from vendors.models import (
+    ZERO,
+    Contract,
+    ContractPrice,
+    Invite,
+    LedgerDay,
+    LedgerLine,
+    Member,
+    Statement,
+    Vendor,
+)
 
 
 def contract_room(*, contract: Contract) -> dict:
@@ -373,3 +383,28 @@ def vendor_overview(*, vendors) -> list[dict]:
             row["cost_per_item"] = row["cost"] / row["accepted"] if row["accepted"] else None
             result.append(row)
     return result
+
+
+def vendor_list(*, visible: QuerySet[Vendor]) -> QuerySet[Vendor]:
+    """Vendors, open ones first, each with ``active_members`` counted."""
+    return visible.annotate(
+        active_members=Count("members", filter=Q(members__deactivated_at__isnull=True))
+    ).order_by(F("closed_at").asc(nulls_first=True), "name", "id")
+
+
+def member_list(*, vendor: Vendor) -> QuerySet[Member]:
+    """A vendor's members with their users: active ones first, then by joining."""
+    return (
+        Member.objects.filter(vendor=vendor)
+        .select_related("user", "vendor", "deactivated_by")
+        .order_by(F("deactivated_at").asc(nulls_first=True), "joined_at", "id")
+    )
+
+
+def invite_list(*, vendor: Vendor) -> QuerySet[Invite]:
+    """A vendor's invites, newest first, with who sent and who used each."""
+    return (
+        Invite.objects.filter(vendor=vendor)
+        .select_related("vendor", "created_by", "used_by")
+        .order_by("-created_at", "-id")
+    )

@@ -26,18 +26,22 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.models import Role
 from datasets import services
 from datasets.models import Dataset, Item
 from exports import services as export_services
 from tests.conftest import ARTIFACTS, ROOT, worker_database_url
 from tests.factories.images import image_bytes
 from tests.test_authorization import CONVERTER, load_matrix
+from vendors import services as vendor_services
+from vendors.models import Member, Vendor
 
 pytestmark = pytest.mark.browser
 
 VIEWPORTS = {"laptop": (1366, 768), "phone": (390, 844)}
 LANGUAGES = ("en", "ko")
-#: The matrix's roles as the demo users who hold them (anon: no one signed in).
+#: The matrix's roles as the demo users who hold them (anon: no one signed in). Vendor B's
+#: people (other_manager, other_annotator) see what A's do of their own company: not visited.
 USERS = {
     "anon": None,
     "planner": "planner",
@@ -188,7 +192,25 @@ def _seed() -> dict[str, int]:
     )
     export_services.export_build(export_id=export.pk)
     item = dataset.items.order_by("id").first()
-    return {"dataset_id": dataset.pk, "item_id": item.pk, "stage_id": stage.pk}
+    ids = {"dataset_id": dataset.pk, "item_id": item.pk, "stage_id": stage.pk}
+    return {**ids, **_vendor_ids(planner)}
+
+
+def _vendor_ids(planner) -> dict:
+    """The demo vendor manager's company (made here while seed_demo makes none), an
+    annotator member of it and an open invite with its link's key."""
+    users = get_user_model().objects
+    manager, annotator = users.get(username="vendor"), users.get(username="annotator")
+    vendor = Vendor.objects.order_by("id").first() or vendor_services.vendor_create(
+        name="Demo vendor", by=planner
+    )
+    for user in (manager, annotator):
+        if not Member.objects.filter(user=user).exists():
+            vendor_services.member_add(vendor=vendor, user=user, by=planner)
+    vendor = Member.objects.get(user=manager).vendor
+    member = Member.objects.filter(vendor=vendor, user__role=Role.ANNOTATOR).first()
+    invite, key = vendor_services.invite_create(vendor=vendor, role=Role.ANNOTATOR, by=planner)
+    return {"vendor_id": vendor.pk, "member_id": member.pk, "invite_id": invite.pk, "key": key}
 
 
 def _pages_by_role(ids: dict[str, int]) -> dict[str, list[str]]:

@@ -1,5 +1,6 @@
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import factory
 from django.db.models import F
@@ -24,6 +25,9 @@ from datasets.models import (
 from exports import services as export_services
 from exports.models import Export
 from tests.factories.images import image_bytes
+
+if TYPE_CHECKING:
+    from tests.factories.vendors import FilledVendor
 
 
 class DatasetFactory(factory.django.DjangoModelFactory):
@@ -55,10 +59,25 @@ class FilledDataset:
     change: CategoryChange
     split_run: SplitRun
     export: Export  # done, with its zip stored
+    #: The vendor world on this dataset (tests/factories/vendors.py ``filled_vendor``), when
+    #: a test built one: the ids its objects give are asked of it.
+    vendors: "FilledVendor | None" = None
 
-    def id_of(self, converter: str) -> int:
-        """``dataset_id`` → the dataset's id, ``item_id`` → the item's, and so on."""
-        return getattr(self, converter.removesuffix("_id")).pk
+    def has_object(self, converter: str) -> bool:
+        """Whether ``<converter>`` of a URL can be filled from this dataset or its vendors."""
+        if hasattr(self, converter.removesuffix("_id")):
+            return True
+        return self.vendors is not None and self.vendors.has_object(converter)
+
+    def id_of(self, converter: str) -> int | str:
+        """``dataset_id`` → the dataset's id, ``item_id`` → the item's, and so on; the
+        vendor world's converters (``vendor_id``, ``key``…) → its objects'."""
+        name = converter.removesuffix("_id")
+        if hasattr(self, name):
+            return getattr(self, name).pk
+        if self.vendors is None:
+            raise AttributeError(f"no object for <{converter}>: build the vendor world")
+        return self.vendors.id_of(converter)
 
 
 def filled_dataset(*, by: User | None = None, seed: int = 0) -> FilledDataset:

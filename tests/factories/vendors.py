@@ -4,18 +4,26 @@ Tests of the services that make these objects call the services; every other tes
 what it stands on here, so a change in one service's rules does not break unrelated tests.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import factory
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Role, User
+from datasets import services as dataset_services
 from datasets.models import Dataset, RegionType
-from labeling.models import TaskKind
+from labeling.models import Batch, Task, TaskHold, TaskKind
 from tests.factories.accounts import UserFactory
-from vendors.models import Contract, ContractPrice, Member, Vendor
+from tests.factories.images import image_bytes
+from vendors import services
+from vendors.models import Contract, ContractPrice, Invite, Member, Statement, Vendor
+
+if TYPE_CHECKING:
+    from tests.factories.datasets import FilledDataset
 
 
 class VendorFactory(factory.django.DjangoModelFactory):
@@ -90,3 +98,96 @@ def contract_for(
         contract=contract, unit_price=contract.unit_price, effective_at=contract.created_at
     )
     return contract
+
+
+@dataclass
+class FilledVendor:
+    """A vendor working on one filled dataset, with one object of every kind a vendor URL
+    names. Fields are named after the URL converters that take their ids (``<int:vendor_id>``
+    takes ``vendor``'s, ``<str:key>`` is ``key``), so the authorization matrix fills any
+    vendor URL from it (``FilledDataset.id_of`` falls back to it)."""
+
+    vendor: Vendor
+    manager: User  # the vendor's manager
+    annotator: User  # an annotator of the vendor
+    member: Member  # a second annotator's membership: the one a test deactivates
+    invite: Invite  # open, for an annotator
+    key: str  # ``invite``'s link key
+    kind: TaskKind  # "formula" + "latex" on the dataset
+    contract: Contract  # labeling, per task, USD, for ``kind``
+    batch: Batch  # open, two open tasks, reserved in the ledger
+    task: Task  # the batch's first task (the dataset's item)
+    statement: Statement  # open, this month
+    # Other parts add theirs here (a photo-collection contract, …), built below.
+
+    def has_object(self, converter: str) -> bool:
+        return converter == "key" or hasattr(self, converter.removesuffix("_id"))
+
+    def id_of(self, converter: str) -> int | str:
+        if converter == "key":
+            return self.key
+        return getattr(self, converter.removesuffix("_id")).pk
+
+
+def filled_vendor(
+    filled: "FilledDataset",
+    *,
+    name: str,
+    manager: User,
+    annotator: User,
+    by: User | None = None,
+    seed: int = 1,
+) -> FilledVendor:
+    """A vendor with ``manager`` and ``annotator`` as members (users with those roles),
+    working on ``filled``'s dataset: one labeling contract, an open batch of two tasks, an
+    open invite and an open statement. ``seed`` makes its second item's picture distinct."""
+    dataset = filled.dataset
+    vendor = services.vendor_create(name=name, contacts=f"ops@{seed}.example.com", by=by)
+    member_of(vendor, role=Role.VENDOR_MANAGER, user=manager)
+    member_of(vendor, role=Role.ANNOTATOR, user=annotator)
+    member = member_of(vendor, role=Role.ANNOTATOR).vendor_member
+    invite, key = services.invite_create(vendor=vendor, role=Role.ANNOTATOR, by=by)
+    kind = task_kind_for(dataset, types=("formula",), attributes=("latex",))
+    contract = contract_for(vendor, dataset, task_kind=kind)
+    second, _created = dataset_services.item_register(
+        dataset=dataset, file=image_bytes(seed + 100), name="second.jpg", by=by
+    )
+    batch = Batch.objects.create(
+        dataset=dataset,
+        task_kind=kind,
+        vendor=vendor,
+        contract=contract,
+        name=f"{name} batch",
+        seed=str(seed),
+        size=2,
+        due_on=timezone.localdate() + timedelta(days=14),
+        created_by=by,
+    )
+    formula = kind.types.get()
+    tasks = [
+        Task.objects.create(batch=batch, task_kind=kind, item=i) for i in (filled.item, second)
+    ]
+    TaskHold.objects.bulk_create(
+        [TaskHold(task=task, item=task.item, region_type=formula) for task in tasks]
+    )
+    services.ledger_reserve(contract=contract, batch_ref=batch.pk, tasks=len(tasks), by=by)
+    month = timezone.localdate().replace(day=1)
+    statement = Statement.objects.create(
+        contract=contract,
+        period_start=month,
+        period_end=(month + timedelta(days=32)).replace(day=1),
+    )
+    # Other parts: build your objects here (a photo contract, …) and add their fields above.
+    return FilledVendor(
+        vendor=vendor,
+        manager=manager,
+        annotator=annotator,
+        member=member,
+        invite=invite,
+        key=key,
+        kind=kind,
+        contract=contract,
+        batch=batch,
+        task=tasks[0],
+        statement=statement,
+    )

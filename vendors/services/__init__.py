@@ -9,6 +9,20 @@ from vendors.services.ledger import (
     price_at,
     units_per_task,
 )
+from vendors.services.people import (
+    invite_accept,
+    invite_create,
+    invite_for_key,
+    invite_revoke,
+    invite_state,
+    member_add,
+    member_deactivate,
+    role_label,
+    user_sessions_end,
+    vendor_close,
+    vendor_create,
+    vendor_update,
+)
 from vendors.services.statements import (
     month_of,
     period_bounds,
@@ -34,6 +48,18 @@ __all__ = [
     "statement_lines",
     "statement_totals",
     "statements_ensure",
+    "invite_accept",
+    "invite_create",
+    "invite_for_key",
+    "invite_revoke",
+    "invite_state",
+    "member_add",
+    "member_deactivate",
+    "role_label",
+    "user_sessions_end",
+    "vendor_close",
+    "vendor_create",
+    "vendor_update",
 ]
 
 from vendors.services.contracts import (  # noqa: E402
