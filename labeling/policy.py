@@ -2,9 +2,12 @@
 batches (others are 404); in-house roles see every batch."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from core.permissions import require
+from datasets.models import Dataset
+from datasets.policy import datasets_visible_to
 from labeling.models import Batch, Task, TaskKind
 from vendors.policy import can_manage_vendors, is_in_house, vendor_of
 
@@ -16,6 +19,9 @@ __all__ = [
     "task_kinds_visible_to",
     "batches_visible_to",
     "tasks_visible_to",
+    "datasets_with_work_for",
+    "dataset_for",
+    "can_cancel_batch",
 ]
 
 
@@ -51,3 +57,20 @@ def batches_visible_to(user: User) -> QuerySet[Batch]:
 
 def tasks_visible_to(user: User) -> QuerySet[Task]:
     return Task.objects.filter(batch__in=batches_visible_to(user))
+
+
+def datasets_with_work_for(user: User) -> QuerySet[Dataset]:
+    """Datasets whose task kinds and batches a user may list: in-house readers every one
+    they see; a vendor's members those where their vendor has a batch."""
+    if is_in_house(user):
+        return datasets_visible_to(user)
+    return Dataset.objects.filter(pk__in=batches_visible_to(user).values("dataset_id"))
+
+
+def dataset_for(user: User, dataset_id: int) -> Dataset:
+    """The dataset if the user may list its labeling work; otherwise 404."""
+    return get_object_or_404(datasets_with_work_for(user), pk=dataset_id)
+
+
+def can_cancel_batch(user: User, batch: Batch) -> bool:
+    return can_cut_batches(user)

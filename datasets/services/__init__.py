@@ -31,6 +31,7 @@ from datasets.services.items import (
     item_refuse,
     item_register,
     item_status_set,
+    items_status_move,
 )
 from datasets.services.metadata import (
     file_without_metadata,
@@ -109,6 +110,7 @@ __all__ = [
     "item_process",
     "item_refuse",
     "item_status_set",
+    "items_status_move",
     "file_without_metadata",
     "item_metadata_strip",
     "metadata_strip_request",

@@ -10,13 +10,14 @@ import hashlib
 import io
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from functools import partial
 from typing import IO
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -290,3 +291,34 @@ def item_status_set(*, item: Item, status: str) -> Item:
     item.status = status
     coverage_move(dataset_id=item.dataset_id, moves=Counter({(before, stratum_of(item)): 1}))
     return item
+
+
+@transaction.atomic
+def items_status_move(
+    *, dataset: Dataset, item_ids: Iterable[int], from_status: str, to_status: str
+) -> int:
+    """Move many items of ``dataset`` from one status to another, counters with them: how
+    many moved. Items not in ``from_status`` (or not of the dataset) are left as they are.
+
+    One ``UPDATE … RETURNING`` and one counter upsert however many items: a batch cut moves
+    its items new → in labeling with it, a cancel moves them back.
+    """
+    ids = sorted(set(item_ids))
+    if not ids or from_status == to_status:
+        return 0
+    table = Item._meta.db_table
+    if connection.vendor == "postgresql":
+        among, params = "id = ANY(%s)", [ids]  # one array parameter, however many ids
+    else:
+        among, params = f"id IN ({', '.join(['%s'] * len(ids))})", ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s "  # noqa: S608 - names and placeholders are ours
+            f"WHERE dataset_id = %s AND status = %s AND {among} RETURNING category_key, split",
+            [to_status, dataset.pk, from_status, *params],
+        )
+        moved = Counter(
+            ((key, split, from_status), (key, split, to_status)) for key, split in cursor.fetchall()
+        )
+    coverage_move(dataset_id=dataset.pk, moves=moved)
+    return sum(moved.values())
