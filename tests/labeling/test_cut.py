@@ -17,7 +17,7 @@ from labeling import services
 from labeling.models import Batch, Task, TaskHold
 from tests.factories.datasets import DatasetFactory, formula_schema
 from tests.factories.labeling import items_in
-from tests.factories.vendors import VendorFactory, contract_for, task_kind_for
+from tests.factories.vendors import contract_for, task_kind_for
 from tests.labeling.conftest import make_floor
 from vendors.models import LedgerLine
 from vendors.selectors import contract_room

@@ -28,7 +28,10 @@ def test_the_char_pass_needs_accepted_formulas_and_says_so_in_words(schema):
     dataset, types, attributes = schema
 
     kind = create(
-        dataset, types=[types["char"]], attributes=[attributes["symbol"]], requires=[types["formula"]]
+        dataset,
+        types=[types["char"]],
+        attributes=[attributes["symbol"]],
+        requires=[types["formula"]],
     )
 
     kind = selectors.task_kind_list(kinds=TaskKind.objects.filter(pk=kind.pk)).get()
@@ -41,8 +44,11 @@ def test_the_char_pass_needs_accepted_formulas_and_says_so_in_words(schema):
     ("fields", "code", "field"),
     [
         ({"types": []}, "no_types", "types"),
-        ({"types": ["char"], "attributes": ["latex"], "requires": ["formula"]},
-         "attribute_not_edited", "attributes"),  # fmt: skip
+        (
+            {"types": ["char"], "attributes": ["latex"], "requires": ["formula"]},
+            "attribute_not_edited",
+            "attributes",
+        ),  # fmt: skip
         ({"types": ["formula"], "requires": ["formula"]}, "requires_overlaps_types", "requires"),
         ({"types": ["char"]}, "parent_not_reachable", "requires"),
     ],

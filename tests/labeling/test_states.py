@@ -65,4 +65,3 @@ def test_an_unknown_state_is_refused(batch):
         batch_move(batch=batch, to="lost", by=None)
 
     assert Batch.objects.get(pk=batch.pk).status == S.OPEN
-
