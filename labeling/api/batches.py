@@ -2,6 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -132,7 +133,7 @@ class BatchListApi(APIView):
 class BatchPreviewApi(APIView):
     @extend_schema(
         request=PreviewIn,
-        responses={200: dict},
+        responses={200: OpenApiTypes.OBJECT},
         summary="What a cut would take: counts, shortfalls, coverage before → after, cost",
     )
     def post(self, request, dataset_id: int):
@@ -157,7 +158,11 @@ class BatchDetailApi(APIView):
 
 
 class BatchCancelApi(APIView):
-    @extend_schema(request=None, responses=CancelOut, summary="Cancel a batch's untouched tasks")
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,  # nothing is read: the batch's open tasks are cancelled
+        responses=CancelOut,
+        summary="Cancel a batch's untouched tasks",
+    )
     def post(self, request, batch_id: int):
         batch = _batch(request, batch_id)
         policy.require(policy.can_cancel_batch(request.user, batch))
