@@ -106,3 +106,14 @@ def test_a_manager_of_another_vendor_gets_404_on_the_batch_page(floor, client_fo
 
     assert other.get(f"/labeling/batches/{batch.pk}/").status_code == 404
     assert other.post(f"/labeling/batches/{batch.pk}/cancel/").status_code == 404
+
+
+def test_the_cut_page_and_batch_page_speak_korean(floor, client_for):
+    planner = client_for(Role.PLANNER, language="ko")
+    batch = cut(floor, {"capture=shadow": 3})
+
+    new = planner.get(f"/labeling/datasets/{floor.dataset.pk}/batches/new/").content.decode()
+    detail = planner.get(f"/labeling/batches/{batch.pk}/").content.decode()
+
+    assert "배치 만들기" in new and "미리 보기" in new and "카테고리별 항목 수" in new
+    assert "카테고리별" in detail and "무작위 시드" in detail
