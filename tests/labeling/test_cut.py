@@ -397,3 +397,50 @@ def test_two_racing_cuts_never_share_an_item():
         assert LedgerLine.objects.count() == 1
     else:
         assert len(batches) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cut_that_loses_a_race_gets_409_with_the_counts_and_keeps_nothing():
+    """The first cut holds its items uncommitted while the second draws the same ones: the
+    second waits on the hold's unique index and is refused when the first commits."""
+    from django.db import transaction
+
+    floor = make_floor()
+    held, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                outcome["first"] = cut(floor, {"capture=highlighter": 20}, seed="one")
+                held.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            held.wait(30)
+            outcome["second"] = cut(floor, {"capture=highlighter": 20}, seed="two")
+        except DomainError as error:
+            outcome["second"] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    held.wait(30)
+    threading.Event().wait(1.0)  # the second cut is now waiting on the first's holds
+    release.set()
+    for thread in threads:
+        thread.join(60)
+
+    refused = outcome["second"]
+    assert isinstance(refused, DomainError), refused
+    assert refused.code == "items_taken" and refused.status == 409
+    overlap = int(str(refused.message).split(" ")[0])
+    assert 15 <= overlap <= 20 and "of the 20 items" in str(refused.message)
+    assert Batch.objects.count() == 1 and Task.objects.count() == 20
+    assert LedgerLine.objects.count() == 1
+    assert Item.objects.filter(status="in_labeling").count() == 20
