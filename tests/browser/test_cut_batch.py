@@ -8,17 +8,26 @@ from django.utils import timezone
 
 from accounts.models import Role
 from labeling.models import Batch, Task
-from tests.browser.test_spec_pages import _sign_in
-from tests.labeling.conftest import make_floor
+from tests.factories.labeling import make_floor
 
 pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_server, user) -> None:
+    user.set_password("pw-for-the-browser")
+    user.save()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pw-for-the-browser")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_a_planner_cuts_a_batch_with_the_preview_and_assigns_it(
     live_server, page, make_user, artifacts
 ):
     floor = make_floor()
-    _sign_in(page, live_server, make_user(Role.PLANNER))
+    sign_in(page, live_server, make_user(Role.PLANNER))
     page.goto(f"{live_server.url}/datasets/{floor.dataset.pk}/")
     page.click("text=Cut a batch")
     page.wait_for_url(f"{live_server.url}/labeling/datasets/{floor.dataset.pk}/batches/new/")

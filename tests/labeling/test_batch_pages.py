@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from labeling.models import Batch, Task
-from tests.labeling.test_cut import cut
+from tests.factories.labeling import cut
 
 pytestmark = pytest.mark.django_db
 

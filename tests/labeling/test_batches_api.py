@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from labeling.models import Batch
+from tests.factories.labeling import cut
 from tests.factories.vendors import VendorFactory, member_of
-from tests.labeling.test_cut import cut
 
 pytestmark = pytest.mark.django_db
 

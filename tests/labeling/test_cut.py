@@ -16,27 +16,12 @@ from datasets.models import CoverageCount, Item
 from labeling import services
 from labeling.models import Batch, Task, TaskHold
 from tests.factories.datasets import DatasetFactory, formula_schema
-from tests.factories.labeling import items_in
+from tests.factories.labeling import cut, items_in, make_floor
 from tests.factories.vendors import contract_for, task_kind_for
-from tests.labeling.conftest import make_floor
 from vendors.models import LedgerLine
 from vendors.selectors import contract_room
 
 pytestmark = pytest.mark.django_db
-
-DUE = timezone.localdate() + timedelta(days=7)
-
-
-def cut(floor, need, filters=(), **options):
-    return services.batch_cut(
-        dataset=floor.dataset,
-        task_kind=options.pop("task_kind", floor.formula),
-        contract=options.pop("contract", floor.contract),
-        need=need,
-        filters=list(filters),
-        due_on=options.pop("due_on", DUE),
-        **options,
-    )
 
 
 def categories_of(batch) -> Counter:

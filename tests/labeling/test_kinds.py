@@ -7,6 +7,7 @@ from datasets.models import AttributeDef, RegionType
 from labeling import selectors, services
 from labeling.models import TaskKind
 from tests.factories.datasets import DatasetFactory, formula_schema
+from tests.factories.labeling import cut
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +91,6 @@ def test_a_slug_in_use_is_a_conflict(schema):
 
 
 def test_types_are_fixed_once_a_batch_exists(floor):
-    from tests.labeling.test_cut import cut
 
     cut(floor, {"capture=shadow": 2})
     char = RegionType.objects.get(dataset=floor.dataset, slug="char")
