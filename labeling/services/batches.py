@@ -12,12 +12,14 @@ Eligible items: the dataset's, processed, neither pending nor rejected, carrying
 category and the filters, never labeled by the kind (no task of it unless cancelled or
 unusable, and none of its types in the ground truth: generator truth counts), holding every
 type the kind requires, and not held by an unended task of a kind editing the same types.
-One query per category draws the eligible ids; ``random.Random(seed)`` samples them sorted,
+One query (one scan of the items) finds the eligible ids of every category of the need;
+``random.Random(seed)`` samples each category's sorted ids in the order of the need's keys,
 so the same seed and the same data take the same items.
 """
 
 import random
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -274,13 +276,21 @@ def _select(
     )
     seed = str(seed) if seed not in (None, "") else secrets.token_hex(8)
     rng = random.Random(seed)
+    # One scan of the items for the whole need: each eligible item with its need category
+    # (an item carries one category of the need's axis, so it comes once).
+    eligible = defaultdict(list)
+    for pk, status, category_id in (
+        _carrying(base, chosen)
+        .filter(itemcategory__category__in=[category for _k, category, _n in resolved])
+        .values_list("id", "status", "itemcategory__category_id")
+        .order_by()
+    ):
+        eligible[category_id].append((pk, status))
     lines, seen = [], set()
     for key, category, asked in sorted(resolved, key=lambda line: line[0]):
         gap, target, in_labeling = gaps[key]
         line = Line(key, category, asked, gap, target, in_labeling)
-        rows = sorted(
-            _carrying(base, [category, *chosen]).values_list("id", "status").order_by(),
-        )
+        rows = sorted(eligible[category.pk])
         rows = [row for row in rows if row[0] not in seen]
         line.available = len(rows)
         take = min(line.wanted, len(rows))
