@@ -2,10 +2,12 @@
 batches (others are 404); in-house roles see every batch."""
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from core.permissions import require
-from datasets.models import Item
+from datasets.models import Dataset, Item
+from datasets.policy import datasets_visible_to
 from labeling.models import Batch, Task, TaskKind
 from vendors.models import Contract
 from vendors.policy import can_manage_vendors, contracts_visible_to, is_in_house, vendor_of
@@ -22,6 +24,9 @@ __all__ = [
     "can_upload_photos",
     "can_review_photos",
     "photos_visible_to",
+    "datasets_with_work_for",
+    "dataset_for",
+    "can_cancel_batch",
 ]
 
 
@@ -86,3 +91,20 @@ def photos_visible_to(user: User) -> QuerySet[Item]:
     contract's, a vendor's members their own vendor's only (any other item is a 404)."""
     contracts = contracts_visible_to(user).filter(kind=Contract.Kind.COLLECTION)
     return Item.objects.filter(contract_id__in=contracts.values("pk"))
+
+
+def datasets_with_work_for(user: User) -> QuerySet[Dataset]:
+    """Datasets whose task kinds and batches a user may list: in-house readers every one
+    they see; a vendor's members those where their vendor has a batch."""
+    if is_in_house(user):
+        return datasets_visible_to(user)
+    return Dataset.objects.filter(pk__in=batches_visible_to(user).values("dataset_id"))
+
+
+def dataset_for(user: User, dataset_id: int) -> Dataset:
+    """The dataset if the user may list its labeling work; otherwise 404."""
+    return get_object_or_404(datasets_with_work_for(user), pk=dataset_id)
+
+
+def can_cancel_batch(user: User, batch: Batch) -> bool:
+    return can_cut_batches(user)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from labeling import views
 from labeling.api import photos as photo_api
-from labeling.views import contracts, photos, portal
+from labeling.views import batches, contracts, kinds, photos, portal
 
 app_name = "labeling"
 
@@ -32,4 +32,9 @@ urlpatterns += [
     path("contracts/<int:contract_id>/price/", contracts.contract_price, name="contract-price"),
     path("contracts/<int:contract_id>/close/", contracts.contract_close, name="contract-close"),
     path("portal/", portal.portal, name="portal"),
+    path("datasets/<int:dataset_id>/kinds/", kinds.kind_list, name="kind-list"),
+    path("datasets/<int:dataset_id>/batches/", batches.batch_list, name="batch-list"),
+    path("datasets/<int:dataset_id>/batches/new/", batches.batch_new, name="batch-new"),
+    path("batches/<int:batch_id>/", batches.batch_detail, name="batch-detail"),
+    path("batches/<int:batch_id>/cancel/", batches.batch_cancel, name="batch-cancel"),
 ]

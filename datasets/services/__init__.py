@@ -32,6 +32,7 @@ from datasets.services.items import (
     item_register,
     item_status_set,
     items_collected_review,
+    items_status_move,
 )
 from datasets.services.metadata import (
     file_without_metadata,
@@ -111,6 +112,7 @@ __all__ = [
     "item_refuse",
     "item_status_set",
     "items_collected_review",
+    "items_status_move",
     "file_without_metadata",
     "item_metadata_strip",
     "metadata_strip_request",

@@ -10,6 +10,7 @@ import hashlib
 import io
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 from typing import IO
@@ -17,7 +18,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -379,3 +380,33 @@ def items_collected_review(*, items: list[Item], accept: bool, by: User | None) 
         for (dataset_id, day), keys in sorted(collected.items()):
             coverage_collected(dataset_id=dataset_id, keys=keys, day=day)
     return locked
+
+
+def items_status_move(
+    *, dataset: Dataset, item_ids: Iterable[int], from_status: str, to_status: str
+) -> int:
+    """Move many items of ``dataset`` from one status to another, counters with them: how
+    many moved. Items not in ``from_status`` (or not of the dataset) are left as they are.
+
+    One ``UPDATE … RETURNING`` and one counter upsert however many items: a batch cut moves
+    its items new → in labeling with it, a cancel moves them back.
+    """
+    ids = sorted(set(item_ids))
+    if not ids or from_status == to_status:
+        return 0
+    table = Item._meta.db_table
+    if connection.vendor == "postgresql":
+        among, params = "id = ANY(%s)", [ids]  # one array parameter, however many ids
+    else:
+        among, params = f"id IN ({', '.join(['%s'] * len(ids))})", ids
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s "  # noqa: S608 - names and placeholders are ours
+            f"WHERE dataset_id = %s AND status = %s AND {among} RETURNING category_key, split",
+            [to_status, dataset.pk, from_status, *params],
+        )
+        moved = Counter(
+            ((key, split, from_status), (key, split, to_status)) for key, split in cursor.fetchall()
+        )
+    coverage_move(dataset_id=dataset.pk, moves=moved)
+    return sum(moved.values())

@@ -1,8 +1,17 @@
 """The labeling app's writes, re-exported: ``from labeling import services``."""
 
+from labeling.services.batches import batch_cut, batch_preview, batch_tasks_cancel
+from labeling.services.kinds import task_kind_create, task_kind_update
 from labeling.services.photos import photos_review, photos_upload
+from labeling.states import batch_move
 
 __all__ = [
+    "batch_cut",
+    "batch_move",
+    "batch_preview",
+    "batch_tasks_cancel",
     "photos_review",
     "photos_upload",
+    "task_kind_create",
+    "task_kind_update",
 ]
