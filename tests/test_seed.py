@@ -6,6 +6,8 @@ from PIL import Image
 from accounts.models import Role, User
 from datasets.models import Dataset, GroundTruthVersion
 from datasets.services import demo_photos_ensure
+from labeling.models import Batch, TaskKind
+from vendors.models import Contract, LedgerLine, Vendor
 from tests.factories.datasets import current_truths
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +33,7 @@ def test_seed_demo_spreads_generated_photos_over_every_category_with_truth():
     capture = dataset.axes.get(slug="capture")
     writing = dataset.axes.get(slug="writing")
     assert capture.categories.count() == 7 and writing.categories.count() == 2
-    assert dataset.items.count() == 14
+    assert dataset.items.filter(contract_id=None).count() == 14  # and the vendors' photos
     assert not dataset.items.filter(split="").exists()  # the demo's seeded split run
     assert dataset.split_runs.count() == 1
     assert dataset.decisions.count() == 3 and dataset.cell_quotas.count() == 1
@@ -72,4 +74,29 @@ def test_the_demo_leaves_photos_to_label_for_both_passes():
 
     assert dataset.items.filter(truth_types=",char,formula,").count() == 2
     assert dataset.items.filter(truth_types=",formula,").count() == 3  # the character pass's
-    assert dataset.items.filter(ground_truth=None, status="new").count() == 2  # the formula pass's
+    unlabeled = dataset.items.filter(ground_truth=None, status="new", contract_id=None)
+    assert unlabeled.count() == 2  # the formula pass's
+
+
+def test_the_demo_has_two_vendors_paid_in_two_currencies_with_people_contracts_and_batches():
+    call_command("seed_demo", photos=0)
+    dataset = Dataset.objects.get(name="Math formula photos")
+    demo_photos_ensure(dataset=dataset, count=40, full=10, formulas=15)
+    call_command("seed_demo", photos=40)
+    call_command("seed_demo", photos=40)
+
+    vendors = Vendor.objects.order_by("name")
+    assert [v.name for v in vendors] == ["Hangul Data Works", "Northwind Labeling"]
+    for vendor in vendors:
+        roles = sorted(vendor.members.values_list("user__role", flat=True))
+        assert roles == ["annotator", "annotator", "vendor_manager"]
+        assert Batch.objects.filter(vendor=vendor, status="open").count() == 1
+    currencies = set(Contract.objects.values_list("currency", flat=True))
+    assert currencies == {"KRW", "USD"}
+    assert {k.slug for k in TaskKind.objects.filter(dataset=dataset)} == {
+        "formula-boxes",
+        "char-boxes",
+    }
+    collected = dataset.items.filter(contract_id__isnull=False)
+    assert sorted(collected.values_list("status", flat=True)) == ["new"] * 4 + ["pending"] * 2
+    assert LedgerLine.objects.filter(kind="accepted").count() == 4  # each accepted photo once

@@ -191,6 +191,10 @@ def demo_photos_ensure(
                     source=GroundTruthVersion.Source.GENERATOR,
                     source_ref=source_ref,
                 )
+        if created:
+            # processed here rather than by the worker, so the demo's batches can be cut
+            # from them at once (the worker's queued step then finds them done)
+            services.item_process(item_id=item.pk)
         added += created
     return added
 

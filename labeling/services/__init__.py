@@ -1,6 +1,7 @@
 """The labeling app's writes, re-exported: ``from labeling import services``."""
 
 from labeling.services.batches import batch_cut, batch_preview, batch_tasks_cancel
+from labeling.services.demo import demo_vendor_people, demo_vendors_ensure
 from labeling.services.kinds import task_kind_create, task_kind_update
 from labeling.services.photos import photos_review, photos_upload
 from labeling.states import batch_move
@@ -10,6 +11,8 @@ __all__ = [
     "batch_move",
     "batch_preview",
     "batch_tasks_cancel",
+    "demo_vendor_people",
+    "demo_vendors_ensure",
     "photos_review",
     "photos_upload",
     "task_kind_create",

@@ -12,6 +12,7 @@ from datasets.services import (
     demo_pipeline_ensure,
     demo_splits_ensure,
 )
+from labeling.services import demo_vendor_people, demo_vendors_ensure
 
 DEMO_PASSWORD = "groundwork-demo"
 DEMO_USERS = [
@@ -22,6 +23,21 @@ DEMO_USERS = [
     ("annotator", Role.ANNOTATOR, False),
     ("vendor", Role.VENDOR_MANAGER, False),
 ]
+
+
+def _demo_people() -> list[tuple[str, str, bool, str]]:
+    """(username, role, staff, first name) of every demo user: one per role, and the demo
+    vendors' managers and annotators (``vendor`` and ``annotator`` among them)."""
+    people = [
+        (username, role, staff, username.capitalize()) for username, role, staff in DEMO_USERS
+    ]
+    known = {username for username, _role, _staff in DEMO_USERS}
+    people += [
+        (username, role, False, first_name)
+        for username, first_name, role in demo_vendor_people()
+        if username not in known
+    ]
+    return people
 
 
 class Command(BaseCommand):
@@ -43,21 +59,23 @@ class Command(BaseCommand):
         demo_pipeline_ensure(dataset=dataset, planner=planner)
         added = demo_photos_ensure(dataset=dataset, count=options["photos"])
         demo_splits_ensure(dataset=dataset, planner=planner)
+        vendors = demo_vendors_ensure(dataset=dataset, planner=planner)
         self.stdout.write(
             f"Demo dataset “{dataset.name}”: {dataset.items.count()} photos ({added} new)."
         )
+        self.stdout.write(f"Vendors: {', '.join(vendor.name for vendor in vendors)}.")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-        for username, role, _staff in DEMO_USERS:
+        for username, role, _staff, _first_name in _demo_people():
             self.stdout.write(f"  {username:<10} {role or 'staff admin'}")
 
     def _users(self) -> None:
         User = get_user_model()
-        for username, role, staff in DEMO_USERS:
+        for username, role, staff, first_name in _demo_people():
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.role = role
                 user.is_staff = staff
                 user.is_superuser = staff
-                user.first_name = username.capitalize()
+                user.first_name = first_name
                 user.set_password(DEMO_PASSWORD)
                 user.save()

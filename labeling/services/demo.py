@@ -1,0 +1,220 @@
+"""The demo's factory floor: two vendors with their people, task kinds, contracts, batches.
+
+Used by ``manage.py seed_demo`` once the demo dataset exists. One vendor works in Seoul and
+is paid in won, the other in New York in dollars; each has a manager and two annotators, a
+contract and an open batch, and the first also collects photos (a few accepted, a few
+waiting), so ``make run`` shows the vendor pages, contracts, statements, the portal and
+the photo review with real-looking data. Safe to run again: what exists is left alone.
+"""
+
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import Role, User
+from core.errors import DomainError
+from datasets.models import Category, Dataset, Item
+from labeling.models import Batch, TaskKind
+from labeling.services.batches import batch_cut
+from labeling.services.kinds import task_kind_create
+from labeling.services.photos import photos_review, photos_upload
+from synth import generate_photo
+from vendors import services as vendor_services
+from vendors.models import Contract, Member, Vendor
+
+#: The demo's two passes: slug → (name, description, types, attributes, requires).
+DEMO_TASK_KINDS = {
+    "formula-boxes": (
+        "Box formulas and type their LaTeX",
+        "Draw a box around every formula and type what it says in LaTeX.",
+        ["formula"],
+        ["latex", "handwritten", "truncated"],
+        [],
+    ),
+    "char-boxes": (
+        "Box characters",
+        "Inside each accepted formula box, box every character and type its symbol.",
+        ["char"],
+        ["symbol"],
+        ["formula"],
+    ),
+}
+
+#: The demo's vendors: their people (username, first name), contract terms and batch.
+DEMO_VENDORS = {
+    "Hangul Data Works": {
+        "contacts": "운영팀 ops@hangul-data.example · 02-555-0134",
+        "notes": "서울 소재. 손글씨 수식 경험이 많음. 주 단위로 정산.",
+        "manager": ("vendor", "Vendor"),
+        "annotators": [("annotator", "Annotator"), ("annotator2", "지민")],
+        "contract": {
+            "name": "Formula boxes 2026 H2",
+            "task_kind": "formula-boxes",
+            "unit": Contract.Unit.TASK,
+            "currency": "KRW",
+            "unit_price": "120",
+            "quantity": 2000,
+            "budget": "300000",
+            "time_zone": "Asia/Seoul",
+        },
+        "batch": ("Formula boxes, week 49", {"writing=handwritten": 12, "writing=printed": 12}),
+        "photos": {
+            "name": "Shadow and highlighter photos",
+            "unit_price": "500",
+            "quotas": {"shadow": 40, "highlighter": 40},
+            "budget": "40000",
+        },
+    },
+    "Northwind Labeling": {
+        "contacts": "Dana Reyes <dana@northwind.example>, +1 212 555 0188",
+        "notes": "Strong on printed math; prefers weekly batches.",
+        "manager": ("vendor2", "Dana"),
+        "annotators": [("annotator3", "Sam"), ("annotator4", "Priya")],
+        "contract": {
+            "name": "Character boxes, pilot",
+            "task_kind": "char-boxes",
+            "unit": Contract.Unit.REGION,
+            "currency": "USD",
+            "unit_price": "0.05",
+            "expected_regions": "8",
+            "quantity": 20000,
+            "budget": "1200.00",
+            "time_zone": "America/New_York",
+        },
+        "batch": ("Characters, pilot batch", {"writing=handwritten": 10, "writing=printed": 10}),
+        "photos": None,
+    },
+}
+
+
+def demo_vendor_people() -> list[tuple[str, str, str]]:
+    """(username, first name, role) of every demo vendor's people: seed_demo creates them."""
+    people = []
+    for spec in DEMO_VENDORS.values():
+        people.append((*spec["manager"], Role.VENDOR_MANAGER))
+        people += [(*person, Role.ANNOTATOR) for person in spec["annotators"]]
+    return people
+
+
+def _kinds(dataset: Dataset, planner: User) -> dict[str, TaskKind]:
+    types = {t.slug: t for t in dataset.region_types.prefetch_related("attributes")}
+    kinds = {}
+    for slug, (name, description, edits, attributes, requires) in DEMO_TASK_KINDS.items():
+        kind = TaskKind.objects.filter(dataset=dataset, slug=slug).first()
+        if kind is None:
+            edited = [types[t] for t in edits]
+            kind = task_kind_create(
+                dataset=dataset,
+                name=name,
+                slug=slug,
+                description=description,
+                types=edited,
+                attributes=[a for t in edited for a in t.attributes.all() if a.name in attributes],
+                requires=[types[t] for t in requires],
+                by=planner,
+            )
+        kinds[slug] = kind
+    return kinds
+
+
+def _vendor(name: str, spec: dict, planner: User) -> Vendor:
+    vendor = Vendor.objects.filter(name=name).first() or vendor_services.vendor_create(
+        name=name, contacts=spec["contacts"], notes=spec["notes"], by=planner
+    )
+    for username, _first in [spec["manager"], *spec["annotators"]]:
+        user = User.objects.get(username=username)
+        if not Member.objects.filter(user=user).exists():
+            vendor_services.member_add(vendor=vendor, user=user, by=planner)
+    return vendor
+
+
+def _contract(vendor, dataset, terms: dict, kind: TaskKind | None, planner, quotas=None):
+    found = Contract.objects.filter(vendor=vendor, name=terms["name"]).first()
+    if found:
+        return found
+    today = timezone.localdate()
+    fields = {k: v for k, v in terms.items() if k not in ("task_kind", "name")}
+    return vendor_services.contract_create(
+        vendor=vendor,
+        dataset=dataset,
+        kind=Contract.Kind.LABELING if kind else Contract.Kind.COLLECTION,
+        name=terms["name"],
+        task_kind_id=kind.pk if kind else None,
+        starts_on=today - timedelta(days=20),
+        ends_on=today + timedelta(days=160),
+        quotas=quotas,
+        by=planner,
+        **fields,
+    )
+
+
+def _photos(vendor, dataset, spec: dict, planner: User) -> None:
+    """A collection contract with six photos: four accepted (paid), two waiting."""
+    captures = {c.slug: c for c in Category.objects.filter(axis__dataset=dataset)}
+    quotas = {captures[slug]: count for slug, count in spec["quotas"].items()}
+    terms = {
+        "name": spec["name"],
+        "unit": Contract.Unit.PHOTO,
+        "currency": "KRW",
+        "unit_price": spec["unit_price"],
+        "quantity": sum(spec["quotas"].values()),
+        "budget": spec["budget"],
+        "time_zone": "Asia/Seoul",
+    }
+    contract = _contract(vendor, dataset, terms, None, planner, quotas=quotas)
+    if Item.objects.filter(contract_id=contract.pk).exists():
+        return
+    manager = Member.objects.filter(vendor=vendor, user__role=Role.VENDOR_MANAGER).first().user
+    for index, capture in enumerate(["shadow", "highlighter"] * 3):
+        image, _truth = generate_photo(
+            seed=7000 + index, index=index, capture=capture, writing="handwritten", fast=True
+        )
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=88)
+        buffer.seek(0)
+        photos_upload(
+            contract=contract,
+            files=[(f"vendor-photo-{index + 1}.jpg", buffer)],
+            categories=[captures[capture]],
+            by=manager,
+        )
+    waiting = Item.objects.filter(contract_id=contract.pk).order_by("id")
+    photos_review(contract=contract, items=list(waiting[:4]), accept=True, by=planner)
+
+
+def _batch(dataset, kind, contract, name: str, need: dict, planner: User) -> Batch | None:
+    """The vendor's open batch, as much of ``need`` as there is (none with too few photos)."""
+    try:
+        return batch_cut(
+            dataset=dataset,
+            task_kind=kind,
+            contract=contract,
+            need=need,
+            due_on=timezone.localdate() + timedelta(days=7),
+            name=name,
+            seed=f"demo-{contract.pk}",
+            allow_short=True,
+            by=planner,
+        )
+    except DomainError as refused:
+        if refused.code != "nothing_eligible":
+            raise
+        return None
+
+
+def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
+    """The demo's vendors, contracts and open batches; what exists is left alone."""
+    kinds = _kinds(dataset, planner)
+    vendors = []
+    for name, spec in DEMO_VENDORS.items():
+        vendor = _vendor(name, spec, planner)
+        kind = kinds[spec["contract"]["task_kind"]]
+        contract = _contract(vendor, dataset, spec["contract"], kind, planner)
+        batch_name, need = spec["batch"]
+        if not Batch.objects.filter(contract=contract, name=batch_name).exists():
+            _batch(dataset, kind, contract, batch_name, need, planner)
+        if spec["photos"]:
+            _photos(vendor, dataset, spec["photos"], planner)
+        vendors.append(vendor)
+    return vendors
