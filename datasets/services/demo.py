@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from datasets import services
-from datasets.models import Category, Dataset, GroundTruthVersion
+from datasets.models import UNCOUNTED_STATUSES, Category, Dataset, GroundTruthVersion
 from synth import CAPTURES, WRITINGS, category_for, generate_photo
 
 DEMO_DATASET = "Math formula photos"
@@ -201,7 +201,7 @@ def demo_photos_ensure(
 
 def demo_splits_ensure(*, dataset: Dataset, planner: User) -> None:
     """Give new demo photos a split: 80/10/10, stratified, with the demo's seed."""
-    if dataset.items.filter(split="").exists():
+    if dataset.items.filter(split="").exclude(status__in=UNCOUNTED_STATUSES).exists():
         services.split_assign(dataset=dataset, seed=DEMO_SEED, by=planner)
 
 

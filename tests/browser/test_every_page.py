@@ -30,11 +30,12 @@ from accounts.models import Role
 from datasets import services
 from datasets.models import Dataset, Item
 from exports import services as export_services
+from labeling.models import Batch
 from tests.conftest import ARTIFACTS, ROOT, worker_database_url
 from tests.factories.images import image_bytes
 from tests.test_authorization import CONVERTER, load_matrix
 from vendors import services as vendor_services
-from vendors.models import Member, Vendor
+from vendors.models import Contract, Member
 
 pytestmark = pytest.mark.browser
 
@@ -173,10 +174,14 @@ def test_with_debug_off_an_unknown_url_gets_the_apps_own_answers(server):
 
 
 def _seed() -> dict[str, int]:
-    """The demo (users, dataset, pipeline, photos with truth and splits), processed, with an
-    upload and a finished export: something on every page. Returns the ids pages take."""
-    call_command("seed_demo", photos=4)
+    """The demo (users, dataset, pipeline, photos with truth and splits, vendors with their
+    contracts and batches), processed, with an upload and a finished export: something on
+    every page. Returns the ids pages take."""
+    call_command("seed_demo", photos=0)
     dataset = Dataset.objects.get(name="Math formula photos")
+    # a few photos of each share, so both vendors' batches have items to cut
+    services.demo_photos_ensure(dataset=dataset, count=12, full=4, formulas=4)
+    call_command("seed_demo", photos=12)
     planner = get_user_model().objects.get(username="planner")
     services.upload_files(
         dataset=dataset,
@@ -197,20 +202,26 @@ def _seed() -> dict[str, int]:
 
 
 def _vendor_ids(planner) -> dict:
-    """The demo vendor manager's company (made here while seed_demo makes none), an
-    annotator member of it and an open invite with its link's key."""
-    users = get_user_model().objects
-    manager, annotator = users.get(username="vendor"), users.get(username="annotator")
-    vendor = Vendor.objects.order_by("id").first() or vendor_services.vendor_create(
-        name="Demo vendor", by=planner
-    )
-    for user in (manager, annotator):
-        if not Member.objects.filter(user=user).exists():
-            vendor_services.member_add(vendor=vendor, user=user, by=planner)
+    """The demo vendor manager's company and its objects: an annotator member, an open
+    invite with its link's key, its labeling contract, task kind and batch, a statement."""
+    manager = get_user_model().objects.get(username="vendor")
     vendor = Member.objects.get(user=manager).vendor
     member = Member.objects.filter(vendor=vendor, user__role=Role.ANNOTATOR).first()
     invite, key = vendor_services.invite_create(vendor=vendor, role=Role.ANNOTATOR, by=planner)
-    return {"vendor_id": vendor.pk, "member_id": member.pk, "invite_id": invite.pk, "key": key}
+    contract = Contract.objects.get(vendor=vendor, kind=Contract.Kind.LABELING)
+    batch = Batch.objects.get(contract=contract)
+    photos = Contract.objects.get(vendor=vendor, kind=Contract.Kind.COLLECTION)
+    statement = vendor_services.statement_for(contract=photos)
+    return {
+        "vendor_id": vendor.pk,
+        "member_id": member.pk,
+        "invite_id": invite.pk,
+        "key": key,
+        "contract_id": contract.pk,
+        "kind_id": batch.task_kind_id,
+        "batch_id": batch.pk,
+        "statement_id": statement.pk,
+    }
 
 
 def _pages_by_role(ids: dict[str, int]) -> dict[str, list[str]]:

@@ -52,5 +52,6 @@ def test_planner_sees_coverage_bars_and_spec_history(live_server, page, artifact
     page.screenshot(path=artifacts / "browser_dataset_coverage.png", full_page=True)
 
     assert page.locator("table.coverage .bar").count() == 9
-    assert page.locator("tr[data-category='capture=shadow'] td").nth(2).inner_text() == "2"
+    # two generated shadow photos and the demo vendor's two accepted ones
+    assert page.locator("tr[data-category='capture=shadow'] td").nth(2).inner_text() == "4"
     assert page.locator("table.history tbody tr").count() == 10
