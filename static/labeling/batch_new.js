@@ -5,8 +5,9 @@ import { api } from "../core/api.js";
 import { formatNumber } from "../core/format.js";
 import { gettext, interpolate } from "../core/i18n.js";
 
-const form = document.getElementById("cut-form");
-const contractKinds = JSON.parse(document.getElementById("contract-kinds").textContent);
+// The page's form and which task kind each contract is for; set by initCutForm.
+let form;
+let contractKinds = {};
 
 function body() {
   const need = {};
@@ -91,10 +92,15 @@ function contractsForKind() {
   }
 }
 
-document.getElementById("preview-button").addEventListener("click", preview);
-form.elements.task_kind.addEventListener("change", contractsForKind);
-// Anything changed after a preview draws anew: the seed shown no longer applies.
-form.addEventListener("input", (event) => {
-  if (event.target.name !== "seed") form.elements.seed.value = "";
-});
-contractsForKind();
+/** Wire the cut page: its form, the preview button, the contracts each task kind may use. */
+export function initCutForm({ cutForm, previewButton, kinds }) {
+  form = cutForm;
+  contractKinds = kinds;
+  previewButton.addEventListener("click", preview);
+  form.elements.task_kind.addEventListener("change", contractsForKind);
+  // Anything changed after a preview draws anew: the seed shown no longer applies.
+  form.addEventListener("input", (event) => {
+    if (event.target.name !== "seed") form.elements.seed.value = "";
+  });
+  contractsForKind();
+}
