@@ -200,8 +200,10 @@ def demo_photos_ensure(
 
 
 def demo_splits_ensure(*, dataset: Dataset, planner: User) -> None:
-    """Give new demo photos a split: 80/10/10, stratified, with the demo's seed."""
-    if dataset.items.filter(split="").exclude(status__in=UNCOUNTED_STATUSES).exists():
+    """Give new generated demo photos a split: 80/10/10, stratified, with the demo's seed
+    (photos a vendor collected wait for the planner's next split run)."""
+    unsplit = dataset.items.filter(split="", contract_id=None)
+    if unsplit.exclude(status__in=UNCOUNTED_STATUSES).exists():
         services.split_assign(dataset=dataset, seed=DEMO_SEED, by=planner)
 
 

@@ -382,6 +382,7 @@ def items_collected_review(*, items: list[Item], accept: bool, by: User | None) 
     return locked
 
 
+@transaction.atomic
 def items_status_move(
     *, dataset: Dataset, item_ids: Iterable[int], from_status: str, to_status: str
 ) -> int:

@@ -58,8 +58,8 @@ class Command(BaseCommand):
         dataset = demo_dataset_ensure(planner=planner)
         demo_pipeline_ensure(dataset=dataset, planner=planner)
         added = demo_photos_ensure(dataset=dataset, count=options["photos"])
+        demo_splits_ensure(dataset=dataset, planner=planner)
         vendors = demo_vendors_ensure(dataset=dataset, planner=planner)
-        demo_splits_ensure(dataset=dataset, planner=planner)  # the accepted photos' too
         self.stdout.write(
             f"Demo dataset “{dataset.name}”: {dataset.items.count()} photos ({added} new)."
         )
