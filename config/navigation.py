@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy as accounts_policy
 from datasets import policy as datasets_policy
 from guides import policy as guides_policy
+from guides import selectors as guides_selectors
 from labeling import policy as labeling_policy
 from vendors import policy as vendors_policy
 
@@ -26,11 +27,11 @@ LINKS = [
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": []}
+        return {"nav_links": [], "notices": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     links = [
         {"url": reverse(name), "label": label, "active": name == current}
         for name, label, allowed in LINKS
         if allowed(user)
     ]
-    return {"nav_links": links}
+    return {"nav_links": links, "notices": guides_selectors.guide_notices(user)}

@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include(dataset_api)),
     path("", include("vendors.api_urls")),
+    path("", include("guides.api_urls")),
     path("", include("labeling.api_urls")),
 ]
 

@@ -26,16 +26,22 @@ class DomainError(Exception):
         code: str = "invalid",
         status: int = 400,
         fields: dict[str, str] | None = None,
+        extra: dict | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.status = status
         self.fields = fields or {}
+        #: More for programs beside code, message and fields: a stale save's 409 carries
+        #: the current text, so the client loses nothing.
+        self.extra = extra or {}
 
 
-def error_body(*, code: str, message: str, fields: dict[str, str] | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+def error_body(
+    *, code: str, message: str, fields: dict[str, str] | None = None, extra: dict | None = None
+) -> dict:
+    return {"error": {**(extra or {}), "code": code, "message": message, "fields": fields or {}}}
 
 
 def body_too_large_message() -> str:
@@ -81,7 +87,7 @@ def api_exception_handler(exc, context):
     from rest_framework.views import exception_handler
 
     if isinstance(exc, DomainError):
-        body = error_body(code=exc.code, message=exc.message, fields=exc.fields)
+        body = error_body(code=exc.code, message=exc.message, fields=exc.fields, extra=exc.extra)
         return Response(body, status=exc.status)
     if isinstance(exc, RequestDataTooBig):  # a multipart body's fields over the limit
         return Response(body_too_large_body(), status=413)

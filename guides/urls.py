@@ -1,7 +1,10 @@
-from django.urls import path
-
-from guides import views
+from guides.views import acknowledgements, examples, questions, versions
 
 app_name = "guides"
 
-urlpatterns = [path("", views.guide_list, name="list")]
+urlpatterns = (
+    versions.urlpatterns
+    + acknowledgements.urlpatterns
+    + questions.urlpatterns
+    + examples.urlpatterns
+)

@@ -4,6 +4,7 @@ allowed a 403 (``can_*``)."""
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.models import Role, User
 from core.permissions import require
@@ -32,6 +33,7 @@ __all__ = [
     "invite_roles_for",
     "can_deactivate_member",
     "can_join_with_own_account",
+    "datasets_contracted_by",
 ]
 
 
@@ -207,4 +209,16 @@ def can_join_with_own_account(user: User) -> bool:
         and not user.is_staff
         and not user.role
         and not Member.objects.filter(user=user).exists()
+    )
+
+
+def datasets_contracted_by(vendor: Vendor) -> QuerySet:
+    """The ids of the datasets ``vendor`` holds a current contract on: one not closed whose
+    end date has not passed (in the deployment's time zone). Their members read those
+    datasets' work guides."""
+    today = timezone.localdate()
+    return (
+        Contract.objects.filter(vendor=vendor, closed_at__isnull=True, ends_on__gte=today)
+        .values("dataset_id")
+        .distinct()
     )

@@ -18,6 +18,7 @@ from datasets import services as dataset_services
 from datasets.models import Dataset, RegionType
 from labeling.models import Batch, Task, TaskHold, TaskKind
 from tests.factories.accounts import UserFactory
+from tests.factories.guides import FilledGuide, filled_guide
 from tests.factories.images import image_bytes
 from vendors import services
 from vendors.models import Contract, ContractPrice, Invite, Member, Statement, Vendor
@@ -118,15 +119,21 @@ class FilledVendor:
     batch: Batch  # open, two open tasks, reserved in the ledger
     task: Task  # the batch's first task (the dataset's item)
     statement: Statement  # open, this month
+    guides: "FilledGuide"  # the dataset's guide, v1 published; the annotator's question
     # Other parts add theirs here (a photo-collection contract, …), built below.
 
     def has_object(self, converter: str) -> bool:
-        return converter == "key" or hasattr(self, converter.removesuffix("_id"))
+        if converter == "key" or hasattr(self, converter.removesuffix("_id")):
+            return True
+        return self.guides.has_object(converter)
 
     def id_of(self, converter: str) -> int | str:
         if converter == "key":
             return self.key
-        return getattr(self, converter.removesuffix("_id")).pk
+        name = converter.removesuffix("_id")
+        if hasattr(self, name):
+            return getattr(self, name).pk
+        return self.guides.id_of(converter)
 
 
 def filled_vendor(
@@ -177,6 +184,9 @@ def filled_vendor(
         period_start=month,
         period_end=(month + timedelta(days=32)).replace(day=1),
     )
+    guides = filled_guide(
+        dataset, asker=annotator, vendor=vendor, item=filled.item, by=by, seed=seed
+    )
     # Other parts: build your objects here (a photo contract, …) and add their fields above.
     return FilledVendor(
         vendor=vendor,
@@ -190,4 +200,5 @@ def filled_vendor(
         batch=batch,
         task=tasks[0],
         statement=statement,
+        guides=guides,
     )

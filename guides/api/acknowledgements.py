@@ -1,0 +1,3 @@
+"""acknowledgements API of the guides app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""examples API of the guides app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""questions API of the guides app."""
+
+urlpatterns: list = []

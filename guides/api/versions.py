@@ -1,0 +1,3 @@
+"""versions API of the guides app."""
+
+urlpatterns: list = []

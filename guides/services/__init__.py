@@ -1,0 +1,33 @@
+"""The guides app's writes (and the gate the hand-out reads)."""
+
+from guides.services.gate import (
+    GateNeed,
+    acknowledgement_record,
+    guide_gate,
+    guide_versions_current,
+    guides_applying,
+    required_version,
+)
+from guides.services.versions import (
+    anchor_links,
+    attachment_urls,
+    guide_create,
+    guide_draft_save,
+    guide_preview,
+    guide_publish,
+)
+
+__all__ = [
+    "GateNeed",
+    "acknowledgement_record",
+    "anchor_links",
+    "attachment_urls",
+    "guide_create",
+    "guide_draft_save",
+    "guide_gate",
+    "guide_preview",
+    "guide_publish",
+    "guide_versions_current",
+    "guides_applying",
+    "required_version",
+]

@@ -1,0 +1,98 @@
+"""The acknowledgement gate the hand-out asks before giving an annotator a new task.
+
+For a dataset and a task kind, the guides that apply are the dataset's own and the task
+kind's. Each has a *required* version: its latest version that is not minor (a minor publish
+needs no new acknowledgement). An annotator passes when, for every applicable guide, they
+acknowledged the required version or a later one (and passed its quiz, where the version has
+one). A task already leased keeps the versions it was leased under
+(``guide_versions_current`` is what a lease records).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError
+from guides.models import Acknowledgement, Guide, GuideVersion, QuizAttempt
+
+
+@dataclass(frozen=True)
+class GateNeed:
+    """What stands between an annotator and a new task: a version to acknowledge (or whose
+    quiz to pass)."""
+
+    version: GuideVersion
+    reason: str  # "acknowledge" | "quiz"
+
+    @property
+    def url(self) -> str:
+        return reverse("guides:version-detail", args=[self.version.guide_id, self.version.number])
+
+    @property
+    def message(self) -> str:
+        values = {"title": self.version.guide.title, "number": self.version.number}
+        if self.reason == "quiz":
+            return _("Pass the quiz of “%(title)s” v%(number)s first.") % values
+        return _("Read and acknowledge “%(title)s” v%(number)s first.") % values
+
+
+def guides_applying(*, dataset_id: int, task_kind_id: int | None = None):
+    """The dataset's own guide and, for a task kind, its guide."""
+    guides = Guide.objects.filter(dataset_id=dataset_id, task_kind_id__isnull=True)
+    if task_kind_id is not None:
+        guides = guides | Guide.objects.filter(dataset_id=dataset_id, task_kind_id=task_kind_id)
+    return guides.order_by("task_kind_id", "pk")
+
+
+def required_version(guide: Guide) -> GuideVersion | None:
+    """The version an annotator must have acknowledged: the latest that is not minor."""
+    return guide.versions.filter(minor=False).order_by("-number").first()
+
+
+def guide_versions_current(*, dataset_id: int, task_kind_id: int | None = None) -> list[int]:
+    """The ids of the latest published version of each applicable guide: what a task leased
+    now is labeled under."""
+    ids = []
+    for guide in guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id):
+        latest = guide.versions.order_by("-number").values_list("pk", flat=True).first()
+        if latest is not None:
+            ids.append(latest)
+    return ids
+
+
+def guide_gate(*, user: User, dataset_id: int, task_kind_id: int | None = None) -> list[GateNeed]:
+    """What ``user`` must still do before a new task of this dataset and kind; [] = go."""
+    needs = []
+    for guide in guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id):
+        required = required_version(guide)
+        if required is None:
+            continue
+        later = GuideVersion.objects.filter(guide=guide, number__gte=required.number)
+        acknowledged = Acknowledgement.objects.filter(user=user, version__in=later).exists()
+        if not acknowledged:
+            needs.append(GateNeed(version=required, reason="acknowledge"))
+            continue
+        quizzed = later.filter(pass_score__isnull=False).order_by("-number").first()
+        if (
+            quizzed is not None
+            and not QuizAttempt.objects.filter(user=user, version=quizzed, passed=True).exists()
+        ):
+            needs.append(GateNeed(version=quizzed, reason="quiz"))
+    return needs
+
+
+def acknowledgement_record(*, version: GuideVersion | None, user: User) -> Acknowledgement:
+    """``user`` read ``version``. Acknowledging twice is harmless; an unpublished version
+    (``None``: the draft) is a 400."""
+    if version is None or version.pk is None:
+        raise DomainError(_("Only a published version can be acknowledged."), code="not_published")
+    try:
+        with transaction.atomic():
+            return Acknowledgement.objects.create(version=version, user=user)
+    except IntegrityError:
+        return Acknowledgement.objects.get(version=version, user=user)

@@ -1,0 +1,3 @@
+"""acknowledgements pages of the guides app."""
+
+urlpatterns: list = []

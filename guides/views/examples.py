@@ -1,0 +1,3 @@
+"""examples pages of the guides app."""
+
+urlpatterns: list = []

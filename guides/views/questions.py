@@ -1,0 +1,3 @@
+"""questions pages of the guides app."""
+
+urlpatterns: list = []
