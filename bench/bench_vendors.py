@@ -199,6 +199,7 @@ def _world() -> dict:
         ContractPrice.objects.create(
             contract=made, unit_price=made.unit_price, effective_at=timezone.now() - timedelta(400)
         )
+        made.refresh_from_db()  # decimals as the database gives them back, not the strings
         return made
 
     ledger = [contract(f"Statement {size}") for size in STATEMENT_SIZES]
