@@ -35,6 +35,7 @@ __all__ = [
     "can_see_acknowledgements",
     "acknowledgement_vendor_scope",
     "attempts_visible_to",
+    "gate_datasets_for",
 ]
 
 
@@ -146,3 +147,12 @@ def attempts_visible_to(user: User) -> QuerySet[QuizAttempt]:
     if user.has_role(Role.VENDOR_MANAGER):
         return readable.filter(user__in=vendor.members.values("user_id"))
     return readable.filter(user=user)
+
+
+def gate_datasets_for(user: User) -> QuerySet:
+    """The datasets (``dataset_id`` rows) whose gate ``user`` may ask about: those their
+    vendor holds a current contract on; none for anybody else."""
+    vendor = vendor_of(user)
+    if vendor is None:
+        return Guide.objects.none().values("dataset_id")
+    return datasets_contracted_by(vendor)

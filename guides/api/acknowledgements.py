@@ -5,6 +5,7 @@ A quiz's answer key (``correct``) is in no answer to its takers before their att
 submitted: only the planners' draft quiz carries it.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -19,7 +20,6 @@ from core.schema import ErrorOut
 from guides import policy, services
 from guides.models import Acknowledgement, Guide, GuideVersion, QuizAttempt, QuizQuestion
 from guides.selectors import acknowledgements as selectors
-from vendors.policy import datasets_contracted_by, vendor_of
 
 # --- serializers ------------------------------------------------------------------------
 
@@ -225,8 +225,8 @@ class GateApi(APIView):
                 _("Some fields are invalid: %(names)s.") % {"names": ", ".join(sorted(fields))},
                 fields=fields,
             )
-        contracted = datasets_contracted_by(vendor_of(request.user))
-        get_object_or_404(contracted, dataset_id=int(dataset))
+        if not policy.gate_datasets_for(request.user).filter(dataset_id=int(dataset)).exists():
+            raise Http404
         needs = services.guide_gate(
             user=request.user,
             dataset_id=int(dataset),

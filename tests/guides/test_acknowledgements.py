@@ -4,8 +4,10 @@ page shell, the version page's actions, and who acknowledged which version per v
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.template import Context, RequestContext, Template
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
@@ -245,3 +247,27 @@ def test_the_gate_asks_about_a_dataset_the_vendor_works_on(world):
     assert missing.status_code == 400 and "dataset" in missing.json()["error"]["fields"]
     assert elsewhere.status_code == 404
     assert planner.status_code == 403
+
+
+def _queries(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def test_the_board_reads_as_many_queries_for_many_annotators_as_for_one(world):
+    guide = world.v1.guide
+    services.acknowledgement_record(version=world.v1, user=world.annotator)
+    planner = world.client(UserFactory(role=Role.PLANNER))
+    url = f"/api/v1/guides/{guide.pk}/acknowledgements/"
+    one = _queries(lambda: planner.get(url))
+    for _ in range(4):
+        services.acknowledgement_record(version=world.v1, user=member_of(world.vendor))
+    rival = VendorFactory(name="Rival")
+    contract_for(rival, guide.dataset)
+    member_of(rival)
+
+    many = _queries(lambda: planner.get(url))
+
+    assert many == one
+    assert [v["annotators"] for v in planner.get(url).json()["vendors"]] == [5, 1]
