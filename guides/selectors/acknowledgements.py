@@ -105,6 +105,7 @@ class VersionState:
     quiz_url: str = ""
     board_url: str = ""
     quiz_edit_url: str = ""
+    superseded_by: GuideVersion | None = None  # a later major version to acknowledge instead
 
     @property
     def quiz_passed(self) -> bool:
@@ -123,6 +124,9 @@ def version_state(*, user: User, version: GuideVersion) -> VersionState:
         state.quiz_edit_url = reverse("guides:quiz-edit", args=[guide_id])
     if not state.can_acknowledge:
         return state
+    required = required_version(version.guide)
+    if required is not None and required.number > version.number:
+        state.superseded_by = required
     state.acknowledgement = Acknowledgement.objects.filter(user=user, version=version).first()
     if state.acknowledgement is None and version.minor:
         base = base_version(version)

@@ -271,3 +271,12 @@ def test_the_board_reads_as_many_queries_for_many_annotators_as_for_one(world):
 
     assert many == one
     assert [v["annotators"] for v in planner.get(url).json()["vendors"]] == [5, 1]
+
+
+def test_an_older_version_points_to_the_one_to_acknowledge_instead(world):
+    publish(world.v1.guide, "# Two {#two}")
+
+    html = _actions(world.annotator, world.v1)
+
+    assert 'data-testid="superseded"' in html
+    assert f'href="/guides/{world.v1.guide_id}/v2/"' in html
