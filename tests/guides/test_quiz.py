@@ -141,7 +141,7 @@ def test_the_results_page_marks_a_wrong_answer_and_names_the_right_one(quizzed):
 
     text = html.content.decode()
     assert "Not passed: 50%" in text
-    assert "Never</strong> — your answer, wrong" in text
+    assert 'Never</strong> — <span class="error">your answer, wrong</span>' in text
     assert "Whole — the right answer" in text
     stranger = _client(member_of(quizzed["vendor"]))
     assert stranger.get(f"/guides/{guide.pk}/v2/quiz/?attempt={attempt.pk}").status_code == 404
@@ -242,3 +242,17 @@ def test_a_minor_version_asks_for_no_new_quiz(quizzed):
     publish(guide, "# Formulas {#formulas}\n\nNow with a quiz, typo fixed.", minor=True)
 
     assert services.guide_gate(user=annotator, dataset_id=guide.dataset_id) == []
+
+
+def test_the_quiz_pages_speak_korean(quizzed):
+    guide = quizzed["guide"]
+    annotator = _client(quizzed["annotator"])
+    planner = _client(quizzed["planner"])
+
+    quiz = annotator.get(f"/guides/{guide.pk}/v2/quiz/", HTTP_ACCEPT_LANGUAGE="ko")
+    editor = planner.get(f"/guides/{guide.pk}/quiz/", HTTP_ACCEPT_LANGUAGE="ko")
+    board = planner.get(f"/guides/{guide.pk}/acknowledgements/", HTTP_ACCEPT_LANGUAGE="ko")
+
+    assert "답안 제출" in quiz.content.decode()
+    assert "문항 추가" in editor.content.decode()
+    assert "1명 중 1명이 v2 확인" in board.content.decode()
