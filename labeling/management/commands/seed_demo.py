@@ -1,6 +1,7 @@
 """``manage.py seed_demo``: demo users for every role and the demo dataset. Idempotent."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -70,12 +71,14 @@ class Command(BaseCommand):
 
     def _users(self) -> None:
         User = get_user_model()
+        hashed = None  # one hash for every demo login: they share the password shown
         for username, role, staff, first_name in _demo_people():
             user, created = User.objects.get_or_create(username=username)
             if created:
+                hashed = hashed or make_password(DEMO_PASSWORD)
                 user.role = role
                 user.is_staff = staff
                 user.is_superuser = staff
                 user.first_name = first_name
-                user.set_password(DEMO_PASSWORD)
+                user.password = hashed
                 user.save()
