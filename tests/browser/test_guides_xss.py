@@ -39,9 +39,11 @@ PAYLOADS = r"""# Rules {#rules}
 
 ![data image](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoNyk+)
 
-<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1"></style></mglyph></table></mtext></math>
+<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">
+</style></mglyph></table></mtext></math>
 
-<a href="https://evil.example/" onclick="window.__pwned=1" onmouseover="window.__pwned=1">hover me</a>
+<a href="https://evil.example/" onclick="window.__pwned=1"
+   onmouseover="window.__pwned=1">hover me</a>
 
 Math-wrapped: $\href{javascript:window.__pwned=1}{click}$ and $\url{javascript:alert(8)}$
 and $\htmlId{x}{y}$ and $\includegraphics{https://evil.example/i.png}$
@@ -60,9 +62,9 @@ def _guard(page, outside: list[str], dialogs: list[str]) -> None:
 
     def seen(request):
         url = request.url
-        if not (url.startswith("http://127.0.0.1") or url.startswith("http://localhost")):
-            if not url.startswith(("data:", "about:", "blob:")):
-                outside.append(url)
+        local = ("http://127.0.0.1", "http://localhost", "data:", "about:", "blob:")
+        if not url.startswith(local):
+            outside.append(url)
 
     page.on("request", seen)
 
