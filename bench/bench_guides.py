@@ -159,11 +159,13 @@ def _world() -> dict:
     from datasets.models import Dataset
     from guides import services
     from guides.models import Guide
-    from vendors.models import Member, Vendor
+    from vendors.models import Contract, Member, Vendor
     from vendors.services import vendor_create
 
     Guide.objects.filter(dataset__name=DATASET_NAME).delete()
+    Contract.objects.filter(dataset__name=DATASET_NAME).delete()
     Dataset.objects.filter(name=DATASET_NAME).delete()
+    Member.objects.filter(vendor__name=DATASET_NAME).delete()
     Vendor.objects.filter(name=DATASET_NAME).delete()
     User.objects.filter(username__startswith="bench-guides-").delete()
     planner = User.objects.create_user("bench-guides-planner", role=Role.PLANNER)

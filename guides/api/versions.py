@@ -6,6 +6,7 @@ not there at all); readable but not theirs to change is a 403. A stale draft sav
 is a 409 whose ``error.current`` holds the text saved meanwhile, so nothing typed is lost.
 """
 
+from django.db.models import Max
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -36,6 +37,8 @@ class GuideOut(serializers.ModelSerializer):
 
     def get_latest_version(self, guide: Guide) -> int | None:
         """The number of the newest published version; null before the first."""
+        if hasattr(guide, "latest_number"):  # annotated by the list
+            return guide.latest_number
         return guide.versions.order_by("-number").values_list("number", flat=True).first()
 
 
@@ -54,7 +57,7 @@ class GuideIn(serializers.Serializer):
     )
 
 
-class DraftOut(serializers.Serializer):
+class GuideDraftOut(serializers.Serializer):
     body = serializers.CharField(source="draft_body")
     revision = serializers.IntegerField(source="draft_revision")
     title = serializers.CharField()
@@ -62,7 +65,7 @@ class DraftOut(serializers.Serializer):
     saved_by = serializers.CharField(source="draft_saved_by.username", default=None)
 
 
-class DraftIn(serializers.Serializer):
+class GuideDraftIn(serializers.Serializer):
     body = serializers.CharField(allow_blank=True, trim_whitespace=False)
     revision = serializers.IntegerField(
         min_value=1, help_text="The revision the text was edited from (from GET)."
@@ -70,18 +73,18 @@ class DraftIn(serializers.Serializer):
     title = serializers.CharField(required=False, max_length=200)
 
 
-class PreviewIn(serializers.Serializer):
+class GuidePreviewIn(serializers.Serializer):
     body = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
 
-class PreviewOut(serializers.Serializer):
+class GuidePreviewOut(serializers.Serializer):
     html = serializers.CharField(help_text="Sanitized HTML with the math typeset by KaTeX.")
     sections = serializers.ListField(child=serializers.DictField())
     formulas = serializers.IntegerField()
     formula_errors = serializers.ListField(child=serializers.DictField())
 
 
-class PublishIn(serializers.Serializer):
+class GuidePublishIn(serializers.Serializer):
     revision = serializers.IntegerField(min_value=1, help_text="The draft revision to publish.")
     change_note = serializers.CharField(allow_blank=True, trim_whitespace=False)
     minor = serializers.BooleanField(
@@ -94,7 +97,7 @@ class PublishIn(serializers.Serializer):
     )
 
 
-class VersionOut(serializers.ModelSerializer):
+class GuideVersionOut(serializers.ModelSerializer):
     published_by = serializers.CharField(source="published_by.username", default=None)
 
     class Meta:
@@ -111,42 +114,42 @@ class VersionOut(serializers.ModelSerializer):
         ]
 
 
-class VersionDetailOut(VersionOut):
+class GuideVersionDetailOut(GuideVersionOut):
     url = serializers.SerializerMethodField()
 
-    class Meta(VersionOut.Meta):
-        fields = [*VersionOut.Meta.fields, "body", "html", "sections", "url"]
+    class Meta(GuideVersionOut.Meta):
+        fields = [*GuideVersionOut.Meta.fields, "body", "html", "sections", "url"]
 
     def get_url(self, version: GuideVersion) -> str:
         """The version's page."""
         return reverse("guides:version-detail", args=[version.guide_id, version.number])
 
 
-class PieceOut(serializers.Serializer):
+class GuideDiffPieceOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["same", "added", "removed"])
     text = serializers.CharField()
 
 
-class DiffRowOut(serializers.Serializer):
+class GuideDiffRowOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["same", "added", "removed", "changed"])
     left = serializers.CharField(allow_null=True)
     right = serializers.CharField(allow_null=True)
     left_number = serializers.IntegerField(allow_null=True)
     right_number = serializers.IntegerField(allow_null=True)
-    left_pieces = PieceOut(many=True)
-    right_pieces = PieceOut(many=True)
+    left_pieces = GuideDiffPieceOut(many=True)
+    right_pieces = GuideDiffPieceOut(many=True)
 
 
-class CompareOut(serializers.Serializer):
+class GuideCompareOut(serializers.Serializer):
     a = serializers.IntegerField()
     b = serializers.IntegerField()
     added = serializers.IntegerField()
     removed = serializers.IntegerField()
     changed = serializers.IntegerField()
-    rows = DiffRowOut(many=True)
+    rows = GuideDiffRowOut(many=True)
 
 
-class AttachmentOut(serializers.ModelSerializer):
+class GuideAttachmentOut(serializers.ModelSerializer):
     markdown = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
@@ -162,7 +165,7 @@ class AttachmentOut(serializers.ModelSerializer):
         return reverse("guides:attachment-file", args=[attachment.guide_id, attachment.pk])
 
 
-class AttachmentIn(serializers.Serializer):
+class GuideAttachmentIn(serializers.Serializer):
     file = serializers.FileField(help_text="A JPEG, PNG or WebP image; SVG is refused.")
 
 
@@ -202,7 +205,11 @@ class GuideListApi(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return policy.guides_visible_to(self.request.user).select_related("dataset")
+        return (
+            policy.guides_visible_to(self.request.user)
+            .select_related("dataset")
+            .annotate(latest_number=Max("versions__number"))
+        )
 
     @extend_schema(
         request=GuideIn,
@@ -236,36 +243,36 @@ class GuideDetailApi(APIView):
 
 
 class DraftApi(APIView):
-    @extend_schema(responses=DraftOut, summary="The guide's draft and its revision")
+    @extend_schema(responses=GuideDraftOut, summary="The guide's draft and its revision")
     def get(self, request, guide_id: int):
-        return Response(DraftOut(_draft_guide(request, guide_id)).data)
+        return Response(GuideDraftOut(_draft_guide(request, guide_id)).data)
 
     @extend_schema(
-        request=DraftIn,
-        responses={200: DraftOut, 409: _STALE},
+        request=GuideDraftIn,
+        responses={200: GuideDraftOut, 409: _STALE},
         summary="Save the draft edited from `revision` (a stale revision is a 409)",
     )
     def put(self, request, guide_id: int):
         guide = _editable(request, guide_id)
-        data = DraftIn(data=request.data)
+        data = GuideDraftIn(data=request.data)
         data.is_valid(raise_exception=True)
         guide = services.guide_draft_save(guide=guide, by=request.user, **data.validated_data)
-        return Response(DraftOut(guide).data)
+        return Response(GuideDraftOut(guide).data)
 
 
 class PreviewApi(APIView):
     @extend_schema(
-        request=PreviewIn,
-        responses=PreviewOut,
+        request=GuidePreviewIn,
+        responses=GuidePreviewOut,
         summary="Render a text as it would be published (nothing is saved)",
     )
     def post(self, request, guide_id: int):
         guide = _editable(request, guide_id)
-        data = PreviewIn(data=request.data)
+        data = GuidePreviewIn(data=request.data)
         data.is_valid(raise_exception=True)
         rendered = services.guide_preview(guide=guide, body=data.validated_data["body"])
         return Response(
-            PreviewOut(
+            GuidePreviewOut(
                 {
                     "html": rendered.html,
                     "sections": rendered.sections,
@@ -278,9 +285,9 @@ class PreviewApi(APIView):
 
 class PublishApi(APIView):
     @extend_schema(
-        request=PublishIn,
+        request=GuidePublishIn,
         responses={
-            201: VersionDetailOut,
+            201: GuideVersionDetailOut,
             409: OpenApiResponse(
                 ErrorOut,
                 description="The draft was saved meanwhile (`draft_stale`, with "
@@ -292,14 +299,14 @@ class PublishApi(APIView):
     )
     def post(self, request, guide_id: int):
         guide = _editable(request, guide_id)
-        data = PublishIn(data=request.data)
+        data = GuidePublishIn(data=request.data)
         data.is_valid(raise_exception=True)
         version = services.guide_publish(guide=guide, by=request.user, **data.validated_data)
-        return Response(VersionDetailOut(version).data, status=status.HTTP_201_CREATED)
+        return Response(GuideVersionDetailOut(version).data, status=status.HTTP_201_CREATED)
 
 
 class VersionListApi(ListAPIView):
-    serializer_class = VersionOut
+    serializer_class = GuideVersionOut
 
     @extend_schema(summary="A guide's published versions")
     def get(self, request, *args, **kwargs):
@@ -312,13 +319,13 @@ class VersionListApi(ListAPIView):
 
 class VersionDetailApi(APIView):
     @extend_schema(
-        responses=VersionDetailOut,
+        responses=GuideVersionDetailOut,
         summary="One published version: its text, the HTML stored at publish, its sections",
     )
     def get(self, request, guide_id: int, number: int):
         guide = _guide(request, guide_id)
         version = version_for(user=request.user, guide=guide, number=number)
-        return Response(VersionDetailOut(version).data)
+        return Response(GuideVersionDetailOut(version).data)
 
 
 def _number(request, key: str) -> int:
@@ -336,7 +343,7 @@ class CompareApi(APIView):
             OpenApiParameter("a", int, required=True, description="The left version's number."),
             OpenApiParameter("b", int, required=True, description="The right version's number."),
         ],
-        responses=CompareOut,
+        responses=GuideCompareOut,
         summary="Two versions side by side: lines added, removed and changed",
     )
     def get(self, request, guide_id: int):
@@ -346,7 +353,7 @@ class CompareApi(APIView):
         right = get_object_or_404(guide.versions, number=b)
         comparison = version_compare(left=left, right=right)
         return Response(
-            CompareOut(
+            GuideCompareOut(
                 {
                     "a": a,
                     "b": b,
@@ -360,7 +367,7 @@ class CompareApi(APIView):
 
 
 class AttachmentListApi(ListAPIView):
-    serializer_class = AttachmentOut
+    serializer_class = GuideAttachmentOut
     parser_classes = [MultiPartParser]
 
     @extend_schema(summary="A guide's images (planners and reviewers)")
@@ -372,19 +379,19 @@ class AttachmentListApi(ListAPIView):
         return guide.attachments.all()
 
     @extend_schema(
-        request={"multipart/form-data": AttachmentIn},
-        responses={201: AttachmentOut},
+        request={"multipart/form-data": GuideAttachmentIn},
+        responses={201: GuideAttachmentOut},
         summary="Upload an image for the guide (JPEG, PNG or WebP; metadata stripped)",
     )
     def post(self, request, guide_id: int):
         guide = _editable(request, guide_id)
-        data = AttachmentIn(data=request.data)
+        data = GuideAttachmentIn(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         attachment = services.attachment_upload(
             guide=guide, file=upload, name=upload.name, by=request.user
         )
-        return Response(AttachmentOut(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(GuideAttachmentOut(attachment).data, status=status.HTTP_201_CREATED)
 
 
 urlpatterns = [

@@ -368,3 +368,14 @@ def test_a_published_guide_shows_its_own_attachment_and_nothing_else(world):
 
     assert f'src="/guides/{guide.pk}/attachments/{attachment_id}/"' in version.html
     assert "evil.example" not in version.html
+
+
+def test_the_guide_list_api_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    for _ in range(3):
+        guide_published(DatasetFactory())
+
+    with django_assert_max_num_queries(6):
+        response = world["planner"].get("/api/v1/guides/")
+
+    assert response.status_code == 200
+    assert [g["latest_version"] for g in response.json()["results"]] == [1, 1, 1, 1]
