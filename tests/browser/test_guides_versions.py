@@ -15,9 +15,9 @@ from tests.factories.vendors import VendorFactory, contract_for, member_of
 pytestmark = pytest.mark.browser
 
 
-def _signed_in(browser, live_server, username: str, *, locale: str = "en"):
+def _signed_in(browser, live_server, username: str, *, locale: str = "en", phone=False):
     context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
+        viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
         locale=locale,
         extra_http_headers={"Accept-Language": locale},
     )
@@ -94,7 +94,10 @@ def test_forty_formulas_are_typeset_and_a_broken_one_shows_its_error_inline(
     publish(version.guide, body + "\n그림자가 진 수식도 상자를 그립니다.\n", note="그림자 규칙")
 
     for locale, username in (("en", "planner"), ("ko", "annotator")):
-        context, page = _signed_in(browser, live_server, username, locale=locale)
+        # Korean on a phone: nothing may push the page wider than the screen.
+        context, page = _signed_in(
+            browser, live_server, username, locale=locale, phone=locale == "ko"
+        )
         page.goto(f"{live_server.url}/guides/{version.guide_id}/v1/")
         text = page.get_by_test_id("guide-text")
         formulas = text.locator(".katex")
@@ -106,6 +109,7 @@ def test_forty_formulas_are_typeset_and_a_broken_one_shows_its_error_inline(
         assert error.count() == 1 and error.is_visible()
         assert "\\frac{1" in error.inner_text()
         assert text.locator("h2#s-broken").is_visible()  # the page goes on after it
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         page.screenshot(path=artifacts / f"browser_guides_40_formulas_{locale}.png", full_page=True)
         for path, name in (
             ("", "list"),
@@ -114,6 +118,7 @@ def test_forty_formulas_are_typeset_and_a_broken_one_shows_its_error_inline(
         ):
             page.goto(f"{live_server.url}/guides/{path}")
             assert page.locator("h1").first.is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
             page.screenshot(path=artifacts / f"browser_guides_{name}_{locale}.png", full_page=True)
         if locale == "en":
             page.goto(f"{live_server.url}/guides/{version.guide_id}/draft/")
