@@ -1,5 +1,6 @@
 """The guides app's writes (and the gate the hand-out reads)."""
 
+from guides.services.attachments import attachment_upload
 from guides.services.gate import (
     GateNeed,
     acknowledgement_record,
@@ -29,6 +30,7 @@ __all__ = [
     "GateNeed",
     "acknowledgement_record",
     "anchor_links",
+    "attachment_upload",
     "attachment_urls",
     "guide_create",
     "guide_draft_save",

@@ -21,6 +21,9 @@ export class ApiError extends Error {
     this.status = status;
     this.code = error.code || (status === 0 ? "network" : "unknown");
     this.fields = error.fields || {};
+    // The whole error object, with what a refusal carries beside code, message and fields
+    // (a stale save's `current` text, a publish's dropped `links`).
+    this.error = error;
   }
 }
 
