@@ -1,5 +1,19 @@
 """The guides app's writes (and the gate the hand-out reads)."""
 
+from guides.services.attachments import (
+    attachment_create,
+    attachment_store,
+    image_check,
+    image_prepare,
+)
+from guides.services.examples import (
+    annotation_read,
+    example_create,
+    example_delete,
+    example_move,
+    example_update,
+    examples_reorder,
+)
 from guides.services.gate import (
     GateNeed,
     acknowledgement_record,
@@ -18,6 +32,16 @@ from guides.services.versions import (
 )
 
 __all__ = [
+    "annotation_read",
+    "attachment_create",
+    "attachment_store",
+    "example_create",
+    "example_delete",
+    "example_move",
+    "example_update",
+    "examples_reorder",
+    "image_check",
+    "image_prepare",
     "GateNeed",
     "acknowledgement_record",
     "anchor_links",
