@@ -6,6 +6,7 @@ from guides.services.attachments import (
     image_check,
     image_prepare,
 )
+from guides.services.demo import DEMO_GUIDE_TITLE, demo_guide_ensure
 from guides.services.examples import (
     annotation_read,
     example_create,
@@ -32,6 +33,8 @@ from guides.services.versions import (
 )
 
 __all__ = [
+    "DEMO_GUIDE_TITLE",
+    "demo_guide_ensure",
     "annotation_read",
     "attachment_create",
     "attachment_store",

@@ -177,8 +177,9 @@ def example_create_page(request, guide_id: int):
 @login_required
 @require_POST
 def example_update_page(request, guide_id: int, example_id: int):
-    guide = _editable(request, guide_id)
+    guide = policy.guide_for(request.user, guide_id)
     example = _example(guide, example_id)
+    policy.require(policy.can_edit_guides(request.user))
     form = ExampleEditForm(request.POST, request.FILES, guide=guide, prefix=f"e{example.pk}")
     if not form.is_valid():
         return _render(request, guide, edit=(example.pk, form), status=400)
@@ -205,8 +206,9 @@ def example_update_page(request, guide_id: int, example_id: int):
 @login_required
 @require_POST
 def example_move_page(request, guide_id: int, example_id: int):
-    guide = _editable(request, guide_id)
+    guide = policy.guide_for(request.user, guide_id)
     example = _example(guide, example_id)
+    policy.require(policy.can_edit_guides(request.user))
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
     if offset is None:
         messages.error(request, _("Move an example up or down."))
@@ -218,8 +220,9 @@ def example_move_page(request, guide_id: int, example_id: int):
 @login_required
 @require_POST
 def example_delete_page(request, guide_id: int, example_id: int):
-    guide = _editable(request, guide_id)
+    guide = policy.guide_for(request.user, guide_id)
     example = _example(guide, example_id)
+    policy.require(policy.can_edit_guides(request.user))
     try:
         services.example_delete(example=example)
     except DomainError as refusal:
