@@ -4,6 +4,7 @@ version page) and one example drawn (the quiz page)."""
 from django import template
 from django.template.loader import render_to_string
 
+from guides import policy
 from guides.models import GuideVersion
 from guides.rendering import anchor_fragment
 from guides.selectors.examples import example_drawn, examples_by_section
@@ -20,10 +21,17 @@ def examples_panel(context, guide):
     groups = examples_by_section(guide, sections)
     for group in groups:
         group["fragment"] = anchor_fragment(group["anchor"]) if group["anchor"] else ""
+    request = context.get("request")
+    user = getattr(request, "user", None)
     return render_to_string(
         "guides/examples_panel.html",
-        {"guide": guide, "groups": groups, "on_version": version is not None},
-        request=context.get("request"),
+        {
+            "guide": guide,
+            "groups": groups,
+            "on_version": version is not None,
+            "can_edit": user is not None and policy.can_edit_guides(user),
+        },
+        request=request,
     )
 
 

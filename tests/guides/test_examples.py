@@ -361,3 +361,17 @@ def test_the_page_adds_an_example_and_shows_a_refusal_beside_its_field(world):
     assert Example.objects.get().caption == "Whole"
     page = planner.get(f"/guides/{guide.pk}/examples/").content.decode()
     assert "Whole" in page and 'id="add-example"' in page
+
+
+def test_the_panel_links_planners_to_the_examples_page_and_nobody_else(world, rf):
+    _good(world)
+    template = Template("{% load guide_examples %}{% examples_panel guide %}")
+    shown = {}
+    for role in (Role.PLANNER, "annotator"):
+        request = rf.get("/")
+        request.user = world["clients"][role].user
+        shown[role] = template.render(Context({"guide": world["guide"], "request": request}))
+
+    link = f'href="/guides/{world["guide"].pk}/examples/"'
+    assert link in shown[Role.PLANNER]
+    assert link not in shown["annotator"] and 'data-example="' in shown["annotator"]
