@@ -1,11 +1,6 @@
 """The guides app's writes (and the gate the hand-out reads)."""
 
-from guides.services.attachments import (
-    attachment_create,
-    attachment_store,
-    image_check,
-    image_prepare,
-)
+from guides.services.attachments import attachment_upload
 from guides.services.demo import DEMO_GUIDE_TITLE, demo_guide_ensure
 from guides.services.examples import (
     annotation_read,
@@ -36,15 +31,12 @@ __all__ = [
     "DEMO_GUIDE_TITLE",
     "demo_guide_ensure",
     "annotation_read",
-    "attachment_create",
-    "attachment_store",
+    "attachment_upload",
     "example_create",
     "example_delete",
     "example_move",
     "example_update",
     "examples_reorder",
-    "image_check",
-    "image_prepare",
     "GateNeed",
     "acknowledgement_record",
     "anchor_links",

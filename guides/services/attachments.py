@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from dataclasses import dataclass
 from typing import IO
 
 from django.core.files.base import ContentFile
@@ -45,7 +44,7 @@ def _looks_like_svg(head: bytes) -> bool:
     return text.startswith(b"<") and (b"<svg" in head.lower() or text.startswith(b"<?xml"))
 
 
-def image_check(data: bytes, *, field: str = "image") -> tuple[str, int, int]:
+def image_check(data: bytes, *, field: str = "file") -> tuple[str, int, int]:
     """(format, width, height) of an image a guide may show, or a 400 naming ``field``."""
     if not data:
         raise _refusal(field, _("The file is empty."))
@@ -94,20 +93,12 @@ def _upright(data: bytes) -> tuple[bytes, str, int, int] | None:
         return buffer.getvalue(), "PNG", turned.width, turned.height
 
 
-@dataclass(frozen=True)
-class PreparedImage:
-    """An uploaded image checked, turned upright and without its metadata, not stored yet."""
-
-    data: bytes
-    extension: str
-    content_type: str
-    width: int
-    height: int
-
-
-def image_prepare(data: bytes, *, field: str = "image") -> PreparedImage:
-    """Check an upload (a 400 naming ``field`` if refused) and ready it to be stored."""
-    image_format, width, height = image_check(data, field=field)
+@transaction.atomic
+def attachment_upload(*, guide: Guide, file: IO[bytes], name: str, by: User | None) -> Attachment:
+    """Keep an uploaded image of ``guide``, upright and without its metadata, under a
+    server-chosen name (a 400 naming ``file`` otherwise; nothing stored)."""
+    data = file.read(ATTACHMENT_MAX_BYTES + 1)
+    image_format, width, height = image_check(data, field="file")
     turned = _upright(data)
     if turned is not None:
         data, image_format, width, height = turned
@@ -117,37 +108,18 @@ def image_prepare(data: bytes, *, field: str = "image") -> PreparedImage:
         stored_name, data = without
         extension = stored_name.rsplit(".", 1)[-1]
         content_type = dict(ATTACHMENT_FORMATS.values())[extension]
-    return PreparedImage(data, extension, content_type, width, height)
-
-
-@transaction.atomic
-def attachment_store(
-    *, guide: Guide, image: PreparedImage, name: str, by: User | None = None
-) -> Attachment:
-    """Store a prepared image as an attachment of ``guide``, under a server-chosen name."""
     attachment = Attachment(
         guide=guide,
-        name=(name or "").strip()[:NAME_LIMIT] or f"image.{image.extension}",
-        content_type=image.content_type,
-        width=image.width,
-        height=image.height,
+        name=(name or "").strip()[:NAME_LIMIT] or f"image.{extension}",
+        content_type=content_type,
+        width=width,
+        height=height,
         uploaded_by=by,
     )
-    attachment.file.save(
-        f"{uuid.uuid4().hex}.{image.extension}", ContentFile(image.data), save=False
-    )
+    attachment.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
     try:
         attachment.save()
     except Exception:
         attachment.file.delete(save=False)
         raise
     return attachment
-
-
-def attachment_create(
-    *, guide: Guide, file: IO[bytes], name: str, by: User | None = None, field: str = "image"
-) -> Attachment:
-    """Keep an uploaded image of ``guide``, upright and without its metadata."""
-    return attachment_store(
-        guide=guide, image=image_prepare(file.read(), field=field), name=name, by=by
-    )

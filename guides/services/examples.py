@@ -23,7 +23,7 @@ from datasets.models import Item
 from datasets.services import annotation_validate
 from guides.models import Example, Guide, QuizQuestion
 from guides.selectors.examples import example_sections
-from guides.services.attachments import attachment_store, image_prepare
+from guides.services.attachments import attachment_upload
 
 CAPTION_LIMIT = 500
 #: An uploaded annotation's own limit.
@@ -146,6 +146,19 @@ def _item(guide: Guide, item_id) -> Item:
     return item
 
 
+def _image_upload(guide: Guide, image: IO[bytes], name: str, by: User | None):
+    """The uploaded image kept as an attachment of the guide; a refusal names ``image``."""
+    try:
+        return attachment_upload(guide=guide, file=image, name=name, by=by)
+    except DomainError as refusal:
+        raise DomainError(
+            refusal.message,
+            code=refusal.code,
+            status=refusal.status,
+            fields={"image": refusal.message},
+        ) from None
+
+
 @transaction.atomic
 def example_create(
     *,
@@ -174,9 +187,14 @@ def example_create(
         regions = _regions(guide, verdict, item, annotation, item.width, item.height)
         attachment = None
     else:
-        prepared = image_prepare(image.read())
-        regions = _regions(guide, verdict, None, annotation, prepared.width, prepared.height)
-        attachment = attachment_store(guide=guide, image=prepared, name=image_name, by=by)
+        attachment = _image_upload(guide, image, image_name, by)
+        try:
+            regions = _regions(
+                guide, verdict, None, annotation, attachment.width, attachment.height
+            )
+        except DomainError:
+            attachment.file.delete(save=False)  # the row goes with the transaction
+            raise
     last = guide.examples.aggregate(last=Max("position"))["last"]
     return Example.objects.create(
         guide=guide,
@@ -240,11 +258,15 @@ def examples_reorder(*, guide: Guide, order: list[int]) -> list[Example]:
 
 
 def example_move(*, example: Example, offset: int) -> list[Example]:
-    """One place earlier (``offset`` -1) or later (+1) in the guide's order."""
-    order = list(example.guide.examples.values_list("pk", flat=True))
-    index = order.index(example.pk)
-    target = min(max(index + offset, 0), len(order) - 1)
-    order.insert(target, order.pop(index))
+    """Swap the example with the one before it (``offset`` -1) or after it (+1) among the
+    examples of its own section, as pages show them; at either end nothing moves."""
+    rows = list(example.guide.examples.order_by("position", "pk").values_list("pk", "anchor"))
+    order = [pk for pk, _anchor in rows]
+    section = [pk for pk, anchor in rows if anchor == example.anchor]
+    index = section.index(example.pk) + offset
+    if 0 <= index < len(section):
+        here, there = order.index(example.pk), order.index(section[index])
+        order[here], order[there] = order[there], order[here]
     return examples_reorder(guide=example.guide, order=order)
 
 

@@ -375,3 +375,15 @@ def test_the_panel_links_planners_to_the_examples_page_and_nobody_else(world, rf
     link = f'href="/guides/{world["guide"].pk}/examples/"'
     assert link in shown[Role.PLANNER]
     assert link not in shown["annotator"] and 'data-example="' in shown["annotator"]
+
+
+def test_moving_an_example_swaps_it_with_its_neighbour_in_its_own_section(world):
+    first = _good(world, caption="S1")
+    _good(world, caption="E1", anchor="edge")
+    second = _good(world, caption="S2")
+
+    services.example_move(example=second, offset=-1)
+    services.example_move(example=first, offset=1)  # already last of its section: stays
+
+    shadows = Example.objects.filter(anchor="shadows").order_by("position")
+    assert [example.caption for example in shadows] == ["S2", "S1"]
