@@ -36,13 +36,15 @@ def examples_panel(context, guide):
 
 
 @register.simple_tag(takes_context=True)
-def example_figure(context, example):
-    """One example drawn: its image with its regions over it, its verdict in words and
-    mark (never colour alone) and its caption."""
+def example_figure(context, example, reveal=False):
+    """One example drawn: its image with its regions over it. A quiz asks about it, so by
+    default nothing tells its verdict or caption (not the words, the mark, a class or an
+    attribute); ``reveal=True`` adds them, in words and mark (never colour alone), for a
+    page shown after the answer."""
     if example is None:
         return ""
     return render_to_string(
         "guides/example_figure.html",
-        {"drawn": example_drawn(example), "standalone": True},
+        {"drawn": example_drawn(example), "standalone": True, "reveal": bool(reveal)},
         request=context.get("request"),
     )

@@ -325,15 +325,26 @@ def test_the_panel_groups_by_section_and_says_good_and_bad_in_words(world):
     assert 'data-region="w1"' in html[edge:]
 
 
-def test_the_figure_tag_draws_one_example(world):
-    example = _good(world)
+def test_the_figure_tag_draws_one_example_without_telling_its_verdict(world):
+    example = _good(world, verdict="bad", annotation=WRONG, caption="A box cut short")
     template = Template("{% load guide_examples %}{% example_figure example %}")
 
     html = template.render(Context({"example": example}))
 
     assert f'data-example="{example.pk}"' in html
     assert f'src="/guides/{world["guide"].pk}/examples/{example.pk}/image/"' in html
-    assert 'viewBox="0 0 64 48"' in html
+    assert 'viewBox="0 0 64 48"' in html and 'data-region="w1"' in html
+    for telling in ("bad", "Bad", "✗", "A box cut short"):
+        assert telling not in html
+
+
+def test_the_figure_tag_reveals_the_verdict_when_asked(world):
+    example = _good(world)
+    template = Template("{% load guide_examples %}{% example_figure example reveal=True %}")
+
+    html = template.render(Context({"example": example}))
+
+    assert 'data-verdict="good"' in html and "✓</span> Good" in html
     assert "Still box the whole formula" in html
 
 
