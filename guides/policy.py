@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Role, User
 from core.permissions import require
-from guides.models import Guide, GuideVersion, Question
+from guides.models import Guide, GuideVersion, Question, QuizAttempt
 from vendors.policy import datasets_contracted_by, is_in_house, vendor_of
 
 __all__ = [
@@ -34,6 +34,8 @@ __all__ = [
     "can_see_asker",
     "can_see_acknowledgements",
     "acknowledgement_vendor_scope",
+    "attempts_visible_to",
+    "gate_datasets_for",
 ]
 
 
@@ -77,8 +79,13 @@ def versions_visible_to(user: User) -> QuerySet[GuideVersion]:
 
 
 def can_acknowledge(user: User) -> bool:
-    """Annotators acknowledge the versions they label under (and take quizzes)."""
-    return user.is_authenticated and user.has_role(Role.ANNOTATOR) and vendor_of(user) is not None
+    """A vendor's annotators (and its managers, who read what their people follow)
+    acknowledge the versions they label under and take their quizzes."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.ANNOTATOR, Role.VENDOR_MANAGER)
+        and vendor_of(user) is not None
+    )
 
 
 def can_ask(user: User, guide: Guide) -> bool:
@@ -126,3 +133,26 @@ def can_see_acknowledgements(user: User) -> bool:
 def acknowledgement_vendor_scope(user: User):
     """The vendor whose people ``user`` sees in acknowledgement lists; None = every vendor."""
     return None if can_edit_guides(user) else vendor_of(user)
+
+
+def attempts_visible_to(user: User) -> QuerySet[QuizAttempt]:
+    """Quiz attempts: every one for planners; a vendor manager's own vendor's people's; an
+    annotator their own. Nobody else sees any (another vendor's is a 404)."""
+    if can_edit_guides(user):
+        return QuizAttempt.objects.all()
+    vendor = vendor_of(user)
+    if vendor is None:
+        return QuizAttempt.objects.none()
+    readable = QuizAttempt.objects.filter(version__in=versions_visible_to(user))
+    if user.has_role(Role.VENDOR_MANAGER):
+        return readable.filter(user__in=vendor.members.values("user_id"))
+    return readable.filter(user=user)
+
+
+def gate_datasets_for(user: User) -> QuerySet:
+    """The datasets (``dataset_id`` rows) whose gate ``user`` may ask about: those their
+    vendor holds a current contract on; none for anybody else."""
+    vendor = vendor_of(user)
+    if vendor is None:
+        return Guide.objects.none().values("dataset_id")
+    return datasets_contracted_by(vendor)

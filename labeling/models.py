@@ -142,11 +142,21 @@ class Task(models.Model):
     #: for another kind (cancelled and unusable ones also for another cut of its own kind).
     ENDED = (Status.ACCEPTED, Status.CANCELLED, Status.UNUSABLE)
 
+    # batch and task_kind lead indexes of their own below: no single-column index each
+    # (a cut inserts thousands of tasks; every index is written for each).
     batch = models.ForeignKey(
-        Batch, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("batch")
+        Batch,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+        verbose_name=_("batch"),
+        db_index=False,
     )
     task_kind = models.ForeignKey(
-        TaskKind, on_delete=models.PROTECT, related_name="+", verbose_name=_("task kind")
+        TaskKind,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("task kind"),
+        db_index=False,
     )
     item = models.ForeignKey(
         "datasets.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("item")

@@ -14,9 +14,17 @@ from guides.services.gate import (
     GateNeed,
     acknowledgement_record,
     guide_gate,
+    guide_need,
     guide_versions_current,
     guides_applying,
+    published_version,
     required_version,
+)
+from guides.services.quiz import (
+    quiz_attempt_submit,
+    quiz_pass_score_set,
+    quiz_question_add,
+    quiz_question_delete,
 )
 from guides.services.versions import (
     anchor_links,
@@ -44,9 +52,15 @@ __all__ = [
     "guide_create",
     "guide_draft_save",
     "guide_gate",
+    "guide_need",
     "guide_preview",
     "guide_publish",
     "guide_versions_current",
     "guides_applying",
+    "published_version",
+    "quiz_attempt_submit",
+    "quiz_pass_score_set",
+    "quiz_question_add",
+    "quiz_question_delete",
     "required_version",
 ]

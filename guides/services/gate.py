@@ -4,7 +4,7 @@ For a dataset and a task kind, the guides that apply are the dataset's own and t
 kind's. Each has a *required* version: its latest version that is not minor (a minor publish
 needs no new acknowledgement). An annotator passes when, for every applicable guide, they
 acknowledged the required version or a later one (and passed its quiz, where the version has
-one). A task already leased keeps the versions it was leased under
+one; a pass on a later version counts). A task already leased keeps the versions it was leased under
 (``guide_versions_current`` is what a lease records).
 """
 
@@ -65,32 +65,55 @@ def guide_versions_current(*, dataset_id: int, task_kind_id: int | None = None) 
     return ids
 
 
+def guide_need(*, user: User, guide: Guide) -> GateNeed | None:
+    """What ``user`` must still do for one guide: acknowledge its required version (or a
+    later one), then pass that version's quiz (a pass on a later version counts); None = done.
+    A minor version adds no quiz of its own: it needs what its major version needed."""
+    required = required_version(guide)
+    if required is None:
+        return None
+    later = GuideVersion.objects.filter(guide=guide, number__gte=required.number)
+    if not Acknowledgement.objects.filter(user=user, version__in=later).exists():
+        return GateNeed(version=required, reason="acknowledge")
+    if required.pass_score is not None and not (
+        QuizAttempt.objects.filter(user=user, version__in=later, passed=True).exists()
+    ):
+        return GateNeed(version=required, reason="quiz")
+    return None
+
+
 def guide_gate(*, user: User, dataset_id: int, task_kind_id: int | None = None) -> list[GateNeed]:
     """What ``user`` must still do before a new task of this dataset and kind; [] = go."""
     needs = []
     for guide in guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id):
-        required = required_version(guide)
-        if required is None:
-            continue
-        later = GuideVersion.objects.filter(guide=guide, number__gte=required.number)
-        acknowledged = Acknowledgement.objects.filter(user=user, version__in=later).exists()
-        if not acknowledged:
-            needs.append(GateNeed(version=required, reason="acknowledge"))
-            continue
-        quizzed = later.filter(pass_score__isnull=False).order_by("-number").first()
-        if (
-            quizzed is not None
-            and not QuizAttempt.objects.filter(user=user, version=quizzed, passed=True).exists()
-        ):
-            needs.append(GateNeed(version=quizzed, reason="quiz"))
+        need = guide_need(user=user, guide=guide)
+        if need is not None:
+            needs.append(need)
     return needs
+
+
+def _not_published() -> DomainError:
+    return DomainError(_("Only a published version can be acknowledged."), code="not_published")
+
+
+def published_version(*, guide: Guide, number) -> GuideVersion:
+    """The published version ``number`` of ``guide``, for an acknowledgement: any other
+    number (the draft's next one, none, not a number) is a 400."""
+    if isinstance(number, str) and number.strip().isdigit():
+        number = int(number)
+    if isinstance(number, bool) or not isinstance(number, int):
+        raise _not_published()
+    version = guide.versions.filter(number=number).first()
+    if version is None:
+        raise _not_published()
+    return version
 
 
 def acknowledgement_record(*, version: GuideVersion | None, user: User) -> Acknowledgement:
     """``user`` read ``version``. Acknowledging twice is harmless; an unpublished version
     (``None``: the draft) is a 400."""
     if version is None or version.pk is None:
-        raise DomainError(_("Only a published version can be acknowledged."), code="not_published")
+        raise _not_published()
     try:
         with transaction.atomic():
             return Acknowledgement.objects.create(version=version, user=user)

@@ -11,7 +11,15 @@ from django.core.files.base import ContentFile
 from accounts.models import User
 from datasets.models import Dataset
 from guides import services
-from guides.models import Attachment, Example, FaqEntry, Guide, GuideVersion, Question
+from guides.models import (
+    Attachment,
+    Example,
+    FaqEntry,
+    Guide,
+    GuideVersion,
+    Question,
+    QuizQuestion,
+)
 from tests.factories.images import image_bytes
 
 GUIDE_BODY = """# Formulas {#formulas}
@@ -61,8 +69,9 @@ def publish(guide: Guide, body: str, *, minor: bool = False, note: str = "Change
 @dataclass
 class FilledGuide:
     """A dataset's guide with v1 published and one object of each kind a guide URL names:
-    an attachment, an example, a question asked by the vendor's annotator (with a crop) and a
-    FAQ entry. Fields are named after URL converters (``<int:guide_id>``, ``<int:number>``)."""
+    an attachment, an example, a question asked by the vendor's annotator (with a crop), a
+    FAQ entry and a question of the draft's quiz. Fields are named after URL converters
+    (``<int:guide_id>``, ``<int:number>``)."""
 
     guide: Guide
     version: GuideVersion
@@ -70,6 +79,7 @@ class FilledGuide:
     example: Example
     question: Question
     faq: FaqEntry
+    quiz_question: QuizQuestion  # a question of the draft's quiz (no pass score yet)
 
     def has_object(self, converter: str) -> bool:
         return converter == "number" or hasattr(self, converter.removesuffix("_id"))
@@ -120,6 +130,13 @@ def filled_guide(dataset: Dataset, *, asker: User, vendor, item, by: User | None
         search_text="그림자가 진 수식도 상자를 그리나요? yes: box the whole formula.",
         published_by=by,
     )
+    quiz_question = QuizQuestion.objects.create(
+        guide=guide,
+        example=example,
+        prompt="Is this box right?",
+        choices=["Yes", "No: it leaves out the shadowed part"],
+        correct=0,
+    )
     return FilledGuide(
         guide=guide,
         version=version,
@@ -127,4 +144,5 @@ def filled_guide(dataset: Dataset, *, asker: User, vendor, item, by: User | None
         example=example,
         question=question,
         faq=faq,
+        quiz_question=quiz_question,
     )
