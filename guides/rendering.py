@@ -147,6 +147,17 @@ def _attribute_filter(attachment_urls: dict[str, str]) -> Callable[[str, str, st
     return keep
 
 
+def guide_sections(body: str) -> list[dict[str, str]]:
+    """The sections a body's headings name with ``{#anchor}``, in order, without rendering
+    it (no math is typeset): what a form offers to place an example or a question in."""
+    tokens = _PARSER.parse(body, {"nonce": "", "formulas": [], "attachments": {}})
+    return [
+        {"anchor": token.meta["anchor"], "title": tokens[index + 1].content.strip()}
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and "anchor" in token.meta
+    ]
+
+
 def guide_render(body: str, *, attachment_urls: dict[str, str] | None = None) -> Rendered:
     """Render a guide's markdown. ``attachment_urls`` maps an attachment's id (as text) to the
     URL that serves it; an image whose source is anything else is dropped, its caption kept."""

@@ -6,6 +6,7 @@ from PIL import Image
 from accounts.models import Role, User
 from datasets.models import Dataset, GroundTruthVersion
 from datasets.services import demo_photos_ensure
+from guides.models import Guide
 from labeling.models import Batch, TaskKind
 from tests.factories.datasets import current_truths
 from vendors.models import Contract, LedgerLine, Vendor
@@ -101,3 +102,25 @@ def test_the_demo_has_two_vendors_paid_in_two_currencies_with_people_contracts_a
     collected = dataset.items.filter(contract_id__isnull=False)
     assert sorted(collected.values_list("status", flat=True)) == ["new"] * 4 + ["pending"] * 2
     assert LedgerLine.objects.filter(kind="accepted").count() == 4  # each accepted photo once
+
+
+def test_the_demo_has_a_published_guide_with_examples_of_both_kinds():
+    call_command("seed_demo", photos=28)
+    call_command("seed_demo", photos=28)
+
+    dataset = Dataset.objects.get(name="Math formula photos")
+    guide = Guide.objects.get(dataset=dataset, task_kind_id=None)
+    version = guide.versions.get()  # the second run published nothing more
+    anchors = [section["anchor"] for section in version.sections]
+    assert {"shadows", "cut-at-the-edge", "handwriting"} <= set(anchors)
+    assert version.html.count('class="katex"') >= 4
+    examples = list(guide.examples.select_related("item__ground_truth"))
+    assert len(examples) == len({example.caption for example in examples}) == 5
+    good = [example for example in examples if example.verdict == "good"]
+    bad = [example for example in examples if example.verdict == "bad"]
+    assert good and bad
+    for example in good:  # drawn with the item's ground truth
+        assert example.annotation["regions"] == example.item.ground_truth.annotation["regions"]
+    for example in bad:  # drawn with an edited annotation
+        assert example.annotation["regions"] != example.item.ground_truth.annotation["regions"]
+    assert {example.anchor for example in examples} <= set(anchors)

@@ -22,6 +22,7 @@ from datasets.selectors.items import (
     item_filter,
     item_list,
 )
+from datasets.selectors.overlay import regions_overlay
 from datasets.selectors.pipeline import (
     REQUIREMENT_FIELDS,
     STAGE_FIELDS,
@@ -75,6 +76,7 @@ __all__ = [
     "item_detail",
     "item_filter",
     "item_list",
+    "regions_overlay",
     "REQUIREMENT_FIELDS",
     "STAGE_FIELDS",
     "attribute_get",

@@ -162,34 +162,9 @@ def item_categories_bulk(request, dataset_id: int):
 
 
 def _overlay(item: Item) -> list[dict]:
-    """The current ground truth's regions as boxes to draw, formulas and chars told apart;
-    a formula's LaTeX typeset by KaTeX (or marked as not parsing)."""
+    """The current ground truth's regions as boxes to draw (none without ground truth)."""
     truth = item.ground_truth
-    if truth is None:
-        return []
-    regions = []
-    for region in truth.annotation.get("regions", []):
-        try:
-            x, y, width, height = (float(value) for value in region["bbox"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        attributes = region.get("attributes") or {}
-        kind = region.get("type", "")
-        latex = attributes.get("latex")
-        regions.append(
-            {
-                "id": region.get("id", ""),
-                "type": kind,
-                "css": kind if kind in {"formula", "char"} else "other",
-                "x": x,
-                "y": y,
-                "width": width,
-                "height": height,
-                "label": str(latex or attributes.get("symbol") or ""),
-                "latex": selectors.latex_render(str(latex)) if latex else None,
-            }
-        )
-    return regions
+    return selectors.regions_overlay(truth.annotation) if truth is not None else []
 
 
 def _render_detail(request, dataset: Dataset, item: Item, *, status: int = 200, error: str = ""):

@@ -1,9 +1,25 @@
 """The guides app's reads."""
 
 from guides.selectors.acknowledgements import version_notices
+from guides.selectors.examples import (
+    example_drawn,
+    example_image_file,
+    example_list,
+    example_sections,
+    examples_by_section,
+)
 from guides.selectors.questions import question_notices
 
-__all__ = ["guide_notices", "question_notices", "version_notices"]
+__all__ = [
+    "example_drawn",
+    "example_image_file",
+    "example_list",
+    "example_sections",
+    "examples_by_section",
+    "guide_notices",
+    "question_notices",
+    "version_notices",
+]
 
 
 def guide_notices(user) -> list[dict]:

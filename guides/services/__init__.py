@@ -1,6 +1,16 @@
 """The guides app's writes (and the gate the hand-out reads)."""
 
 from guides.services.attachments import attachment_upload
+from guides.services.demo import DEMO_GUIDE_TITLE, demo_guide_ensure
+from guides.services.examples import (
+    annotation_read,
+    example_create,
+    example_delete,
+    example_move,
+    example_update,
+    examples_reorder,
+)
+
 from guides.services.gate import (
     GateNeed,
     acknowledgement_record,
@@ -27,6 +37,15 @@ from guides.services.versions import (
 )
 
 __all__ = [
+    "DEMO_GUIDE_TITLE",
+    "demo_guide_ensure",
+    "annotation_read",
+    "attachment_upload",
+    "example_create",
+    "example_delete",
+    "example_move",
+    "example_update",
+    "examples_reorder",
     "GateNeed",
     "acknowledgement_record",
     "anchor_links",

@@ -13,6 +13,7 @@ from datasets.services import (
     demo_pipeline_ensure,
     demo_splits_ensure,
 )
+from guides.services import demo_guide_ensure
 from labeling.services import demo_vendor_people, demo_vendors_ensure
 
 DEMO_PASSWORD = "groundwork-demo"
@@ -61,13 +62,25 @@ class Command(BaseCommand):
         added = demo_photos_ensure(dataset=dataset, count=options["photos"])
         demo_splits_ensure(dataset=dataset, planner=planner)
         vendors = demo_vendors_ensure(dataset=dataset, planner=planner)
+        guide_version = self._guide(dataset, planner)
         self.stdout.write(
             f"Demo dataset “{dataset.name}”: {dataset.items.count()} photos ({added} new)."
         )
         self.stdout.write(f"Vendors: {', '.join(vendor.name for vendor in vendors)}.")
+        self.stdout.write(
+            f"Guide “{guide_version.guide.title}”: v{guide_version.number}, "
+            f"{guide_version.guide.examples.count()} examples."
+        )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, _staff, _first_name in _demo_people():
             self.stdout.write(f"  {username:<10} {role or 'staff admin'}")
+
+    def _guide(self, dataset, planner):
+        """The demo dataset's work guide, v1 published with its examples; its latest version.
+
+        The demo's FAQ entry hangs off the guide returned here (``version.guide``): add it
+        with the questions' FAQ service once that is merged (integrator)."""
+        return demo_guide_ensure(dataset=dataset, planner=planner)
 
     def _users(self) -> None:
         User = get_user_model()
