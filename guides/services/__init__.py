@@ -8,6 +8,18 @@ from guides.services.gate import (
     guides_applying,
     required_version,
 )
+from guides.services.questions import (
+    asked_count,
+    draft_with_quote,
+    faq_promote,
+    faq_publish,
+    question_answer,
+    question_ask,
+    question_me_too,
+    question_merge,
+    question_to_decision,
+    search_text_of,
+)
 from guides.services.versions import (
     anchor_links,
     attachment_urls,
@@ -18,6 +30,16 @@ from guides.services.versions import (
 )
 
 __all__ = [
+    "asked_count",
+    "draft_with_quote",
+    "faq_promote",
+    "faq_publish",
+    "question_answer",
+    "question_ask",
+    "question_me_too",
+    "question_merge",
+    "question_to_decision",
+    "search_text_of",
     "GateNeed",
     "acknowledgement_record",
     "anchor_links",
