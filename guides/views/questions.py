@@ -380,11 +380,15 @@ def faq(request, guide_id: int):
     form = FaqSearchForm(request.GET or None, auto_id="faq-search-%s")
     query = form.cleaned_data["q"] if form.is_bound and form.is_valid() else ""
     entries = faq_search(guide=guide, query=query) if query.strip() else faq_list(guide=guide)
+    entries = list(entries[:200])
+    titles = dict(section_choices(guide))
+    for entry in entries:
+        entry.section_title = titles.get(entry.anchor, entry.anchor)
     context = {
         "guide": guide,
         "form": form,
         "query": query,
-        "entries": list(entries[:200]),
+        "entries": entries,
         "can_promote": policy.can_answer(request.user),
     }
     return render(request, "guides/faq.html", context, status=400 if form.errors else 200)
