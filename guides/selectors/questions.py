@@ -7,8 +7,9 @@ query is normalised the same way; an entry matches when its text contains the qu
 substring (``LIKE '%query%'``), so 그림자 finds "그림자가 진 수식" whatever the word's
 endings. The same ORM filter runs on both databases; what differs is how it is found:
 
-- PostgreSQL: a GIN index with pg_trgm's ``gin_trgm_ops`` on ``search_text`` (migration
-  0002_questions_faq_search) answers ``LIKE`` for queries of 3 or more characters. pg_trgm
+- PostgreSQL: a GIN index on ``(guide_id, search_text gin_trgm_ops)`` (pg_trgm with
+  btree_gin, migration 0002_questions_faq_search) answers a guide's ``LIKE`` for queries of
+  3 or more characters. pg_trgm
   makes trigrams of the characters the database's ctype calls alphanumeric: under
   ``C.UTF-8`` or any UTF-8 locale Hangul syllables count (``show_trgm('그림자')`` gives four
   trigrams), under the plain ``C`` ctype they do not and the index has nothing to offer

@@ -76,16 +76,19 @@ def test_the_search_never_reaches_another_guides_faq():
     assert list(faq_search(guide=guide, query="그림자")) == [entries[0]]
 
 
-def test_postgresql_can_answer_a_korean_substring_from_the_trigram_index():
+def test_postgresql_has_the_guides_trigram_index_and_can_answer_hangul_from_it():
     _faq()
 
     with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'guides_faq_search_trgm'")
+        (definition,) = cursor.fetchone()
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             "EXPLAIN SELECT id FROM guides_faqentry WHERE search_text LIKE %s", ["%그림자%"]
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
+    assert "gin (guide_id, search_text gin_trgm_ops)" in definition
     assert "guides_faq_search_trgm" in plan
 
 
