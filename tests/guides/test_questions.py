@@ -417,3 +417,35 @@ def test_the_faq_panel_and_the_ask_panel_render_on_a_guide_page(world, rf):
     assert 'data-testid="ask-panel"' not in template.render(
         Context({"guide": world.guide, "request": request})
     )
+
+
+def test_the_planner_merges_a_duplicate_from_its_page_and_the_inbox_counts_both(world):
+    kept = world.ask(world.a1, body="Box a cut formula?")
+    duplicate = world.ask(world.b1, body="Cut formula: box?")
+    client = world.client(world.planner)
+
+    merged = client.post(
+        f"/guides/{world.guide.pk}/questions/{duplicate.pk}/merge/", {"into": kept.pk}
+    )
+    inbox = client.get("/guides/questions/", {"guide": world.guide.pk, "order": "asked"})
+
+    assert merged.status_code == 302
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.merged_into) == (Question.Status.MERGED, kept)
+    html = inbox.content.decode()
+    assert f'data-question="{kept.pk}"' in html
+    assert f'data-question="{duplicate.pk}"' not in html
+    assert '<td class="asked">2</td>' in html
+
+
+def test_merging_into_a_question_of_another_guide_is_refused_and_changes_nothing(world):
+    question = world.ask(world.a1)
+    elsewhere = Question.objects.create(guide=guide_published(DatasetFactory()).guide, body="x")
+
+    response = world.client(world.planner).post(
+        f"/guides/{world.guide.pk}/questions/{question.pk}/merge/", {"into": elsewhere.pk}
+    )
+
+    assert response.status_code == 400
+    question.refresh_from_db()
+    assert question.status == Question.Status.OPEN
