@@ -328,6 +328,8 @@ class Question(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_by = _user_fk(_("answered by"))
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    #: When a member of the asker's vendor last opened the answer (new answers are notices).
+    answer_seen_at = models.DateTimeField(_("answer seen at"), null=True, blank=True)
     decision = models.ForeignKey(
         "datasets.RequirementDecision",
         on_delete=models.SET_NULL,

@@ -108,6 +108,10 @@ class RequirementDecision(models.Model):
         verbose_name=_("asked by"),
     )
     asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    #: Where the question came from when another app raised it (an annotator's question on a
+    #: work guide): a path inside Groundwork and how to name it, so the decision links back.
+    source_url = models.CharField(_("raised at"), max_length=300, blank=True)
+    source_label = models.CharField(_("raised as"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("requirement decision")

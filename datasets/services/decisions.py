@@ -24,7 +24,16 @@ def require_own_decision(dataset: Dataset, decision: RequirementDecision | None)
 
 
 @transaction.atomic
-def decision_create(*, dataset: Dataset, question: str, by: User | None) -> RequirementDecision:
+def decision_create(
+    *,
+    dataset: Dataset,
+    question: str,
+    by: User | None,
+    source_url: str = "",
+    source_label: str = "",
+) -> RequirementDecision:
+    """A new open decision. ``source_url``/``source_label`` link back to where another app
+    raised the question (a guide question), shown on the decisions page."""
     question = question.strip()
     if not question:
         raise DomainError(
@@ -32,7 +41,13 @@ def decision_create(*, dataset: Dataset, question: str, by: User | None) -> Requ
             code="empty_question",
             fields={"question": _("This field may not be blank.")},
         )
-    return RequirementDecision.objects.create(dataset=dataset, question=question, asked_by=by)
+    return RequirementDecision.objects.create(
+        dataset=dataset,
+        question=question,
+        asked_by=by,
+        source_url=source_url[:300],
+        source_label=source_label[:200],
+    )
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ from guides.services.examples import (
     example_update,
     examples_reorder,
 )
-
 from guides.services.gate import (
     GateNeed,
     acknowledgement_record,
@@ -20,6 +19,18 @@ from guides.services.gate import (
     guides_applying,
     published_version,
     required_version,
+)
+from guides.services.questions import (
+    asked_count,
+    draft_with_quote,
+    faq_promote,
+    faq_publish,
+    question_answer,
+    question_ask,
+    question_me_too,
+    question_merge,
+    question_to_decision,
+    search_text_of,
 )
 from guides.services.quiz import (
     quiz_attempt_submit,
@@ -46,10 +57,19 @@ __all__ = [
     "example_move",
     "example_update",
     "examples_reorder",
+    "asked_count",
+    "draft_with_quote",
+    "faq_promote",
+    "faq_publish",
+    "question_answer",
+    "question_ask",
+    "question_me_too",
+    "question_merge",
+    "question_to_decision",
+    "search_text_of",
     "GateNeed",
     "acknowledgement_record",
     "anchor_links",
-    "attachment_upload",
     "attachment_urls",
     "guide_create",
     "guide_draft_save",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datasets', '0018_item_event_collected_review'),
+        ('datasets', '0019_decision_source'),
     ]
 
     operations = [
