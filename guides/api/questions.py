@@ -185,7 +185,7 @@ class QuestionDetailApi(APIView):
 
 class QuestionMeTooApi(APIView):
     @extend_schema(
-        request=None,
+        request=OpenApiTypes.OBJECT,  # nothing is read
         responses={200: QuestionOut, 409: ErrorOut},
         summary="Say you have the same open question (counted once)",
     )
@@ -255,7 +255,7 @@ class QuestionFaqApi(APIView):
 
 class QuestionDecisionApi(APIView):
     @extend_schema(
-        request=None,
+        request=OpenApiTypes.OBJECT,  # nothing is read
         responses={200: QuestionOut, 409: ErrorOut},
         summary="Send the question to the service's owner as a requirement decision",
     )
@@ -273,6 +273,7 @@ class InboxApi(APIView):
             OpenApiParameter("order", OpenApiTypes.STR, enum=["age", "asked"]),
         ],
         responses=QuestionOut(many=True),
+        operation_id="guides_inbox",
         summary="The planners' inbox: open questions by age or by how many asked",
     )
     def get(self, request):
@@ -312,7 +313,7 @@ class FaqListApi(APIView):
 
 class FaqPromoteApi(APIView):
     @extend_schema(
-        request=None,
+        request=OpenApiTypes.OBJECT,  # nothing is read
         responses={200: FaqOut, 409: ErrorOut},
         summary="Quote a FAQ entry into the guide's draft, in the section it names",
     )

@@ -15,8 +15,9 @@ from django.db import transaction
 
 from accounts.models import User
 from datasets.models import Dataset, Item
-from guides.models import Guide, GuideVersion
+from guides.models import Guide, GuideVersion, Question
 from guides.services.examples import example_create
+from guides.services.questions import faq_publish, question_answer, question_ask, question_me_too
 from guides.services.versions import guide_create, guide_publish
 
 DEMO_GUIDE_TITLE = "Formula boxes: the labeling guide"
@@ -176,3 +177,63 @@ def demo_guide_ensure(*, dataset: Dataset, planner: User) -> GuideVersion:
             by=planner,
         )
     return version
+
+
+#: The demo's questions: (asker, section, question, planner's answer or None, FAQ wording or
+#: None). One answered and in the FAQ (in Korean, so the FAQ's search shows Hangul), one
+#: answered privately, one open with a "me too" for the planners' inbox.
+DEMO_QUESTIONS = [
+    (
+        "annotator2",
+        "shadows",
+        "그림자가 진 수식은 어두운 부분만 상자를 치나요?",
+        "아니요. 그림자가 진 수식도 밝은 부분과 어두운 부분을 함께 한 상자로 칩니다.",
+        (
+            "그림자가 진 수식도 한 상자로 치나요?",
+            "네. 그림자가 진 수식도 밝은 부분과 어두운 부분을 함께, 수식 전체를 한 상자로 칩니다.",
+        ),
+    ),
+    (
+        "annotator",
+        "cut-at-the-edge",
+        "A formula is cut by the photo's edge and only the numerator shows. Do I box it?",
+        "Box what is visible and set truncated; type only the visible part's LaTeX.",
+        None,
+    ),
+    (
+        "annotator",
+        "handwriting",
+        "A student crossed out a term and wrote another above it. Which one do I type?",
+        None,
+        None,
+    ),
+]
+
+
+@transaction.atomic
+def demo_questions_ensure(*, guide: Guide, planner: User) -> int:
+    """The demo guide's questions and FAQ entry (``DEMO_QUESTIONS``), made once each, asked
+    by the demo vendors' annotators; how many were new."""
+    users = {user.username: user for user in User.objects.filter(username__startswith="annotator")}
+    made = 0
+    for asker, anchor, body, answer, faq in DEMO_QUESTIONS:
+        if asker not in users or Question.objects.filter(guide=guide, body=body).exists():
+            continue
+        question = question_ask(guide=guide, user=users[asker], body=body, anchor=anchor)
+        made += 1
+        others = [user for name, user in sorted(users.items()) if name != asker]
+        if answer is None:
+            for user in others:
+                question_me_too(question=question, user=user)
+            continue
+        question = question_answer(question=question, answer=answer, by=planner)
+        if faq is not None:
+            faq_publish(
+                guide=guide,
+                question_text=faq[0],
+                answer_text=faq[1],
+                anchor=anchor,
+                source=question,
+                by=planner,
+            )
+    return made

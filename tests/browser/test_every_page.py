@@ -32,6 +32,7 @@ from accounts.models import Role
 from datasets import services
 from datasets.models import Dataset, Item
 from exports import services as export_services
+from guides.models import Guide, Question
 from labeling.models import Batch
 from tests.conftest import ARTIFACTS, ROOT, worker_database_url
 from tests.factories.images import image_bytes
@@ -62,7 +63,8 @@ USERS = {
 }
 #: Routes a role may GET that are not pages: data, files and scripts, checked elsewhere.
 NOT_PAGES = re.compile(
-    r"^(healthz|jsi18n/|.*coverage\.csv|.*/csv/|.*/file/<str:kind>/|.*/example/)$"
+    r"^(healthz|jsi18n/|.*coverage\.csv|.*/csv/|.*/file/<str:kind>/|.*/example/"
+    r"|.*/attachments/<int:attachment_id>/|.*/image/|.*/crop/)$"
 )
 
 #: What the page holds that is wider than the viewport and not inside a scroll container:
@@ -206,7 +208,7 @@ def _seed() -> dict[str, int]:
     export_services.export_build(export_id=export.pk)
     item = dataset.items.order_by("id").first()
     ids = {"dataset_id": dataset.pk, "item_id": item.pk, "stage_id": stage.pk}
-    return {**ids, **_vendor_ids(planner)}
+    return {**ids, **_vendor_ids(planner), **_guide_ids(dataset)}
 
 
 def _vendor_ids(planner) -> dict:
@@ -229,6 +231,18 @@ def _vendor_ids(planner) -> dict:
         "kind_id": batch.task_kind_id,
         "batch_id": batch.pk,
         "statement_id": statement.pk,
+    }
+
+
+def _guide_ids(dataset) -> dict:
+    """The demo's guide: its latest version, the open question the vendor's annotator
+    asked about it."""
+    guide = Guide.objects.get(dataset=dataset, task_kind_id=None)
+    question = Question.objects.filter(guide=guide, status=Question.Status.OPEN).first()
+    return {
+        "guide_id": guide.pk,
+        "number": guide.versions.order_by("-number").first().number,
+        "question_id": question.pk,
     }
 
 

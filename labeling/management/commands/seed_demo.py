@@ -13,7 +13,7 @@ from datasets.services import (
     demo_pipeline_ensure,
     demo_splits_ensure,
 )
-from guides.services import demo_guide_ensure
+from guides.services import demo_guide_ensure, demo_questions_ensure
 from labeling.services import demo_vendor_people, demo_vendors_ensure
 
 DEMO_PASSWORD = "groundwork-demo"
@@ -76,11 +76,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} {role or 'staff admin'}")
 
     def _guide(self, dataset, planner):
-        """The demo dataset's work guide, v1 published with its examples; its latest version.
-
-        The demo's FAQ entry hangs off the guide returned here (``version.guide``): add it
-        with the questions' FAQ service once that is merged (integrator)."""
-        return demo_guide_ensure(dataset=dataset, planner=planner)
+        """The demo dataset's work guide, v1 published with its examples, the annotators'
+        questions about it and a FAQ entry; its latest version."""
+        version = demo_guide_ensure(dataset=dataset, planner=planner)
+        demo_questions_ensure(guide=version.guide, planner=planner)
+        return version
 
     def _users(self) -> None:
         User = get_user_model()
