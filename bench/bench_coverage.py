@@ -26,11 +26,12 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import bench_database  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "bench" / "results" / "coverage.json"
 DATABASE = "bench_coverage"
@@ -42,48 +43,6 @@ WARMUPS, REQUESTS = 3, 30
 TARGET_P95_MS = 150
 DATASET_NAME = f"Coverage benchmark ({ITEMS} items)"
 SEED = 20240501
-
-
-def _database_url() -> str:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("bench_coverage runs on PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
-def _setup_django(url: str) -> None:
-    """Point Django at the benchmark database, migrate it, allow the test Client's host."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.db import connections
-
-    if settings.DATABASES["default"]["NAME"] != DATABASE:  # Django was set up before us
-        connections.close_all()
-        settings.DATABASES["default"]["NAME"] = DATABASE
-        connections["default"].settings_dict["NAME"] = DATABASE
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
 
 
 def _taxonomy(dataset):
@@ -260,9 +219,7 @@ def _time(name: str, call) -> dict:
 
 def run() -> list[dict]:
     """Load (or reuse) the data, time each read; return (and save) one dict per measurement."""
-    url = _database_url()
-    _create_database(url)
-    _setup_django(url)
+    bench_database(DATABASE, bench="bench_coverage")
     from django.db import connection
     from django.test import Client
 

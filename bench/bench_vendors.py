@@ -53,11 +53,12 @@ import time
 import tracemalloc
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import bench_database  # noqa: E402 - after the path is set
 
 RESULTS = ROOT / "bench" / "results" / "vendors.json"
 DATABASE = os.environ.get("BENCH_VENDORS_DATABASE", "bench_vendors")
@@ -78,46 +79,6 @@ NOT_BUILT = "not yet built"
 
 
 # --- set-up ------------------------------------------------------------------------------
-
-
-def _database_url() -> str:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        raise SystemExit("bench_vendors runs on PostgreSQL: set DATABASE_URL to a postgres:// URL")
-    return urlunsplit(parts._replace(path=f"/{DATABASE}"))
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        found = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
-        ).fetchone()
-        if not found:
-            connection.execute(f'CREATE DATABASE "{DATABASE}"')
-
-
-def _setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-    from django.conf import settings
-
-    django.setup()
-    from django.db import connections
-
-    if settings.DATABASES["default"]["NAME"] != DATABASE:  # Django was set up before us
-        connections.close_all()
-        settings.DATABASES["default"]["NAME"] = DATABASE
-        connections["default"].settings_dict["NAME"] = DATABASE
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
 
 
 def _sql(statement: str, params=None):
@@ -729,9 +690,7 @@ def _part_csv(world: dict) -> list[dict]:
 
 
 def run() -> list[dict]:
-    url = _database_url()
-    _create_database(url)
-    _setup_django(url)
+    bench_database(DATABASE, bench="bench_vendors")
     started = time.perf_counter()
     world = _world()
     load = {"name": "load", "items": ITEMS, "lines": LINES}
