@@ -42,13 +42,20 @@ def is_in_house(user: User) -> bool:
     return user.is_authenticated and (user.is_staff or user.has_role(Role.PLANNER, Role.REVIEWER))
 
 
+#: Where ``vendor_of`` keeps its answer on the user object: a request loads its user once,
+#: and a page asks the policy about it many times (a guide's version page: 25 times).
+_VENDOR_OF = "_vendor_of"
+
+
 def vendor_of(user: User) -> Vendor | None:
-    """The vendor an active member belongs to, else None."""
+    """The vendor an active member belongs to, else None (read once per user object)."""
     if not user.is_authenticated or not user.has_role(Role.VENDOR_MANAGER, Role.ANNOTATOR):
         return None
-    member = Member.objects.filter(user=user, deactivated_at__isnull=True).select_related("vendor")
-    found = member.first()
-    return found.vendor if found else None
+    if _VENDOR_OF not in user.__dict__:
+        member = Member.objects.filter(user=user, deactivated_at__isnull=True)
+        found = member.select_related("vendor").first()
+        user.__dict__[_VENDOR_OF] = found.vendor if found else None
+    return user.__dict__[_VENDOR_OF]
 
 
 def can_view_vendors(user: User) -> bool:

@@ -89,4 +89,5 @@ def test_the_list_costs_the_same_queries_for_one_dataset_or_many(planner_client)
 
     many = _queries(planner_client)
 
-    assert many == one == 5  # session, user, datasets with thumbnails, categories, counters
+    # session, user, datasets with thumbnails, categories, counters, unanswered questions
+    assert many == one == 6
