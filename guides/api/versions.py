@@ -241,6 +241,14 @@ class GuideDetailApi(APIView):
     def get(self, request, guide_id: int):
         return Response(GuideOut(_guide(request, guide_id)).data)
 
+    @extend_schema(
+        responses={204: None, 409: ErrorOut},
+        summary="Remove a guide never published (a published one is kept: 409)",
+    )
+    def delete(self, request, guide_id: int):
+        services.guide_delete(guide=_editable(request, guide_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class DraftApi(APIView):
     @extend_schema(responses=GuideDraftOut, summary="The guide's draft and its revision")

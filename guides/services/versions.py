@@ -75,6 +75,26 @@ def guide_create(
     )
 
 
+@transaction.atomic
+def guide_delete(*, guide: Guide) -> None:
+    """Remove a guide never published (its draft, attachments and examples with it). A
+    published guide is kept: labels record its versions, and annotators acknowledged them;
+    a 409 says to publish a new version instead."""
+    if guide.versions.exists():
+        raise DomainError(
+            _(
+                "“%(title)s” has published versions, which labels and acknowledgements refer "
+                "to: it is kept. Publish a new version to change it."
+            )
+            % {"title": guide.title},
+            code="guide_published",
+            status=409,
+        )
+    for attachment in guide.attachments.all():
+        attachment.file.delete(save=False)
+    guide.delete()
+
+
 def _stale(guide: Guide) -> DomainError:
     return DomainError(
         _(

@@ -1,10 +1,12 @@
 """Known XSS payloads in a guide, in its published page and in the draft's live preview, in
 Chromium: no dialog opens, no script runs (a window flag stays unset), no request leaves
-127.0.0.1, while the guide's math is still typeset by the server's KaTeX."""
+127.0.0.1, while the guide's math is still typeset by the server's KaTeX. The same payloads
+as a question, its answer and a FAQ entry stay text."""
 
 import pytest
 
 from accounts.models import Role
+from guides import services
 from guides.models import Guide
 from tests.factories.accounts import PASSWORD, UserFactory
 from tests.factories.datasets import DatasetFactory
@@ -123,4 +125,35 @@ def test_xss_payloads_stay_inert_in_the_published_guide_and_the_live_preview(
     _hover_every_link(page, "[data-testid=draft-preview]")
     _assert_typeset_and_inert(page, "[data-testid=draft-preview]", outside, dialogs)
     page.screenshot(path=artifacts / "browser_guides_xss_preview.png", full_page=True)
+    context.close()
+
+
+def test_xss_payloads_stay_text_in_a_question_its_answer_and_the_faq(live_server, browser):
+    planner = UserFactory(username="planner", role=Role.PLANNER)
+    version = guide_published(DatasetFactory(), body="# Rules {#rules}\n\nBox it.", by=planner)
+    guide = version.guide
+    question = services.question_ask(guide=guide, user=planner, body=PAYLOADS, anchor="rules")
+    services.question_answer(question=question, answer=PAYLOADS, by=planner)
+    services.faq_publish(
+        guide=guide, question_text=PAYLOADS[:400], answer_text=PAYLOADS, anchor="rules", by=planner
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    outside, dialogs = [], []
+    _guard(page, outside, dialogs)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "planner")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    for path in (f"/guides/{guide.pk}/questions/{question.pk}/", f"/guides/{guide.pk}/faq/"):
+        page.goto(live_server.url + path)
+        page.wait_for_timeout(300)
+        main = page.locator("main")
+        assert page.evaluate("window.__pwned") is None, path
+        assert main.locator("script, iframe, svg, style, [onerror], [onload]").count() == 0, path
+        assert "<script>window.__pwned = 1; alert(1)</script>" in main.inner_text(), path
+    assert dialogs == []
+    assert outside == []
     context.close()

@@ -143,12 +143,29 @@ def test_people_who_are_not_planners_cannot_write_a_guide_and_nothing_changes(wo
             {"dataset": world["other_dataset"].pk, "title": "Mine"},
             format="json",
         ).status_code,
+        client.delete(f"/api/v1/guides/{guide.pk}/").status_code,
     ]
 
-    assert answers == [403, 403, 403]
+    assert answers == [403, 403, 403, 403]
     assert Guide.objects.get(pk=guide.pk).draft_body == guide.draft_body
     assert GuideVersion.objects.filter(guide=guide).count() == 1
     assert not Guide.objects.filter(dataset=world["other_dataset"]).exists()
+
+
+def test_a_published_guide_is_kept_and_one_never_published_is_removed(world):
+    published = world["guide"]
+    draft_only = services.guide_create(
+        dataset=world["other_dataset"], title="Not yet", by=world["planner"].user
+    )
+
+    kept = world["planner"].delete(f"/api/v1/guides/{published.pk}/")
+    removed = world["planner"].delete(f"/api/v1/guides/{draft_only.pk}/")
+
+    assert kept.status_code == 409
+    assert kept.json()["error"]["code"] == "guide_published"
+    assert GuideVersion.objects.filter(guide=published).count() == 1
+    assert removed.status_code == 204
+    assert not Guide.objects.filter(pk=draft_only.pk).exists()
 
 
 def test_a_trainer_reads_published_versions_but_not_the_draft(world):
