@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -137,6 +138,15 @@ def _sessions_left_open(settle: float = 3.0) -> list[str]:
                 break
             time.sleep(0.1)
     return [f"pid {pid} {application or ''}: {last[:120]!r}" for pid, application, last in rows]
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request by a Korean user activates Korean
+    in the thread, and a later test's service messages would read Korean."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from tests.browser.test_item_browser import BREAKS
 from tests.factories.accounts import UserFactory
 from tests.factories.datasets import DatasetFactory, formula_schema
 from tests.factories.vendors import VendorFactory, contract_for, member_of, task_kind_for
+from vendors.services import contract_today
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def _handed_batch(vendor, *, name: str, start: int = 0) -> Batch:
         status=Batch.Status.IN_PROGRESS,
         seed="1",
         size=4,
-        due_on=timezone.localdate() - timedelta(days=1),
+        due_on=contract_today(contract) - timedelta(days=1),  # a day late where they work
     )
     items = Item.objects.bulk_create(
         Item(
