@@ -25,6 +25,14 @@ LINKS = [
 
 
 def navigation(request):
+    """The shell's links and notices, worked out once per request: a page whose template
+    tags render templates of their own with the request runs this again for each."""
+    if not hasattr(request, "_navigation"):
+        request._navigation = _navigation(request)
+    return request._navigation
+
+
+def _navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_links": [], "notices": []}

@@ -309,6 +309,24 @@ def test_the_version_page_shows_the_stored_html_and_its_sections_as_a_table_of_c
     assert 'href="#s-shadows">§ Shadows</a>' in html
 
 
+#: Session, user, membership, the guide, its version and versions, acknowledgement, quiz,
+#: examples, FAQ, questions, and the shell's notices, each once (the panels' templates
+#: once ran the shell's notices again each: 52 queries).
+VERSION_PAGE_QUERIES = 18
+
+
+def test_the_version_page_and_its_panels_ask_the_database_a_bounded_number_of_times(
+    world, django_assert_max_num_queries
+):
+    guide = world["guide"]
+    world["annotator"].get(f"/guides/{guide.pk}/v1/")  # the session's first touches
+
+    with django_assert_max_num_queries(VERSION_PAGE_QUERIES):
+        response = world["annotator"].get(f"/guides/{guide.pk}/v1/")
+
+    assert response.status_code == 200
+
+
 def test_the_guide_list_shows_each_guide_with_its_latest_version_and_draft_state(world):
     guide = world["guide"]
     guide.refresh_from_db()
