@@ -20,7 +20,13 @@ from core.errors import DomainError
 from core.schema import ErrorOut
 from guides import policy, selectors, services
 from guides.models import QUESTION_LIMIT, FaqEntry, Guide, Question
-from guides.selectors.questions import faq_list, faq_search, guide_question_list, inbox_list
+from guides.selectors.questions import (
+    asked_count,
+    faq_list,
+    faq_search,
+    guide_question_list,
+    inbox_list,
+)
 
 INBOX_LIMIT = 200
 
@@ -64,7 +70,7 @@ class QuestionOut(serializers.ModelSerializer):
 
     def get_asked(self, question: Question) -> int:
         asked = getattr(question, "asked", None)
-        return asked if asked is not None else services.asked_count(question)
+        return asked if asked is not None else asked_count(question)
 
     def get_asked_by(self, question: Question) -> str | None:
         """Who asked: null unless you are a planner or of the asker's vendor."""

@@ -43,6 +43,11 @@ def with_asked(questions: QuerySet[Question]) -> QuerySet[Question]:
     return questions.annotate(asked=Count("me_too", distinct=True) + 1)
 
 
+def asked_count(question: Question) -> int:
+    """Everyone who asked: the asker and each "me too" (merged askers included)."""
+    return 1 + question.me_too.count()
+
+
 def inbox_list(
     *,
     visible: QuerySet[Question],

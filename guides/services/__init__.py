@@ -21,7 +21,6 @@ from guides.services.gate import (
     required_version,
 )
 from guides.services.questions import (
-    asked_count,
     draft_with_quote,
     faq_promote,
     faq_publish,
@@ -59,7 +58,6 @@ __all__ = [
     "example_move",
     "example_update",
     "examples_reorder",
-    "asked_count",
     "draft_with_quote",
     "faq_promote",
     "faq_publish",

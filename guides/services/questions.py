@@ -337,13 +337,7 @@ def question_to_decision(*, question: Question, by: User | None = None) -> Quest
     return question
 
 
-def asked_count(question: Question) -> int:
-    """Everyone who asked: the asker and each "me too" (merged askers included)."""
-    return 1 + question.me_too.count()
-
-
 __all__ = [
-    "asked_count",
     "draft_with_quote",
     "faq_promote",
     "faq_publish",

@@ -165,13 +165,19 @@ def example_create_page(request, guide_id: int):
             by=request.user,
         )
     except DomainError as refusal:
-        show_refusal(form, refusal)
-        for field, message in refusal.fields.items():
-            if field.startswith("annotation.") and "annotation" not in form.errors:
-                form.add_error("annotation", f"{field.removeprefix('annotation.')}: {message}")
+        _show_refusal(form, refusal)
         return _render(request, guide, add_form=form, status=refusal.status)
     messages.success(request, _("Example added."))
     return redirect(_list_url(guide, example))
+
+
+def _show_refusal(form, refusal: DomainError) -> None:
+    """The refusal beside its fields; a problem inside the annotation JSON beside the
+    annotation field, naming where in it (``regions.w1.type: …``)."""
+    show_refusal(form, refusal)
+    for field, message in refusal.fields.items():
+        if field.startswith("annotation.") and "annotation" not in form.errors:
+            form.add_error("annotation", f"{field.removeprefix('annotation.')}: {message}")
 
 
 @login_required
@@ -194,10 +200,7 @@ def example_update_page(request, guide_id: int, example_id: int):
             by=request.user,
         )
     except DomainError as refusal:
-        show_refusal(form, refusal)
-        for field, message in refusal.fields.items():
-            if field.startswith("annotation.") and "annotation" not in form.errors:
-                form.add_error("annotation", f"{field.removeprefix('annotation.')}: {message}")
+        _show_refusal(form, refusal)
         return _render(request, guide, edit=(example.pk, form), status=refusal.status)
     messages.success(request, _("Example saved."))
     return redirect(_list_url(guide, example))
