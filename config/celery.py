@@ -23,6 +23,14 @@ def _sweeps_schedule(sender, **kwargs) -> None:
     options = {"expires": every}
     sender.add_periodic_task(every, sender.signature("datasets.sweep"), options=options)
     sender.add_periodic_task(every, sender.signature("exports.sweep"), options=options)
+    leases = settings.LEASE_SWEEP_SECONDS
+    sender.add_periodic_task(
+        leases, sender.signature("labeling.leases_sweep"), options={"expires": leases}
+    )
+    deltas = settings.COVERAGE_APPLY_SECONDS
+    sender.add_periodic_task(
+        deltas, sender.signature("datasets.coverage_apply"), options={"expires": deltas}
+    )
 
 
 _PR_SET_PDEATHSIG = 1

@@ -298,6 +298,21 @@ VENDOR_INVITE_DAYS = int(env("VENDOR_INVITE_DAYS", "7"))
 # The deepest nesting a JSON body may have (an annotation needs 5).
 API_JSON_MAX_DEPTH = int(env("API_JSON_MAX_DEPTH", "64"))
 
+# An annotation's limits: regions in one annotation, characters in one attribute's text
+# (LaTeX included), levels of parents; a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413.
+ANNOTATION_MAX_REGIONS = int(env("ANNOTATION_MAX_REGIONS", "2000"))
+ANNOTATION_MAX_TEXT = int(env("ANNOTATION_MAX_TEXT", "2000"))
+ANNOTATION_MAX_DEPTH = int(env("ANNOTATION_MAX_DEPTH", "8"))
+
+# The task hand-out: how long a lease lasts without a heartbeat, the longest gap between
+# two heartbeats counted as active time, how often the sweep reopens expired leases.
+TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "1800"))
+TASK_ACTIVE_GAP_SECONDS = int(env("TASK_ACTIVE_GAP_SECONDS", "60"))
+LEASE_SWEEP_SECONDS = float(env("LEASE_SWEEP_SECONDS", "30"))
+# How often beat folds labeling's coverage deltas into the counters: the coverage pages lag
+# labeling by at most this plus the worker's queue (they say "as of").
+COVERAGE_APPLY_SECONDS = float(env("COVERAGE_APPLY_SECONDS", "5"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",

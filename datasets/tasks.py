@@ -53,3 +53,14 @@ def jobs_sweep_task() -> int:
     from datasets import services
 
     return services.jobs_sweep()
+
+
+@shared_task(
+    name="datasets.coverage_apply", time_limit=120, soft_time_limit=100, ignore_result=True
+)
+def coverage_apply_task() -> int:
+    """Beat's, every ``COVERAGE_APPLY_SECONDS``: fold labeling's pending coverage deltas into
+    the counters. A killed run loses nothing: its delete rolls back with it."""
+    from datasets import services
+
+    return services.coverage_deltas_apply()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labeling.api import batches, contracts, kinds, photos
+from labeling.api import batches, contracts, handout, kinds, photos
 
 app_name = "labeling-api"
 
@@ -75,4 +75,30 @@ urlpatterns += [
     ),
     path("batches/<int:batch_id>/", batches.BatchDetailApi.as_view(), name="batch-detail"),
     path("batches/<int:batch_id>/cancel/", batches.BatchCancelApi.as_view(), name="batch-cancel"),
+]
+
+# --- the hand-out and the annotator's loop --------------------------------------------------
+urlpatterns += [
+    path("tasks/next/", handout.TaskNextApi.as_view(), name="task-next"),
+    path("tasks/<int:task_id>/", handout.TaskDetailApi.as_view(), name="task-detail"),
+    path(
+        "tasks/<int:task_id>/annotation/",
+        handout.TaskAnnotationApi.as_view(),
+        name="task-annotation",
+    ),
+    path("tasks/<int:task_id>/submit/", handout.TaskSubmitApi.as_view(), name="task-submit"),
+    path(
+        "tasks/<int:task_id>/heartbeat/",
+        handout.TaskHeartbeatApi.as_view(),
+        name="task-heartbeat",
+    ),
+    path("tasks/<int:task_id>/release/", handout.TaskReleaseApi.as_view(), name="task-release"),
+    path("tasks/<int:task_id>/skip/", handout.TaskSkipApi.as_view(), name="task-skip"),
+    path("tasks/<int:task_id>/reopen/", handout.TaskReopenApi.as_view(), name="task-reopen"),
+    path("tasks/<int:task_id>/history/", handout.TaskHistoryApi.as_view(), name="task-history"),
+    path(
+        "tasks/<int:task_id>/image/<str:kind>/",
+        handout.TaskImageApi.as_view(),
+        name="task-image",
+    ),
 ]

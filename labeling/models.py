@@ -165,6 +165,20 @@ class Task(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
     category_key = models.CharField(_("category key"), max_length=200, blank=True)
+    #: The batch's stable shuffled order: tasks are handed out by it, so one annotator does
+    #: not get a run of near-identical photos (a hash of the batch's seed and the item).
+    order_key = models.BigIntegerField(_("hand-out order"), default=0)
+    #: Who holds the task (leased) or submitted it (submitted and after).
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("annotator"),
+        db_index=False,
+    )
+    lease_expires_at = models.DateTimeField(_("lease expires at"), null=True, blank=True)
     active_seconds = models.PositiveIntegerField(_("active time (s)"), default=0)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -176,14 +190,38 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["task_kind", "item"], name="task_kind_item"),
             models.Index(fields=["batch", "status"], name="task_batch_status"),
+            # the claim: the first open task of a batch in hand-out order
             models.Index(
-                fields=["batch", "id"],
+                fields=["batch", "order_key", "id"],
                 condition=models.Q(status="open"),
-                name="task_open_batch_id",
+                name="task_open_batch_order",
+            ),
+            # the sweep: leases that expired
+            models.Index(
+                fields=["lease_expires_at"],
+                condition=models.Q(status="leased"),
+                name="task_lease_expiry",
+            ),
+            models.Index(
+                fields=["annotator", "status"],
+                condition=models.Q(annotator__isnull=False),
+                name="task_annotator_status",
             ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "item"], name="task_batch_item_unique")
+            models.UniqueConstraint(fields=["batch", "item"], name="task_batch_item_unique"),
+            # an annotator never holds two tasks: two claims racing for one user, the
+            # second fails here and gets the first one's task
+            models.UniqueConstraint(
+                fields=["annotator"],
+                condition=models.Q(status="leased"),
+                name="task_one_lease_per_annotator",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="leased")
+                | models.Q(annotator__isnull=False, lease_expires_at__isnull=False),
+                name="task_leased_has_holder",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,3 +246,145 @@ class TaskHold(models.Model):
 
     def __str__(self) -> str:
         return f"task {self.task_id} holds {self.region_type_id} on item {self.item_id}"
+
+
+class Lease(models.Model):
+    """One annotator's hold on one task, from the claim to its end: what figures, active
+    time and "was this ever yours" read. The task row says who holds it now."""
+
+    class End(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RELEASED = "released", _("Released")
+        SKIPPED = "skipped", _("Skipped")
+        EXPIRED = "expired", _("Expired")
+        ENDED = "ended", _("Ended (annotator deactivated)")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="leases")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    started_at = models.DateTimeField(_("claimed at"))
+    beat_at = models.DateTimeField(_("last heartbeat"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    end = models.CharField(_("how it ended"), max_length=12, choices=End.choices, blank=True)
+    active_seconds = models.PositiveIntegerField(_("active time (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+        indexes = [
+            models.Index(fields=["annotator", "started_at"], name="lease_annotator_started"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"], condition=models.Q(ended_at=None), name="lease_one_open_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"lease of task {self.task_id} by {self.annotator_id}"
+
+
+class SkipReason(models.Model):
+    """Why an annotator may skip a task of a dataset ("Image unreadable"). A dataset without
+    reasons of its own offers ``labeling.services.handout.DEFAULT_SKIP_REASONS``."""
+
+    dataset = models.ForeignKey(
+        "datasets.Dataset", on_delete=models.CASCADE, related_name="+", verbose_name=_("dataset")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("reason"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("skip reason")
+        verbose_name_plural = _("skip reasons")
+        ordering = ["dataset", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "code"], name="skip_reason_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class TaskSkip(models.Model):
+    """An annotator skipped a task: it goes to someone else, never back to them."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="skips")
+    annotator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=40)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("skipped at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("skip")
+        verbose_name_plural = _("skips")
+        constraints = [models.UniqueConstraint(fields=["task", "annotator"], name="task_skip_once")]
+
+    def __str__(self) -> str:
+        return f"task {self.task_id} skipped by {self.annotator_id}"
+
+
+class Annotation(models.Model):
+    """The label of one task in the canonical format, with the version every save is
+    checked against (a save based on an older one is a 409). Before the first save there is
+    no row: the task's annotation is the locked regions alone, version 0."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="annotation")
+    document = models.JSONField(_("annotation"), default=dict)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    #: The guide versions (ids) in force when it was last saved.
+    guide_versions = models.JSONField(_("guide versions"), default=list)
+    #: The item's ground-truth version the locked regions came from (None: it had none).
+    truth_version = models.PositiveIntegerField(_("ground truth version"), null=True)
+    saved_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
+
+    def __str__(self) -> str:
+        return f"annotation of task {self.task_id} v{self.version}"
+
+
+class AnnotationChange(models.Model):
+    """One entry of an annotation's history: a submit, or a minute of one author's draft
+    saves coalesced; what changed per region (ids), the guide versions, the active time."""
+
+    class Kind(models.TextChoices):
+        DRAFT = "draft", _("Draft saved")
+        SUBMIT = "submit", _("Submitted")
+        DELIVERED = "delivered", _("Delivered as a file")
+        REOPEN = "reopen", _("Reopened")
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("from"))
+    at = models.DateTimeField(_("at"))
+    version = models.PositiveIntegerField(_("version"))
+    #: {"added": [ids], "removed": [ids], "moved": [ids], "attributes": {id: [names]}}
+    changes = models.JSONField(_("changes"), default=dict)
+    guide_versions = models.JSONField(_("guide versions"), default=list)
+    active_seconds = models.PositiveIntegerField(_("active time (s)"), default=0)
+
+    class Meta:
+        verbose_name = _("annotation change")
+        verbose_name_plural = _("annotation changes")
+        ordering = ["annotation", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of annotation {self.annotation_id} v{self.version}"

@@ -8,7 +8,7 @@ from accounts.models import Role, User
 from core.permissions import require
 from datasets.models import Dataset, Item
 from datasets.policy import datasets_visible_to
-from labeling.models import Batch, Task, TaskKind
+from labeling.models import Batch, Lease, Task, TaskKind
 from vendors.models import Contract
 from vendors.policy import can_manage_vendors, contracts_visible_to, is_in_house, vendor_of
 
@@ -27,7 +27,13 @@ __all__ = [
     "datasets_with_work_for",
     "dataset_for",
     "can_cancel_batch",
+    "tasks_readable_by",
+    "tasks_workable_by",
+    "batches_claimable_by",
 ]
+
+#: Batch statuses whose tasks an annotator still works on (until the batch is submitted).
+WORKING = (Batch.Status.OPEN, Batch.Status.IN_PROGRESS, Batch.Status.RETURNED)
 
 
 def can_label(user: User) -> bool:
@@ -108,3 +114,47 @@ def dataset_for(user: User, dataset_id: int) -> Dataset:
 
 def can_cancel_batch(user: User, batch: Batch) -> bool:
     return can_cut_batches(user)
+
+
+def batches_claimable_by(user: User) -> QuerySet[Batch]:
+    """The batches an annotator may ask the next task of: their vendor's, being worked on."""
+    if not can_label(user):
+        return Batch.objects.none()
+    vendor = vendor_of(user)
+    if vendor is None:
+        return Batch.objects.none()
+    return Batch.objects.filter(vendor=vendor, status__in=WORKING)
+
+
+def tasks_readable_by(user: User) -> QuerySet[Task]:
+    """Tasks whose annotation, history and images a user may read. An annotator: the task
+    they hold, and those they submitted while the batch is still worked on — never a task
+    another holds (404). A vendor manager: their vendor's tasks. In-house: every task."""
+    if is_in_house(user):
+        return Task.objects.all()
+    vendor = vendor_of(user)
+    if vendor is None:
+        return Task.objects.none()
+    if user.has_role(Role.VENDOR_MANAGER):
+        return Task.objects.filter(batch__vendor=vendor)
+    if not can_label(user):
+        return Task.objects.none()
+    return Task.objects.filter(
+        batch__vendor=vendor,
+        batch__status__in=WORKING,
+        annotator=user,
+        status__in=(Task.Status.LEASED, Task.Status.SUBMITTED),
+    )
+
+
+def tasks_workable_by(user: User) -> QuerySet[Task]:
+    """Tasks an annotator may save, release, skip, heartbeat or reopen: of their vendor's
+    batches, and leased to them at some time (the service then says 409 when the lease
+    ended or went to someone else). Any other task is a 404."""
+    if not can_label(user):
+        return Task.objects.none()
+    vendor = vendor_of(user)
+    if vendor is None:
+        return Task.objects.none()
+    held_once = Lease.objects.filter(annotator=user).values("task_id")
+    return Task.objects.filter(batch__vendor=vendor, pk__in=held_once)

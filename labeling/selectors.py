@@ -1,12 +1,16 @@
 """The labeling app's reads: task kinds in words, batches with their progress."""
 
+import functools
+import time
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from datasets.models import AttributeDef, RegionType
-from labeling.models import Batch, Task, TaskKind
+from datasets.models import AttributeDef, GroundTruthVersion, Item, RegionType
+from labeling.models import Annotation, AnnotationChange, Batch, SkipReason, Task, TaskKind
 
 #: Task statuses in the order a progress bar draws them, furthest along first.
 TASK_STATUSES = [status.value for status in Task.Status]
@@ -101,3 +105,174 @@ def batch_progress(*, batch: Batch) -> dict:
         "accepted_percent": round(100 * done / live, 1) if live else None,
         "categories": categories,
     }
+
+
+# --- the hand-out -------------------------------------------------------------------------
+
+
+#: What an annotator may skip a task for, where a dataset has no list of its own.
+DEFAULT_SKIP_REASONS = (
+    ("unreadable", gettext_lazy("The image is unreadable (blurred, dark, cut off)")),
+    ("no_content", gettext_lazy("There is nothing of this kind to label in it")),
+    ("wrong_dataset", gettext_lazy("The image does not belong in this dataset")),
+    ("unsure", gettext_lazy("The guide does not say how to label this")),
+    ("other", gettext_lazy("Another reason (say which in the note)")),
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _kind_parts(kind_id: int) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    kind = TaskKind(pk=kind_id)
+    types = kind.types.order_by("position", "id").values_list("slug", flat=True)
+    attributes = kind.attributes.order_by("region_type__position", "position", "id")
+    return tuple(types), tuple(attributes.values_list("region_type__slug", "name"))
+
+
+def kind_parts(kind_id: int) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A task kind's region types and (type, attribute) pairs in schema order, kept in
+    memory: what a kind edits is fixed once it has a batch, and only tasks ask."""
+    return _kind_parts(kind_id)
+
+
+def kind_parts_forget() -> None:
+    _kind_parts.cache_clear()
+
+
+def kind_type_slugs(task: Task) -> set[str]:
+    return set(kind_parts(task.task_kind_id)[0])
+
+
+def item_facts(task: Task) -> tuple[int, int, bool, int]:
+    """What a save or a task read needs of its item: width, height, whether it has ground
+    truth, and its dataset's spec version; read with the task's lock when it was
+    (``handout.task_locked_for``), else in one query."""
+    if hasattr(task, "item_width"):
+        width, height = task.item_width, task.item_height
+        truth, types, spec_version = task.item_truth, task.item_truth_types, task.item_spec_version
+    else:
+        width, height, truth, types, spec_version = (
+            Item.objects.filter(pk=task.item_id)
+            .values_list(
+                "width", "height", "ground_truth_id", "truth_types", "dataset__spec_version"
+            )
+            .get()
+        )
+    return width, height, truth is not None or bool(types), spec_version
+
+
+def locked_regions(*, task: Task, has_truth: bool = True) -> tuple[list[dict], int | None]:
+    """The item's ground-truth regions the task's kind does not edit, and the ground-truth
+    version they come from (None: the item has no ground truth; ``has_truth`` False says
+    so already, and nothing is read)."""
+    if not has_truth:
+        return [], None
+    row = (
+        GroundTruthVersion.objects.filter(item_id=task.item_id)
+        .order_by("-number")
+        .values_list("number", "annotation")
+        .first()
+    )
+    if row is None:
+        return [], None
+    number, annotation = row
+    editable = kind_type_slugs(task)
+    regions = annotation.get("regions", []) if isinstance(annotation, dict) else []
+    return [r for r in regions if isinstance(r, dict) and r.get("type") not in editable], number
+
+
+def task_document(*, task: Task, has_truth: bool = True) -> tuple[dict, int]:
+    """The task's annotation and its version: the last save, else the locked regions
+    alone (version 0)."""
+    annotation = Annotation.objects.filter(task=task).only("document", "version").first()
+    if annotation is not None:
+        return annotation.document, annotation.version
+    regions, _number = locked_regions(task=task, has_truth=has_truth)
+    return {"regions": regions, "categories": {}}, 0
+
+
+#: Skip reasons change rarely (the planner's list), and every task read shows them: each
+#: process keeps a dataset's for this long.
+SKIP_REASONS_KEPT_SECONDS = 60
+_skip_reasons_kept: dict[int, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def skip_reasons(*, dataset_id: int) -> list[tuple[str, str]]:
+    """(code, label) an annotator may skip a task of the dataset for: the dataset's own
+    list, else the defaults (their labels in the reader's language)."""
+    kept = _skip_reasons_kept.get(dataset_id)
+    if kept is None or time.monotonic() - kept[0] > SKIP_REASONS_KEPT_SECONDS:
+        own = list(
+            SkipReason.objects.filter(dataset_id=dataset_id)
+            .order_by("position", "id")
+            .values_list("code", "label")
+        )
+        kept = (time.monotonic(), own)
+        _skip_reasons_kept[dataset_id] = kept
+    return kept[1] or [(code, str(label)) for code, label in DEFAULT_SKIP_REASONS]
+
+
+def annotation_limits() -> dict:
+    return {
+        "regions": settings.ANNOTATION_MAX_REGIONS,
+        "text": settings.ANNOTATION_MAX_TEXT,
+        "depth": settings.ANNOTATION_MAX_DEPTH,
+        "body_bytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+    }
+
+
+def task_payload(*, task: Task) -> dict:
+    """A task as the labeling tool reads it (the API adds its image URLs): its annotation
+    and version, the item's size, what the kind edits (everything else is locked), the
+    lease, the skip reasons and the limits. Expects ``batch`` and ``task_kind`` loaded."""
+    width, height, has_truth, _spec = item_facts(task)
+    document, version = task_document(task=task, has_truth=has_truth)
+    kind = task.task_kind
+    editable, attributes = kind_parts(kind.pk)
+    present = {region.get("type") for region in document.get("regions", [])}
+    return {
+        "id": task.pk,
+        "batch": task.batch_id,
+        "dataset": task.batch.dataset_id,
+        "task_kind": {
+            "id": kind.pk,
+            "name": kind.name,
+            "types": list(editable),
+            "attributes": [{"type": t, "name": name} for t, name in attributes],
+        },
+        "status": task.status,
+        "status_label": task.get_status_display(),
+        "lease_expires_at": task.lease_expires_at,
+        "version": version,
+        "annotation": document,
+        "locked_types": sorted(t for t in present if t and t not in editable),
+        "item": {"id": task.item_id, "width": width, "height": height},
+        "skip_reasons": [
+            {"code": code, "label": label}
+            for code, label in skip_reasons(dataset_id=task.batch.dataset_id)
+        ],
+        "limits": annotation_limits(),
+    }
+
+
+def task_history(*, task: Task) -> list[dict]:
+    """The annotation's history, oldest first: who, when, what changed, under which guide
+    versions, with how much active time. Authors are shown by name."""
+    rows = (
+        AnnotationChange.objects.filter(annotation__task=task)
+        .select_related("author")
+        .order_by("id")
+    )
+    return [
+        {
+            "kind": row.kind,
+            "kind_label": row.get_kind_display(),
+            "author": (row.author.get_full_name() or row.author.username) if row.author else None,
+            "started_at": row.started_at,
+            "at": row.at,
+            "version": row.version,
+            "changes": row.changes,
+            "guide_versions": row.guide_versions,
+            "active_seconds": row.active_seconds,
+        }
+        for row in rows
+    ]

@@ -72,6 +72,10 @@ class CoverageOut(serializers.Serializer):
     axes = AxisCoverageOut(many=True)
     cells = CellCoverageOut(many=True)
     totals = CoverageTotalsOut()
+    as_of = serializers.DateTimeField(
+        help_text="The counters hold every change up to this time; labeling's submits are "
+        "folded in every COVERAGE_APPLY_SECONDS (5 s by default)."
+    )
 
 
 class CoverageApi(APIView):

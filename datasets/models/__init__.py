@@ -3,6 +3,7 @@
 from datasets.models.coverage import (
     CoverageCount,
     CoverageDaily,
+    CoverageDelta,
 )
 from datasets.models.items import (
     UNCOUNTED_STATUSES,
@@ -42,6 +43,7 @@ __all__ = [
     "CellQuota",
     "CoverageCount",
     "CoverageDaily",
+    "CoverageDelta",
     "Dataset",
     "GroundTruthVersion",
     "Item",

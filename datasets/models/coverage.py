@@ -46,3 +46,22 @@ class CoverageDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_key} {self.day}: {self.count}"
+
+
+class CoverageDelta(models.Model):
+    """A change of one counter not applied yet: labeling's claims, saves and submits insert
+    these (no row of theirs is shared, so none waits on another), and a periodic job folds
+    them into ``CoverageCount`` within a few seconds."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="+")
+    category_key = models.CharField(max_length=200, blank=True)
+    split = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=12)
+    count = models.IntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["dataset", "created_at"], name="coverage_delta_age")]
+
+    def __str__(self) -> str:
+        return f"{self.category_key}/{self.split}/{self.status}: {self.count:+d}"

@@ -4,6 +4,7 @@ Reads only, in a fixed number of queries whatever the number of categories or it
 categories with their axes, the cell quotas, the dataset's ``CoverageCount`` rows and the last
 14 days of ``CoverageDaily`` rows. Everything else is summed here in Python: a category sums
 the counter rows whose key holds its id, a cell the rows whose key holds both of its ids.
+``as_of`` says up to when the counters are complete (labeling's moves land a few seconds late).
 """
 
 import math
@@ -19,6 +20,7 @@ from datasets.models import (
     CellQuota,
     CoverageCount,
     CoverageDaily,
+    CoverageDelta,
     Dataset,
     Item,
     SplitRun,
@@ -96,7 +98,7 @@ def coverage_report(*, dataset: Dataset, today: date | None = None) -> dict:
     ``percent`` and ``accepted_percent`` of the target (None without a target),
     ``under_filled``, ``rate`` (items a day over the window), ``eta`` (None when the rate is 0
     or the target is reached), ``splits`` and ``test_lacking`` (items, none in test, while
-    the dataset has test items: the offline test cannot judge it). Four queries.
+    the dataset has test items: the offline test cannot judge it), ``as_of``. Five queries.
     """
     today = today or timezone.localdate()
     categories = list(
@@ -201,7 +203,20 @@ def coverage_report(*, dataset: Dataset, today: date | None = None) -> dict:
         "axes": axes,
         "cells": cell_rows,
         "totals": totals,
+        "as_of": coverage_as_of(dataset_id=dataset.pk),
     }
+
+
+def coverage_as_of(*, dataset_id: int):
+    """Up to when the dataset's counters hold every change: the oldest pending delta's time
+    (labeling's moves wait up to ``COVERAGE_APPLY_SECONDS`` to be folded in), else now."""
+    oldest = (
+        CoverageDelta.objects.filter(dataset_id=dataset_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return oldest or timezone.now()
 
 
 def coverage_summary(*, dataset: Dataset) -> dict:

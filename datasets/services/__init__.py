@@ -1,6 +1,6 @@
 """Writes of the datasets app, one module per subject."""
 
-from datasets.services.annotations import annotation_validate
+from datasets.services.annotations import annotation_validate, schema_at
 from datasets.services.attributes import attribute_create, attribute_delete, attribute_update
 from datasets.services.categories import (
     category_change_request,
@@ -11,6 +11,7 @@ from datasets.services.categories import (
 from datasets.services.coverage import (
     category_key_for,
     coverage_collected,
+    coverage_deltas_apply,
     coverage_move,
     coverage_recount,
     stratum_of,
@@ -104,6 +105,7 @@ __all__ = [
     "categories_resolve",
     "category_key_for",
     "coverage_collected",
+    "coverage_deltas_apply",
     "coverage_move",
     "coverage_recount",
     "file_name_check",
@@ -142,6 +144,7 @@ __all__ = [
     "stage_move",
     "stage_update",
     "annotation_validate",
+    "schema_at",
     "attribute_create",
     "attribute_delete",
     "attribute_update",

@@ -4,8 +4,10 @@
 nothing; the API's validate endpoint, ground truth and labeling's saves all call it.
 """
 
+import functools
 import math
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -27,6 +29,24 @@ def schema_of(dataset: Dataset) -> dict[str, dict]:
         }
         for region_type in types
     }
+
+
+@functools.lru_cache(maxsize=256)
+def _schema_at(dataset_id: int, spec_version: int) -> dict[str, dict]:
+    return schema_of(Dataset(pk=dataset_id))
+
+
+def schema_at(*, dataset_id: int, spec_version: int) -> dict[str, dict]:
+    """``schema_of`` at one spec version, kept in memory: every schema change raises the
+    dataset's spec version (``spec_change_record``), so a version's schema never changes.
+    Labeling's saves validate with it instead of reading the schema anew each time."""
+    return _schema_at(dataset_id, spec_version)
+
+
+def schema_forget() -> None:
+    """Drop the kept schemas (a spec change in this process; other processes read the new
+    version's key)."""
+    _schema_at.cache_clear()
 
 
 def _is_number(value) -> bool:
@@ -62,7 +82,9 @@ def _bbox_check(bbox, width: float, height: float, problems: _Problems, where: s
     return [x, y, w, h]
 
 
-def _attribute_check(definition: AttributeDef, value, problems: _Problems, where: str) -> None:
+def _attribute_check(
+    definition: AttributeDef, value, problems: _Problems, where: str, draft: bool = False
+) -> None:
     kind = definition.kind
     if kind == AttributeDef.Kind.BOOLEAN:
         if not isinstance(value, bool):
@@ -75,13 +97,21 @@ def _attribute_check(definition: AttributeDef, value, problems: _Problems, where
             _("“%(value)s” is not one of %(choices)s.")
             % {"value": value, "choices": ", ".join(definition.choices)},
         )
-    elif kind == AttributeDef.Kind.LATEX:
+    elif len(value) > settings.ANNOTATION_MAX_TEXT:
+        problems.add(
+            where,
+            _("The text is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(value), "limit": settings.ANNOTATION_MAX_TEXT},
+        )
+    elif kind == AttributeDef.Kind.LATEX and not draft:
         error = latex_check(value)
         if error is not None:
             problems.add(where, _("The LaTeX does not parse: %(error)s") % {"error": error})
 
 
-def _region_check(region: dict, schema: dict, width, height, problems, where: str) -> dict:
+def _region_check(
+    region: dict, schema: dict, width, height, problems, where: str, draft: bool
+) -> dict:
     for key in sorted(set(region) - REGION_KEYS):
         problems.add(f"{where}.{key}", _("Unknown key."))
     out = {"id": region.get("id"), "type": region.get("type")}
@@ -111,17 +141,19 @@ def _region_check(region: dict, schema: dict, width, height, problems, where: st
                 % {"type": region["type"], "name": name},
             )
         else:
-            _attribute_check(attribute, value, problems, f"{where}.attributes.{name}")
+            _attribute_check(attribute, value, problems, f"{where}.attributes.{name}", draft)
     for name, attribute in definition["attributes"].items():
-        if attribute.required and (
-            name not in attributes or attributes[name] is None or attributes[name] == ""
+        if (
+            not draft
+            and attribute.required
+            and (name not in attributes or attributes[name] is None or attributes[name] == "")
         ):
             problems.add(f"{where}.attributes.{name}", _("This attribute is required."))
     return out
 
 
 def _categories_check(dataset: Dataset, categories, problems: _Problems) -> dict:
-    if categories is None:
+    if categories is None or categories == {}:
         return {}
     if not isinstance(categories, dict):
         problems.add("categories", _("Categories are an object of axis → category."))
@@ -141,12 +173,54 @@ def _categories_check(dataset: Dataset, categories, problems: _Problems) -> dict
     return dict(categories)
 
 
-def annotation_validate(*, dataset: Dataset, annotation, width: int, height: int) -> dict:
+def _limit_error(count: int) -> DomainError:
+    message = _("The annotation has %(count)s regions; the limit is %(limit)s.") % {
+        "count": count,
+        "limit": settings.ANNOTATION_MAX_REGIONS,
+    }
+    return DomainError(message, code="too_many_regions", fields={"regions": message})
+
+
+def _depth_check(checked, by_id: dict, problems: _Problems) -> None:
+    """Parents that loop back (r1 → r2 → r1) or nest deeper than the limit."""
+    limit = settings.ANNOTATION_MAX_DEPTH
+    for where, out in checked:
+        seen, parent, depth = {id(out)}, out["parent"], 0
+        while isinstance(parent, str) and parent in by_id:
+            region = by_id[parent]
+            depth += 1
+            if id(region) in seen:
+                problems.add(f"{where}.parent", _("The region's parents loop back to it."))
+                break
+            if depth > limit:
+                problems.add(
+                    f"{where}.parent",
+                    _("Regions nest deeper than %(limit)s levels.") % {"limit": limit},
+                )
+                break
+            seen.add(id(region))
+            parent = region["parent"]
+
+
+def annotation_validate(
+    *,
+    dataset: Dataset,
+    annotation,
+    width: int,
+    height: int,
+    draft: bool = False,
+    spec_version: int | None = None,
+) -> dict:
     """Hold a canonical annotation against the schema, taxonomy and image size.
+
+    A ``draft`` is checked for structure only: a missing required attribute and LaTeX that
+    does not parse yet (half-typed) pass; everything else, the limits included, is checked.
+    More than ``ANNOTATION_MAX_REGIONS`` regions is refused before any is looked at.
 
     Returns it normalised (boxes as floats, ``attributes``, ``parent`` and ``categories``
     present); otherwise raises one ``invalid_annotation`` error whose ``fields`` name every
     problem by region, e.g. ``{"regions.r2.bbox": "The box lies outside the image…"}``.
+    Given the dataset's current ``spec_version``, the schema is the one kept for it.
     """
     problems = _Problems()
     if not isinstance(annotation, dict):
@@ -158,7 +232,12 @@ def annotation_validate(*, dataset: Dataset, annotation, width: int, height: int
     if not isinstance(regions, list):
         problems.add("regions", _("Regions are a list."))
         regions = []
-    schema = schema_of(dataset)
+    if len(regions) > settings.ANNOTATION_MAX_REGIONS:
+        raise _limit_error(len(regions))
+    if spec_version is None:
+        schema = schema_of(dataset)
+    else:
+        schema = schema_at(dataset_id=dataset.pk, spec_version=spec_version)
     checked: list[tuple[str, dict]] = []
     by_id: dict[str, dict] = {}
     for index, region in enumerate(regions):
@@ -177,7 +256,7 @@ def annotation_validate(*, dataset: Dataset, annotation, width: int, height: int
             )
         else:
             where = f"regions.{region_id}"
-        out = _region_check(region, schema, width, height, problems, where)
+        out = _region_check(region, schema, width, height, problems, where, draft)
         if where == f"regions.{region_id}":
             by_id[region_id] = out
         checked.append((where, out))
@@ -206,6 +285,7 @@ def annotation_validate(*, dataset: Dataset, annotation, width: int, height: int
                 _("A “%(type)s” region may not nest in a “%(parent)s” region.")
                 % {"type": out["type"], "parent": parent["type"]},
             )
+    _depth_check(checked, by_id, problems)
     categories = _categories_check(dataset, annotation.get("categories"), problems)
     if problems:
         raise DomainError(

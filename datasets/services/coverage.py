@@ -4,6 +4,12 @@ Every service that adds or removes an item, or changes its categories, split or 
 moves the counters in the same transaction through ``coverage_move``; the dashboard then
 reads a few hundred counter rows instead of counting items. ``coverage_recount`` rebuilds
 them from the items with one grouped query, for repair and for the tests that check them.
+
+Labeling's hot moves (submit, reopen, return, accept) must not wait on a counter row that
+every annotator of the dataset shares, so they pass ``deferred=True``: the change is inserted
+as ``CoverageDelta`` rows (insert-only, nothing shared) and ``coverage_deltas_apply`` — the
+beat job every ``COVERAGE_APPLY_SECONDS`` — folds them into the counters. the coverage
+report's ``as_of`` says up to when the counters are complete.
 """
 
 from collections import Counter
@@ -14,7 +20,14 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from datasets.models import UNCOUNTED_STATUSES, CoverageCount, CoverageDaily, Dataset, Item
+from datasets.models import (
+    UNCOUNTED_STATUSES,
+    CoverageCount,
+    CoverageDaily,
+    CoverageDelta,
+    Dataset,
+    Item,
+)
 
 #: (category_key, split, status) of one item: the unit the counters count.
 Stratum = tuple[str, str, str]
@@ -55,12 +68,18 @@ def _upsert(table: str, columns: tuple[str, ...], conflict: tuple[str, ...], row
         cursor.execute(sql, [value for row in rows for value in row])
 
 
-def coverage_move(*, dataset_id: int, moves: Counter[tuple[Stratum | None, Stratum | None]]):
+def coverage_move(
+    *,
+    dataset_id: int,
+    moves: Counter[tuple[Stratum | None, Stratum | None]],
+    deferred: bool = False,
+):
     """Apply item moves: ``{(before, after): n}``; ``None`` before means added, after removed.
 
     A stratum whose status is uncounted (``UNCOUNTED_STATUSES``: a collected photo awaiting
     acceptance, or rejected) is no stratum: moving into one removes the item from the
-    counters, moving out of one adds it.
+    counters, moving out of one adds it. ``deferred``: record the change as deltas for
+    ``coverage_deltas_apply`` instead of moving the counters now.
     """
     deltas: Counter[Stratum] = Counter()
     for (before, after), n in moves.items():
@@ -71,6 +90,15 @@ def coverage_move(*, dataset_id: int, moves: Counter[tuple[Stratum | None, Strat
             deltas[before] -= n
         if after is not None:
             deltas[after] += n
+    if deferred:
+        CoverageDelta.objects.bulk_create(
+            CoverageDelta(
+                dataset_id=dataset_id, category_key=key, split=split, status=status, count=n
+            )
+            for (key, split, status), n in sorted(deltas.items())
+            if n
+        )
+        return
     _upsert(
         CoverageCount._meta.db_table,
         ("dataset_id", "category_key", "split", "status", "count"),
@@ -90,9 +118,54 @@ def coverage_collected(*, dataset_id: int, keys: Counter[str], day: date | None 
     )
 
 
+def _deltas_take(dataset_id: int | None) -> list[tuple]:
+    """Remove the pending deltas (of one dataset, or all) and return them as rows.
+
+    PostgreSQL: one ``DELETE … RETURNING``, so two appliers running at once never fold one
+    delta twice (the second finds the rows gone). SQLite writes one at a time anyway.
+    """
+    table = CoverageDelta._meta.db_table
+    where, params = ("WHERE dataset_id = %s", [dataset_id]) if dataset_id else ("", [])
+    columns = "dataset_id, category_key, split, status, count"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DELETE FROM {table} {where} RETURNING {columns}", params)  # noqa: S608
+            return cursor.fetchall()
+        cursor.execute(f"SELECT id, {columns} FROM {table} {where}", params)  # noqa: S608
+        rows = cursor.fetchall()
+        ids = [row[0] for row in rows]
+        for start in range(0, len(ids), 500):  # SQLite's limit on parameters
+            chunk = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)  # noqa: S608
+        return [row[1:] for row in rows]
+
+
+@transaction.atomic
+def coverage_deltas_apply(*, dataset_id: int | None = None) -> int:
+    """Fold the pending deltas (of one dataset, or of all) into the counters: how many.
+
+    One delete and one counter upsert, in one transaction: the counters and the deltas
+    never both hold a change, nor neither.
+    """
+    rows = _deltas_take(dataset_id)
+    sums: Counter[tuple] = Counter()
+    for dataset, key, split, status, n in rows:
+        sums[(dataset, key, split, status)] += n
+    _upsert(
+        CoverageCount._meta.db_table,
+        ("dataset_id", "category_key", "split", "status", "count"),
+        ("dataset_id", "category_key", "split", "status"),
+        [(*key, n) for key, n in sums.items() if n],
+    )
+    return len(rows)
+
+
 @transaction.atomic
 def coverage_recount(*, dataset: Dataset) -> None:
-    """Rebuild the dataset's counters from its items with one grouped query."""
+    """Rebuild the dataset's counters from its items with one grouped query (the pending
+    deltas, already in the items, are dropped)."""
+    _deltas_take(dataset.pk)
     CoverageCount.objects.filter(dataset=dataset).delete()
     rows = (
         Item.objects.filter(dataset=dataset)

@@ -384,13 +384,20 @@ def items_collected_review(*, items: list[Item], accept: bool, by: User | None) 
 
 @transaction.atomic
 def items_status_move(
-    *, dataset: Dataset, item_ids: Iterable[int], from_status: str, to_status: str
+    *,
+    dataset: Dataset,
+    item_ids: Iterable[int],
+    from_status: str,
+    to_status: str,
+    deferred: bool = False,
 ) -> int:
     """Move many items of ``dataset`` from one status to another, counters with them: how
     many moved. Items not in ``from_status`` (or not of the dataset) are left as they are.
 
     One ``UPDATE … RETURNING`` and one counter upsert however many items: a batch cut moves
-    its items new → in labeling with it, a cancel moves them back.
+    its items new → in labeling with it, a cancel moves them back. ``deferred``: the
+    counters move a few seconds later (``coverage_move``'s deltas), so a submit waits on no
+    counter row.
     """
     ids = sorted(set(item_ids))
     if not ids or from_status == to_status:
@@ -409,5 +416,5 @@ def items_status_move(
         moved = Counter(
             ((key, split, from_status), (key, split, to_status)) for key, split in cursor.fetchall()
         )
-    coverage_move(dataset_id=dataset.pk, moves=moved)
+    coverage_move(dataset_id=dataset.pk, moves=moved, deferred=deferred)
     return sum(moved.values())

@@ -13,6 +13,7 @@ from accounts.models import User
 from core.errors import DomainError
 from datasets.models import Dataset, SpecChange
 from datasets.selectors import spec_snapshot
+from datasets.services.annotations import schema_forget
 
 
 def _require_unique_name(name: str, *, exclude: int | None = None) -> None:
@@ -55,6 +56,7 @@ def spec_change_record(*, dataset: Dataset, by: User | None, change: dict) -> No
     """
     Dataset.objects.filter(pk=dataset.pk).update(spec_version=F("spec_version") + 1)
     dataset.refresh_from_db(fields=["spec_version"])
+    schema_forget()
     SpecChange.objects.create(
         dataset=dataset,
         version=dataset.spec_version,

@@ -2,6 +2,7 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -111,6 +112,7 @@ def coverage_page(request, dataset_id: int):
     context = {
         "dataset": dataset,
         "report": report,
+        "apply_seconds": round(settings.COVERAGE_APPLY_SECONDS),
         "tables": tables,
         "splits": split_summary(dataset=dataset, runs=20, counts=report["totals"]["splits"]),
         "can_edit": can_edit,

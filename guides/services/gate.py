@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -56,13 +57,12 @@ def required_version(guide: Guide) -> GuideVersion | None:
 
 def guide_versions_current(*, dataset_id: int, task_kind_id: int | None = None) -> list[int]:
     """The ids of the latest published version of each applicable guide: what a task leased
-    now is labeled under."""
-    ids = []
-    for guide in guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id):
-        latest = guide.versions.order_by("-number").values_list("pk", flat=True).first()
-        if latest is not None:
-            ids.append(latest)
-    return ids
+    now is labeled under. One query however many guides apply."""
+    latest = GuideVersion.objects.filter(guide=OuterRef("pk")).order_by("-number")
+    rows = guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id).annotate(
+        latest=Subquery(latest.values("pk")[:1])
+    )
+    return [pk for pk in rows.values_list("latest", flat=True) if pk is not None]
 
 
 def guide_need(*, user: User, guide: Guide) -> GateNeed | None:
@@ -83,12 +83,47 @@ def guide_need(*, user: User, guide: Guide) -> GateNeed | None:
 
 
 def guide_gate(*, user: User, dataset_id: int, task_kind_id: int | None = None) -> list[GateNeed]:
-    """What ``user`` must still do before a new task of this dataset and kind; [] = go."""
+    """What ``user`` must still do before a new task of this dataset and kind; [] = go.
+
+    Asked on every claim, so it reads in three queries however many guides apply: each
+    guide's required version, then the user's acknowledgements and quiz passes of those
+    guides; ``guide_need`` says the same for one guide."""
+    required = GuideVersion.objects.filter(guide=OuterRef("pk"), minor=False).order_by("-number")
+    guides = list(
+        guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id)
+        .annotate(
+            required_id=Subquery(required.values("pk")[:1]),
+            required_number=Subquery(required.values("number")[:1]),
+            required_pass=Subquery(required.values("pass_score")[:1]),
+        )
+        .filter(required_id__isnull=False)
+        .values_list("pk", "required_id", "required_number", "required_pass")
+    )
+    if not guides:
+        return []
+    ids = [guide for guide, *_rest in guides]
+    acknowledged = set(
+        Acknowledgement.objects.filter(user=user, version__guide_id__in=ids).values_list(
+            "version__guide_id", "version__number"
+        )
+    )
+    passed = set()
+    if any(pass_score is not None for *_rest, pass_score in guides):
+        passed = set(
+            QuizAttempt.objects.filter(
+                user=user, version__guide_id__in=ids, passed=True
+            ).values_list("version__guide_id", "version__number")
+        )
     needs = []
-    for guide in guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id):
-        need = guide_need(user=user, guide=guide)
-        if need is not None:
-            needs.append(need)
+    for guide, version_id, number, pass_score in guides:
+        if not any(g == guide and n >= number for g, n in acknowledged):
+            reason = "acknowledge"
+        elif pass_score is not None and not any(g == guide and n >= number for g, n in passed):
+            reason = "quiz"
+        else:
+            continue
+        version = GuideVersion.objects.select_related("guide").get(pk=version_id)
+        needs.append(GateNeed(version=version, reason=reason))
     return needs
 
 

@@ -17,6 +17,7 @@ One query (one scan of the items) finds the eligible ids of every category of th
 so the same seed and the same data take the same items.
 """
 
+import hashlib
 import random
 import secrets
 from collections import defaultdict
@@ -226,7 +227,9 @@ def _resolve_need(dataset: Dataset, need: dict, filters: list[str]):
 
 
 def _gaps(dataset: Dataset, lines, filters: list[Category]) -> dict[str, tuple]:
-    """Per need key: (gap, target, in labeling) from the coverage report (four queries)."""
+    """Per need key: (gap, target, in labeling) from the coverage report, after folding in
+    the submits' pending coverage deltas so a cut never reads counters seconds old."""
+    dataset_services.coverage_deltas_apply(dataset_id=dataset.pk)
     report = dataset_selectors.coverage_report(dataset=dataset)
     rows = {row["key"]: row for axis in report["axes"] for row in axis["categories"]}
     cells = {}
@@ -469,6 +472,13 @@ def batch_preview(
     return preview
 
 
+def order_key(seed: str, item_id: int) -> int:
+    """A task's place in its batch's hand-out order: a hash of the batch's seed and the
+    item, so the order is shuffled, stable, and the same for the same cut."""
+    digest = hashlib.blake2b(f"{seed}:{item_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def _tasks_insert(*, batch: Batch, rows: list[tuple[int, str]]) -> None:
     """The batch's tasks, ``(item id, category key)`` each, and their holds on every type
     of the kind (the unique hold is what makes a racing cut fail: IntegrityError).
@@ -479,7 +489,13 @@ def _tasks_insert(*, batch: Batch, rows: list[tuple[int, str]]) -> None:
     the ORM's bulk inserts."""
     if connection.vendor != "postgresql":
         tasks = Task.objects.bulk_create(
-            Task(batch=batch, task_kind_id=batch.task_kind_id, item_id=pk, category_key=key)
+            Task(
+                batch=batch,
+                task_kind_id=batch.task_kind_id,
+                item_id=pk,
+                category_key=key,
+                order_key=order_key(batch.seed, pk),
+            )
             for pk, key in rows
         )
         type_ids = sorted(batch.task_kind.types.values_list("id", flat=True))
@@ -494,9 +510,10 @@ def _tasks_insert(*, batch: Batch, rows: list[tuple[int, str]]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {task} (batch_id, task_kind_id, item_id, status, category_key, "  # noqa: S608 - our names
-            "active_seconds, created_at) "
-            "SELECT %s, %s, row.item, %s, row.category_key, 0, %s "
-            "FROM unnest(%s::bigint[], %s::text[]) AS row(item, category_key) ORDER BY row.item",
+            "order_key, active_seconds, created_at) "
+            "SELECT %s, %s, row.item, %s, row.category_key, row.order_key, 0, %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) "
+            "AS row(item, category_key, order_key) ORDER BY row.item",
             [
                 batch.pk,
                 batch.task_kind_id,
@@ -504,6 +521,7 @@ def _tasks_insert(*, batch: Batch, rows: list[tuple[int, str]]) -> None:
                 timezone.now(),
                 [pk for pk, _key in rows],
                 [key for _pk, key in rows],
+                [order_key(batch.seed, pk) for pk, _key in rows],
             ],
         )
         cursor.execute(

@@ -7,6 +7,7 @@ from accounts.models import User
 from core.errors import DomainError
 from datasets.models import AttributeDef, Dataset, RegionType
 from labeling.models import Batch, TaskKind
+from labeling.selectors import kind_parts_forget
 
 
 def _refuse(message: str, *, field: str, code: str, status: int = 400) -> None:
@@ -131,6 +132,7 @@ def task_kind_update(
         kind.types.set(types)
         kind.attributes.set(attributes)
         kind.requires.set(requires)
+        kind_parts_forget()
     fields = []
     if name is not None:
         kind.name = name

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.models import Role
 from datasets import services
@@ -313,6 +314,19 @@ def _visit(page, url: str) -> list[str]:
     return problems
 
 
+def _screenshot(page, target) -> None:
+    """Keep the page as a picture; Chromium on a loaded machine now and then cannot capture a
+    tall page at once ("Unable to capture screenshot"), so it tries again once."""
+    for attempt in (1, 2):
+        try:
+            page.screenshot(path=target, full_page=True, type="jpeg", quality=70)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(500)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_every_page_of_every_role_reads_well_in_both_languages_on_laptop_and_phone(
     server, browser, settings
@@ -356,7 +370,7 @@ def test_every_page_of_every_role_reads_well_in_both_languages_on_laptop_and_pho
                 name = re.sub(r"[^a-z0-9]+", "-", path.strip("/")) or "home"
                 target = shots / f"{language}-{device}" / role / f"{name}.jpeg"
                 target.parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=target, full_page=True, type="jpeg", quality=70)
+                _screenshot(page, target)
                 visited += 1
                 failures += [f"{language} {device} {role} {path}: {p}" for p in problems]
         context.close()

@@ -40,8 +40,21 @@ def _handed_batch(vendor, *, name: str, start: int = 0) -> Batch:
         for n in range(4)
     )
     statuses = [Task.Status.ACCEPTED, Task.Status.SUBMITTED, Task.Status.LEASED, Task.Status.OPEN]
+    holder = member_of(vendor, role=Role.ANNOTATOR)
+    now = timezone.now()
     Task.objects.bulk_create(
-        Task(batch=batch, task_kind=kind, item=item, status=status, submitted_at=timezone.now())
+        Task(
+            batch=batch,
+            task_kind=kind,
+            item=item,
+            status=status,
+            submitted_at=now,
+            **(
+                {"annotator": holder, "lease_expires_at": now + timedelta(minutes=30)}
+                if status == Task.Status.LEASED
+                else {}
+            ),
+        )
         for item, status in zip(items, statuses, strict=True)
     )
     return batch

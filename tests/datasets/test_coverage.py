@@ -232,8 +232,8 @@ def big_taxonomy(count: int):
 
 
 #: Session, user, dataset, categories, cells, counters, daily counts, split runs, and the
-#: page shell's count of unanswered questions (a planner's notice).
-QUERY_BOUND = 9
+#: page shell's count of unanswered questions (a planner's notice), the oldest pending delta.
+QUERY_BOUND = 10
 
 
 @pytest.mark.parametrize("count", [10, 200])
@@ -280,6 +280,33 @@ def test_the_api_gives_the_numbers_of_the_report(generated, planner_client):
         name: row[name] for name in ("collected", "accepted", "splits", "test_lacking")
     }
     assert shown["eta"] == (row["eta"].isoformat() if row["eta"] else None)
+
+
+def test_the_report_says_as_of_when_a_move_waits_to_be_folded_in(generated, planner_client):
+    dataset, _ = generated
+    item = Item.objects.filter(dataset=dataset, status=Item.Status.NEW).first()
+    before = timezone.now()
+    untouched = coverage_report(dataset=dataset)
+    assert untouched["as_of"] >= before  # nothing pending: now
+    in_labeling = untouched["totals"]["in_labeling"]
+
+    services.items_status_move(
+        dataset=dataset,
+        item_ids=[item.pk],
+        from_status=Item.Status.NEW,
+        to_status=Item.Status.IN_LABELING,
+        deferred=True,
+    )
+    waiting = coverage_report(dataset=dataset)
+
+    assert before <= waiting["as_of"] <= timezone.now()
+    assert waiting["totals"]["in_labeling"] == in_labeling  # the counters have not moved yet
+    page = planner_client.get(f"/datasets/{dataset.id}/coverage/").content.decode()
+    assert f"As of {timezone.localtime(waiting['as_of']):%H:%M:%S}" in page
+    body = planner_client.get(f"/api/v1/datasets/{dataset.id}/coverage/").json()
+    assert body["as_of"].startswith(waiting["as_of"].isoformat()[:19])
+    assert services.coverage_deltas_apply(dataset_id=dataset.pk) == 2
+    assert coverage_report(dataset=dataset)["totals"]["in_labeling"] == in_labeling + 1
 
 
 def test_csv_has_a_header_and_one_row_per_category_and_cell(generated, planner_client):

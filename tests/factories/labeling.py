@@ -112,3 +112,30 @@ def cut(floor: "Floor", need: dict, filters=(), **options) -> Batch:
         due_on=options.pop("due_on", timezone.localdate() + timedelta(days=7)),
         **options,
     )
+
+
+@dataclass
+class Shop:
+    """A floor with a batch cut for its vendor and annotators working on it."""
+
+    floor: Floor
+    batch: Batch
+    annotators: list
+    clients: list
+
+
+def make_shop(*, tasks: int = 6, annotators: int = 2) -> Shop:
+    """``make_floor`` with a batch of ``tasks`` shadow items cut for its vendor and
+    ``annotators`` members signed in through API clients (no guide: nothing gates them)."""
+    from rest_framework.test import APIClient
+
+    floor = make_floor()
+    batch = cut(floor, {"capture=shadow": tasks})
+    people, clients = [], []
+    for _n in range(annotators):
+        user = member_of(floor.vendor, role=Role.ANNOTATOR)
+        client = APIClient()
+        client.force_login(user)
+        people.append(user)
+        clients.append(client)
+    return Shop(floor, batch, people, clients)

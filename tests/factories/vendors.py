@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from datasets import services as dataset_services
 from datasets.models import Dataset, RegionType
-from labeling.models import Batch, Task, TaskHold, TaskKind
+from labeling.models import Batch, Lease, Task, TaskHold, TaskKind
 from tests.factories.accounts import UserFactory
 from tests.factories.guides import FilledGuide, filled_guide
 from tests.factories.images import image_bytes
@@ -116,8 +116,8 @@ class FilledVendor:
     key: str  # ``invite``'s link key
     kind: TaskKind  # "formula" + "latex" on the dataset
     contract: Contract  # labeling, per task, USD, for ``kind``
-    batch: Batch  # open, two open tasks, reserved in the ledger
-    task: Task  # the batch's first task (the dataset's item)
+    batch: Batch  # in progress, two tasks, reserved in the ledger
+    task: Task  # the batch's first task (the dataset's item), leased to ``annotator``
     statement: Statement  # open, this month
     guides: "FilledGuide"  # the dataset's guide, v1 published; the annotator's question
     # Other parts add theirs here (a photo-collection contract, …), built below.
@@ -178,6 +178,12 @@ def filled_vendor(
         [TaskHold(task=task, item=task.item, region_type=formula) for task in tasks]
     )
     services.ledger_reserve(contract=contract, batch_ref=batch.pk, tasks=len(tasks), by=by)
+    now = timezone.now()
+    Task.objects.filter(pk=tasks[0].pk).update(
+        status=Task.Status.LEASED, annotator=annotator, lease_expires_at=now + timedelta(hours=1)
+    )
+    Lease.objects.create(task=tasks[0], annotator=annotator, started_at=now, beat_at=now)
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.IN_PROGRESS)
     month = timezone.localdate().replace(day=1)
     statement = Statement.objects.create(
         contract=contract,

@@ -178,7 +178,9 @@ def test_cancelling_untouched_tasks_frees_their_items_and_releases_the_reservati
 def test_cancel_keeps_tasks_already_being_labeled(floor):
     batch = cut(floor, {"capture=shadow": 5})
     leased = Task.objects.filter(batch=batch).first()
-    Task.objects.filter(pk=leased.pk).update(status=Task.Status.LEASED)
+    Task.objects.filter(pk=leased.pk).update(
+        status=Task.Status.LEASED, annotator=floor.manager, lease_expires_at=timezone.now()
+    )
 
     batch, cancelled = services.batch_tasks_cancel(batch=batch, by=None)
 
@@ -347,7 +349,8 @@ def test_a_cut_takes_the_same_number_of_queries_however_many_batches_exist(floor
     with CaptureQueriesContext(connection) as later:
         cut(floor, need)
 
-    assert len(later) == len(first) <= 30  # savepoints included: one draw per category
+    # savepoints included: one draw per category; folding the pending coverage deltas in
+    assert len(later) == len(first) <= 32
 
 
 @pytest.mark.django_db(transaction=True)

@@ -16,6 +16,7 @@ from labeling.portal_figures import (
     portal_throughput,
     throughput_chart,
 )
+from tests.factories.accounts import UserFactory
 from tests.factories.datasets import DatasetFactory, formula_schema
 from tests.factories.vendors import VendorFactory, contract_for, member_of, task_kind_for
 
@@ -46,8 +47,20 @@ def batch_of(contract, kind, *, statuses, name="", due_on=None, status=Batch.Sta
         size=len(statuses),
         due_on=due_on or timezone.localdate() + timedelta(days=7),
     )
+    leased = {"annotator": None, "lease_expires_at": None}
     Task.objects.bulk_create(
-        Task(batch=batch, task_kind=kind, item=item, status=state)
+        Task(
+            batch=batch,
+            task_kind=kind,
+            item=item,
+            status=state,
+            # a leased task has its holder (one each: nobody holds two)
+            **(
+                {"annotator": UserFactory(), "lease_expires_at": timezone.now()}
+                if state == S.LEASED
+                else leased
+            ),
+        )
         for item, state in zip(items, statuses, strict=True)
     )
     return batch

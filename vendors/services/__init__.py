@@ -10,6 +10,7 @@ from vendors.services.ledger import (
     units_per_task,
 )
 from vendors.services.people import (
+    deactivation_step_register,
     invite_accept,
     invite_create,
     invite_for_key,
@@ -54,6 +55,7 @@ __all__ = [
     "invite_revoke",
     "invite_state",
     "member_add",
+    "deactivation_step_register",
     "member_deactivate",
     "role_label",
     "user_sessions_end",

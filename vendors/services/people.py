@@ -9,6 +9,7 @@ for the vendor and role it was made for only, and a row edited afterwards matche
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -143,14 +144,24 @@ def user_sessions_end(*, user: User) -> int:
     return len(ended)
 
 
+#: What apps above this one do, in the same transaction, when a member is deactivated:
+#: ``step(user=…)`` each. Labeling registers the end of the member's task leases when it
+#: starts (``LabelingConfig.ready``), so every page and API that deactivates ends them.
+DEACTIVATION_STEPS: list[Callable[..., object]] = []
+
+
+def deactivation_step_register(step: Callable[..., object]) -> None:
+    if step not in DEACTIVATION_STEPS:
+        DEACTIVATION_STEPS.append(step)
+
+
 @transaction.atomic
 def member_deactivate(*, member: Member, by: User | None) -> Member:
-    """Stop a member: they can no longer sign in, and every session of theirs ends.
+    """Stop a member: they can no longer sign in, every session of theirs ends, and the
+    steps apps above registered run (labeling: their task leases end at once).
 
-    Who may deactivate whom is the policy's (``can_deactivate_member``). The hand-out issue
-    ends the member's task leases here too: labeling is above this app, so it wraps this
-    service in its own (end the leases, then call this) and pages call the wrapper.
-    Deactivating twice is harmless.
+    Who may deactivate whom is the policy's (``can_deactivate_member``). Deactivating twice
+    is harmless.
     """
     member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
     if member.deactivated_at is not None:
@@ -162,6 +173,8 @@ def member_deactivate(*, member: Member, by: User | None) -> Member:
     user.is_active = False
     user.save(update_fields=["is_active"])
     user_sessions_end(user=user)
+    for step in DEACTIVATION_STEPS:
+        step(user=user)
     return member
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import Role
 from datasets.services import (
     DEMO_PHOTOS,
+    coverage_deltas_apply,
     demo_dataset_ensure,
     demo_photos_ensure,
     demo_pipeline_ensure,
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         demo_splits_ensure(dataset=dataset, planner=planner)
         vendors = demo_vendors_ensure(dataset=dataset, planner=planner)
         guide_version = self._guide(dataset, planner)
+        coverage_deltas_apply(dataset_id=dataset.pk)  # the demo's submits
         self.stdout.write(
             f"Demo dataset “{dataset.name}”: {dataset.items.count()} photos ({added} new)."
         )

@@ -1,0 +1,374 @@
+"""The task hand-out: claims with a lease, heartbeats, release, skip, the expiry sweep.
+
+A claim is one statement on PostgreSQL: the first open task of a batch in its shuffled
+hand-out order, not skipped by the claimant, locked with ``FOR UPDATE SKIP LOCKED`` (so
+claims running at once each take another row and none waits) and flipped to leased in the
+same ``UPDATE`` (a claim that left the row open would make every later claim walk past it).
+The partial unique index ``task_one_lease_per_annotator`` is the rule "an annotator never
+holds two tasks": two claims racing for one annotator (two tabs, a script), the second
+fails on it and answers the task the first took. On SQLite, whose transactions here begin
+``IMMEDIATE`` (config/settings.py), claims simply run one after another.
+
+Who holds a task now is on the task row; each hold is also a ``Lease`` row (claimed,
+last heartbeat, how it ended, active time), which figures and "was this ever yours" read.
+"""
+
+import contextlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.errors import DomainError
+from datasets.models import Dataset, Item
+from guides import services as guide_services
+from labeling import states
+from labeling.models import Batch, Lease, Task, TaskSkip
+from labeling.policy import WORKING
+from labeling.selectors import skip_reasons
+from vendors.policy import vendor_of
+
+T = Task.Status
+
+
+@dataclass
+class Next:
+    """What "next task" answers: a task, the guides to read first, or nothing left."""
+
+    state: str  # "task", "guide" or "empty"
+    task: Task | None = None
+    needs: list = field(default_factory=list)  # guides' GateNeed
+    message: str = ""
+
+
+def lease_seconds() -> int:
+    return settings.TASK_LEASE_SECONDS
+
+
+def lease_until(now):
+    return now + timedelta(seconds=lease_seconds())
+
+
+def task_held(*, annotator: User) -> Task | None:
+    """The task ``annotator`` holds now (at most one), with its batch."""
+    return (
+        Task.objects.filter(annotator=annotator, status=T.LEASED)
+        .select_related("batch", "task_kind")
+        .first()
+    )
+
+
+def _claim_sql(batch_id: int, annotator: User, until) -> Task | int | None:
+    """Claim the batch's first open task in its shuffled order that ``annotator`` did not
+    skip: on PostgreSQL the claimed row itself (one statement), on SQLite its id."""
+    table, skips = Task._meta.db_table, TaskSkip._meta.db_table
+    pick = (
+        f"SELECT t.id FROM {table} t WHERE t.batch_id = %s AND t.status = %s "  # noqa: S608 - our names
+        f"AND NOT EXISTS (SELECT 1 FROM {skips} s WHERE s.task_id = t.id AND s.annotator_id = %s) "
+        "ORDER BY t.order_key, t.id LIMIT 1"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            claimed = Task.objects.raw(
+                f"UPDATE {table} SET status = %s, annotator_id = %s, lease_expires_at = %s "  # noqa: S608
+                f"WHERE id = ({pick} FOR UPDATE SKIP LOCKED) RETURNING *",
+                [T.LEASED, annotator.pk, until, batch_id, T.OPEN, annotator.pk],
+            )
+            return next(iter(claimed), None)  # the claimed row, read as the ORM reads it
+        # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE)
+        cursor.execute(pick, [batch_id, T.OPEN, annotator.pk])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, annotator_id = %s, lease_expires_at = %s "  # noqa: S608
+            "WHERE id = %s AND status = %s",
+            [T.LEASED, annotator.pk, until, row[0], T.OPEN],
+        )
+        return row[0] if cursor.rowcount == 1 else None
+
+
+def lease_open(task_id: int, annotator: User, now) -> None:
+    Lease.objects.create(task_id=task_id, annotator=annotator, started_at=now, beat_at=now)
+
+
+def _batch_started(batch: Batch, by: User) -> None:
+    """A batch's first claim moves it open → in progress (once: later claims read it)."""
+    if batch.status != Batch.Status.OPEN:
+        return
+    with contextlib.suppress(DomainError):  # another claim moved it first
+        states.batch_move(batch=batch, to=Batch.Status.IN_PROGRESS, by=by)
+
+
+def _claim_from(batch: Batch, annotator: User, now) -> Task | None:
+    until = lease_until(now)
+    try:
+        with transaction.atomic():
+            claimed = _claim_sql(batch.pk, annotator, until)
+            if claimed is not None:
+                lease_open(getattr(claimed, "pk", claimed), annotator, now)
+    except IntegrityError:
+        # another claim of this annotator's won the race: theirs is the one held
+        return task_held(annotator=annotator)
+    if claimed is None:
+        return None
+    _batch_started(batch, annotator)
+    if isinstance(claimed, Task):
+        claimed.batch, claimed.task_kind = batch, batch.task_kind
+        return claimed
+    return Task.objects.select_related("batch", "task_kind").get(pk=claimed)
+
+
+def _working_batches(annotator: User, *, batch: Batch | None, task_kind_id: int | None):
+    vendor = vendor_of(annotator)
+    if vendor is None:
+        return []
+    batches = Batch.objects.filter(vendor=vendor, status__in=WORKING)
+    if batch is not None:
+        batches = batches.filter(pk=batch.pk)
+    if task_kind_id is not None:
+        batches = batches.filter(task_kind_id=task_kind_id)
+    return list(batches.select_related("task_kind").order_by("due_on", "id"))
+
+
+@transaction.atomic
+def task_claim_next(
+    *, annotator: User, batch: Batch | None = None, task_kind_id: int | None = None
+) -> Next:
+    """The annotator's next task: the one they already hold, else a new claim from ``batch``
+    (or any working batch of their vendor, of ``task_kind_id`` when given, earliest due
+    first) whose guides they have acknowledged. Guides unread and nothing else to take:
+    the guides to read. Nothing open: empty."""
+    held = task_held(annotator=annotator)
+    if held is not None:
+        return Next("task", held)
+    now = timezone.now()
+    gates: dict[tuple[int, int], list] = {}
+    needs: list = []
+    for candidate in _working_batches(annotator, batch=batch, task_kind_id=task_kind_id):
+        pair = (candidate.dataset_id, candidate.task_kind_id)
+        if pair not in gates:
+            gates[pair] = guide_services.guide_gate(
+                user=annotator, dataset_id=pair[0], task_kind_id=pair[1]
+            )
+        if gates[pair]:
+            needs += [need for need in gates[pair] if need not in needs]
+            continue
+        task = _claim_from(candidate, annotator, now)
+        if task is not None:
+            return Next("task", task)
+    if needs:
+        return Next("guide", needs=needs, message=_("Read and acknowledge the guide first."))
+    return Next("empty", message=_("Nothing is left to label here for now."))
+
+
+def task_locked_for(task: Task, annotator: User) -> Task:
+    """The task locked, if ``annotator`` holds it; else 409 saying why (the caller has
+    already made sure the task is one they may see)."""
+    locked = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("batch", "task_kind")
+        .get(pk=task.pk)
+    )
+    if locked.status == T.LEASED and locked.annotator_id == annotator.pk:
+        _facts_read(locked)
+        return locked
+    if locked.status == T.CANCELLED:
+        raise DomainError(
+            _("This task was cancelled; nothing more can be saved on it."),
+            code="task_cancelled",
+            status=409,
+        )
+    if locked.status == T.LEASED or locked.status == T.OPEN:
+        raise DomainError(
+            _("Your lease on this task ended and it went back to the pool or to someone else."),
+            code="lease_lost",
+            status=409,
+        )
+    raise DomainError(
+        _("This task is %(status)s; it is no longer being labeled.")
+        % {"status": locked.get_status_display().lower()},
+        code="task_not_leased",
+        status=409,
+    )
+
+
+def _facts_sql() -> str:
+    task, lease = Task._meta.db_table, Lease._meta.db_table
+    item, dataset = Item._meta.db_table, Dataset._meta.db_table
+    return (
+        "SELECT l.id, l.beat_at, l.active_seconds, "  # noqa: S608 - our names
+        f"(SELECT SUM(e.active_seconds) FROM {lease} e "
+        "WHERE e.task_id = t.id AND e.ended_at IS NOT NULL), "
+        "i.width, i.height, i.ground_truth_id, i.truth_types, d.spec_version "
+        f"FROM {task} t JOIN {item} i ON i.id = t.item_id JOIN {dataset} d ON d.id = i.dataset_id "
+        f"LEFT JOIN {lease} l ON l.task_id = t.id AND l.ended_at IS NULL WHERE t.id = %s"
+    )
+
+
+#: What ``_facts_read`` names each column it reads.
+_FACTS = (
+    "lease_id",
+    "lease_beat_at",
+    "lease_active",
+    "leases_ended_active",
+    "item_width",
+    "item_height",
+    "item_truth",
+    "item_truth_types",
+    "item_spec_version",
+)
+
+
+def _facts_read(task: Task) -> None:
+    """What a save needs besides the task, in one statement once the task is locked (a read
+    in the locking statement could see rows from before the lock was granted): its open
+    lease, the active time of earlier leases, and its item's size, truth and spec version.
+    Plain SQL: it runs on every save, and the ORM's building of it cost more than the read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_facts_sql(), [task.pk])
+        facts = dict(zip(_FACTS, cursor.fetchone(), strict=True))
+    beat = facts["lease_beat_at"]
+    if isinstance(beat, str):  # SQLite hands back text
+        beat = datetime.fromisoformat(beat)
+    if beat is not None and timezone.is_naive(beat):
+        beat = timezone.make_aware(beat, UTC)
+    facts["lease_beat_at"] = beat
+    for name, value in facts.items():
+        setattr(task, name, value)
+
+
+def lease_current(task: Task) -> Lease | None:
+    """The task's open lease: the one ``task_locked_for`` read once it held the lock, else read."""
+    if not hasattr(task, "lease_id"):
+        return Lease.objects.filter(task=task, ended_at=None).first()
+    if task.lease_id is None:
+        return None
+    return Lease(
+        pk=task.lease_id,
+        task_id=task.pk,
+        annotator_id=task.annotator_id,
+        beat_at=task.lease_beat_at,
+        active_seconds=task.lease_active,
+    )
+
+
+def lease_beat(*, lease: Lease, now, end: str = "") -> int:
+    """Count the time since the lease's last heartbeat as active, each gap capped at
+    ``TASK_ACTIVE_GAP_SECONDS`` (a pause is not work): the seconds added. With ``end``
+    the same write ends the lease."""
+    gap = max(0.0, (now - lease.beat_at).total_seconds())
+    added = int(min(gap, settings.TASK_ACTIVE_GAP_SECONDS))
+    ending = {"ended_at": now, "end": end} if end else {}
+    Lease.objects.filter(pk=lease.pk).update(
+        beat_at=now, active_seconds=F("active_seconds") + added, **ending
+    )
+    lease.beat_at, lease.active_seconds = now, lease.active_seconds + added
+    if end:
+        lease.ended_at, lease.end = now, end
+    return added
+
+
+@transaction.atomic
+def task_heartbeat(*, task: Task, annotator: User) -> Task:
+    """The tool is open on the task: the lease runs another ``TASK_LEASE_SECONDS`` from now,
+    and the time since the last heartbeat (capped) counts as active."""
+    task = task_locked_for(task, annotator)
+    now = timezone.now()
+    lease = lease_current(task)
+    if lease is not None:
+        lease_beat(lease=lease, now=now)
+        task.lease_active_seconds = lease.active_seconds
+    task.lease_expires_at = lease_until(now)
+    Task.objects.filter(pk=task.pk).update(lease_expires_at=task.lease_expires_at)
+    return task
+
+
+def _lease_end(task: Task, end: str, now) -> Lease | None:
+    lease = lease_current(task)
+    if lease is None:
+        return None
+    lease_beat(lease=lease, now=now, end=end)
+    return lease
+
+
+def _back_to_pool(task: Task) -> None:
+    Task.objects.filter(pk=task.pk).update(
+        status=states.TASK_MOVES["release"].to, annotator=None, lease_expires_at=None
+    )
+
+
+@transaction.atomic
+def task_release(*, task: Task, annotator: User) -> Task:
+    """Give the task back to the pool (anyone may take it next, the annotator too); its
+    draft stays with it."""
+    task = task_locked_for(task, annotator)
+    _lease_end(task, Lease.End.RELEASED, timezone.now())
+    _back_to_pool(task)
+    task.status, task.annotator_id, task.lease_expires_at = T.OPEN, None, None
+    return task
+
+
+@transaction.atomic
+def task_skip(*, task: Task, annotator: User, reason: str, note: str = "") -> Task:
+    """Skip the task for a reason of the dataset's list: it goes back to the pool for
+    everyone else and never comes back to this annotator. "other" needs a note."""
+    codes = dict(skip_reasons(dataset_id=task.batch.dataset_id))
+    note = (note or "").strip()
+    if reason not in codes:
+        message = _("Choose one of the reasons: %(reasons)s.") % {"reasons": ", ".join(codes)}
+        raise DomainError(message, code="bad_skip_reason", fields={"reason": message})
+    if reason == "other" and not note:
+        message = _("Say in the note why you skip it.")
+        raise DomainError(message, code="skip_note_needed", fields={"note": message})
+    if len(note) > 500:
+        message = _("The note is longer than 500 characters.")
+        raise DomainError(message, code="skip_note_long", fields={"note": message})
+    task = task_locked_for(task, annotator)
+    _lease_end(task, Lease.End.SKIPPED, timezone.now())
+    TaskSkip.objects.create(task=task, annotator=annotator, reason=reason, note=note)
+    _back_to_pool(task)
+    task.status, task.annotator_id, task.lease_expires_at = T.OPEN, None, None
+    return task
+
+
+def leases_sweep(*, now=None) -> int:
+    """Reopen every lease that expired, in bulk: how many tasks went back to the pool."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        expired = list(
+            Task.objects.select_for_update(skip_locked=True)
+            .filter(status=T.LEASED, lease_expires_at__lt=now)
+            .values_list("pk", flat=True)[:10000]
+        )
+        if not expired:
+            return 0
+        Lease.objects.filter(task_id__in=expired, ended_at=None).update(
+            ended_at=now, end=Lease.End.EXPIRED
+        )
+        return Task.objects.filter(pk__in=expired, status=T.LEASED).update(
+            status=states.TASK_MOVES["expire"].to, annotator=None, lease_expires_at=None
+        )
+
+
+@transaction.atomic
+def leases_end(*, user: User) -> int:
+    """End every lease ``user`` holds at once (they were deactivated): their tasks go back
+    to the pool. How many."""
+    now = timezone.now()
+    held = list(
+        Task.objects.select_for_update()
+        .filter(annotator=user, status=T.LEASED)
+        .values_list("pk", flat=True)
+    )
+    if not held:
+        return 0
+    Lease.objects.filter(task_id__in=held, ended_at=None).update(ended_at=now, end=Lease.End.ENDED)
+    return Task.objects.filter(pk__in=held).update(
+        status=states.TASK_MOVES["end"].to, annotator=None, lease_expires_at=None
+    )
