@@ -42,7 +42,7 @@ from datasets.services.metadata import (
     metadata_strip_run,
 )
 from datasets.services.recovery import items_requeue, jobs_sweep
-from datasets.services.renditions import item_process
+from datasets.services.renditions import StoreFailed, item_process
 from datasets.services.schema import (
     region_type_create,
     region_type_delete,
@@ -110,6 +110,7 @@ __all__ = [
     "coverage_recount",
     "file_name_check",
     "image_sniff",
+    "StoreFailed",
     "item_process",
     "item_refuse",
     "item_status_set",

@@ -5,12 +5,13 @@ review makes accepted labels the real ground truth.
 """
 
 import io
+import time
 
 from django.db import transaction
 
 from accounts.models import User
 from datasets import services
-from datasets.models import UNCOUNTED_STATUSES, Category, Dataset, GroundTruthVersion
+from datasets.models import UNCOUNTED_STATUSES, Category, Dataset, GroundTruthVersion, Item
 from synth import CAPTURES, WRITINGS, category_for, generate_photo
 
 DEMO_DATASET = "Math formula photos"
@@ -194,9 +195,20 @@ def demo_photos_ensure(
         if created:
             # processed here rather than by the worker, so the demo's batches can be cut
             # from them at once (the worker's queued step then finds them done)
-            services.item_process(item_id=item.pk)
+            _processed(item)
         added += created
     return added
+
+
+def _processed(item: Item, *, wait_seconds: float = 60) -> None:
+    """Process ``item`` here, or wait for the worker that took it first to finish it."""
+    processed = services.item_process(item_id=item.pk)
+    deadline = time.monotonic() + wait_seconds
+    while processed is not None and processed.processing == Item.Processing.QUEUED:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"a worker took photo {item.pk} and did not finish it")
+        time.sleep(0.1)
+        processed = services.item_process(item_id=item.pk)
 
 
 def demo_splits_ensure(*, dataset: Dataset, planner: User) -> None:

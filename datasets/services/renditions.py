@@ -5,6 +5,7 @@ item is marked stripped with them. A file that does not decode is refused with i
 (``item_refuse``).
 """
 
+import contextlib
 import io
 import logging
 
@@ -12,7 +13,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageMode, ImageOps, PngImagePlugin
@@ -62,12 +63,20 @@ def _save(
     return made[-1]
 
 
+class StoreFailed(Exception):
+    """Storing a file made from the original failed: the storage's fault, not the photo's,
+    so the item is kept and its step fails (to be run again), never refused."""
+
+
 def _store(name: str, data: bytes) -> str:
     """Store a file made from the original under its own name, replacing what a killed
     earlier run of the same item left there (never a second file beside it)."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(data))
+    try:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        return default_storage.save(name, ContentFile(data))
+    except OSError as error:
+        raise StoreFailed(name) from error
 
 
 def decode_problem(error: BaseException) -> tuple[str, str]:
@@ -157,22 +166,17 @@ def _renditions(item: Item, data: bytes, made: list[str]) -> dict:
     return fields
 
 
-def item_process(*, item_id: int) -> Item | None:
-    """The worker's step: full decode, upright image, rendition and thumbnail. Idempotent.
-
-    None of the files it makes carries the original's metadata, so the item is marked
-    stripped with them.
-    """
-    item = Item.objects.filter(pk=item_id).first()
-    if item is None or item.processing != Item.Processing.QUEUED:
-        return item
-    # taken: the sweep queues it again if this worker dies before it is ready
-    Item.objects.filter(pk=item.pk).update(processing_at=timezone.now())
+def _files_make(item: Item) -> Item | None:
+    """Make the item's files and mark it ready; None when the file is refused (removed)."""
     with default_storage.open(item.original.name, "rb") as source:
         data = source.read()
     made: list[str] = []
     try:
         fields = _renditions(item, data, made)
+    except StoreFailed:
+        for name in made:
+            default_storage.delete(name)
+        raise
     except Exception as error:  # noqa: BLE001 - whatever the decoder raised, the file is wrong
         logger.info("item %s refused by the worker: %r", item.pk, error)
         for name in made:
@@ -187,5 +191,57 @@ def item_process(*, item_id: int) -> Item | None:
         )
         if updated:
             ItemEvent.objects.create(item=item, kind=ItemEvent.Kind.PROCESSED)
+    return item
+
+
+def _take(item: Item) -> bool:
+    """Mark the item taken, committed at once: the sweep queues it again if this worker
+    dies before it is ready, and counts the deaths. An item whose row another processor
+    holds is not taken (and not waited for)."""
+    with transaction.atomic():
+        free = Item.objects.select_for_update(skip_locked=True).filter(pk=item.pk).values("pk")
+        return bool(Item.objects.filter(pk__in=free).update(processing_at=timezone.now()))
+
+
+def _processing_lock(item: Item):
+    """Hold the item's row while its files are made, so two processes given the same item
+    (the worker and an in-process call, or a message delivered twice) never write the same
+    names at once; the second finds the row locked and leaves it. On SQLite, whose worker
+    runs one step at a time, there is nothing to hold (a transaction there would take the
+    whole database's write lock for the decode)."""
+    if connection.vendor != "postgresql":
+        return contextlib.nullcontext(True)
+    return _row_locked(item)
+
+
+@contextlib.contextmanager
+def _row_locked(item: Item):
+    with transaction.atomic():
+        yield (
+            Item.objects.select_for_update(skip_locked=True)
+            .filter(pk=item.pk, processing=Item.Processing.QUEUED)
+            .values_list("pk", flat=True)
+            .first()
+            is not None
+        )
+
+
+def item_process(*, item_id: int) -> Item | None:
+    """The worker's step: full decode, upright image, rendition and thumbnail. Idempotent.
+
+    None of the files it makes carries the original's metadata, so the item is marked
+    stripped with them. An item another process is making the files of is left to it (and
+    returned as it is, still queued).
+    """
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None or item.processing != Item.Processing.QUEUED:
+        return item
+    if not _take(item):
+        return item
+    with _processing_lock(item) as mine:
+        if not mine:
+            return item
+        if _files_make(item) is None:
+            return None
     item.refresh_from_db()
     return item

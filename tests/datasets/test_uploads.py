@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -202,6 +203,26 @@ def test_a_truncated_jpeg_is_refused_by_the_worker_and_leaves_nothing(
     assert Item.objects.count() == 0
     assert _stored(media_root) == []
     assert sum(CoverageCount.objects.values_list("count", flat=True)) == 0
+
+
+def test_a_storage_failure_keeps_the_photo_queued_and_refuses_nothing(
+    planner_client, dataset, media_root, monkeypatch
+):
+    _upload(planner_client, dataset, _file("a.jpg", image_bytes(3, size=(800, 600))))
+    item = Item.objects.get()
+
+    def full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:  # the disk is full: its fault, not the photo's
+        patched.setattr(FileSystemStorage, "_save", full)
+        with pytest.raises(services.StoreFailed):
+            services.item_process(item_id=item.pk)
+
+    item.refresh_from_db()
+    assert item.processing == Item.Processing.QUEUED  # the step runs again later
+    assert UploadEntry.objects.get().outcome != "refused"
+    assert services.item_process(item_id=item.pk).processing == Item.Processing.READY
 
 
 def test_files_are_stored_under_server_names_whatever_the_client_called_them(

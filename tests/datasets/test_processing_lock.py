@@ -1,0 +1,45 @@
+"""Two processes given one item (the worker and an in-process call, a message delivered
+twice) never make its files at once: the second finds the row held and leaves it."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+
+from datasets import services
+from datasets.models import Item
+from tests.factories.datasets import DatasetFactory
+from tests.factories.images import image_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_an_item_another_process_is_making_the_files_of_is_left_to_it(media_root):
+    dataset = DatasetFactory()
+    item, _created = services.item_register(
+        dataset=dataset, file=image_bytes(5, size=(800, 600)), name="a.jpg", categories=[]
+    )
+    held, release = threading.Event(), threading.Event()
+
+    def other_processor():  # holds the row as item_process does while it works
+        try:
+            with transaction.atomic():
+                Item.objects.select_for_update().get(pk=item.pk)
+                held.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_processor)
+    thread.start()
+    try:
+        assert held.wait(30)
+        left = services.item_process(item_id=item.pk)
+        files_while_held = sorted(p.name for p in media_root.rglob("*") if p.is_file())
+    finally:
+        release.set()
+        thread.join()
+
+    assert left.processing == Item.Processing.QUEUED
+    assert all("screen" not in name and "thumb" not in name for name in files_while_held)
+    assert services.item_process(item_id=item.pk).processing == Item.Processing.READY
