@@ -51,7 +51,7 @@ test: setup
 	  $(BIN)/lint-imports --no-cache
 	node --test --test-reporter=dot tests/js/
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -n 2 --dist loadgroup --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	  DATABASE_CONN_MAX_AGE=0 $(BIN)/pytest -n 2 --dist loadgroup --durations=30 --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff format --check .
