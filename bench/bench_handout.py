@@ -169,6 +169,7 @@ def _world() -> dict:
     # a run at another BENCH_HANDOUT_TASKS left its batch to the same vendor: "next" after
     # a submit takes from any working batch of the vendor, so only this one may work
     Batch.objects.filter(vendor=vendor).exclude(pk=batch.pk).update(status=Batch.Status.CANCELLED)
+    Batch.objects.filter(pk=batch.pk).update(status=Batch.Status.IN_PROGRESS)
     people = []
     for n in range(ANNOTATORS):
         user, _ = User.objects.get_or_create(

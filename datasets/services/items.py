@@ -382,7 +382,7 @@ def items_collected_review(*, items: list[Item], accept: bool, by: User | None) 
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a submit calls it in its own transaction
 def items_status_move(
     *,
     dataset: Dataset,

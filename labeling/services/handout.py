@@ -136,14 +136,14 @@ def _working_batches(annotator: User, *, batch: Batch | None, task_kind_id: int 
     return list(batches.select_related("task_kind").order_by("due_on", "id"))
 
 
-@transaction.atomic
 def task_claim_next(
     *, annotator: User, batch: Batch | None = None, task_kind_id: int | None = None
 ) -> Next:
     """The annotator's next task: the one they already hold, else a new claim from ``batch``
     (or any working batch of their vendor, of ``task_kind_id`` when given, earliest due
     first) whose guides they have acknowledged. Guides unread and nothing else to take:
-    the guides to read. Nothing open: empty."""
+    the guides to read. Nothing open: empty. Only the claim itself is a transaction (the
+    index on held tasks settles two claims racing for one annotator)."""
     held = task_held(annotator=annotator)
     if held is not None:
         return Next("task", held)
