@@ -291,10 +291,9 @@ def _reset(world: dict) -> None:
 
 
 def _bare_claims(url: str, world: dict, connections: int) -> dict:
-    """Claims per second of the app's claim statement, each claim then submitted."""
+    """Claims per second of the app's claim statement (labeling.services.handout), each
+    claim then submitted."""
     import psycopg
-
-    from labeling.services.handout import _claim_sql  # noqa: F401 - the statement it mirrors
 
     claim = (
         "UPDATE labeling_task SET status = 'leased', annotator_id = %s, "

@@ -194,19 +194,10 @@ def _files_make(item: Item) -> Item | None:
     return item
 
 
-def _take(item: Item) -> bool:
-    """Mark the item taken, committed at once: the sweep queues it again if this worker
-    dies before it is ready, and counts the deaths. An item whose row another processor
-    holds is not taken (and not waited for)."""
-    with transaction.atomic():
-        free = Item.objects.select_for_update(skip_locked=True).filter(pk=item.pk).values("pk")
-        return bool(Item.objects.filter(pk__in=free).update(processing_at=timezone.now()))
-
-
 def _processing_lock(item: Item):
     """Hold the item's row while its files are made, so two processes given the same item
     (the worker and an in-process call, or a message delivered twice) never write the same
-    names at once; the second finds the row locked and leaves it. On SQLite, whose worker
+    names at once; the second waits for the row and finds the item ready. On SQLite, whose worker
     runs one step at a time, there is nothing to hold (a transaction there would take the
     whole database's write lock for the decode)."""
     if connection.vendor != "postgresql":
@@ -218,7 +209,7 @@ def _processing_lock(item: Item):
 def _row_locked(item: Item):
     with transaction.atomic():
         yield (
-            Item.objects.select_for_update(skip_locked=True)
+            Item.objects.select_for_update()
             .filter(pk=item.pk, processing=Item.Processing.QUEUED)
             .values_list("pk", flat=True)
             .first()
@@ -230,16 +221,18 @@ def item_process(*, item_id: int) -> Item | None:
     """The worker's step: full decode, upright image, rendition and thumbnail. Idempotent.
 
     None of the files it makes carries the original's metadata, so the item is marked
-    stripped with them. An item another process is making the files of is left to it (and
-    returned as it is, still queued).
+    stripped with them. An item another process is making the files of is left to it: this
+    waits for that process and returns the item as it made it.
     """
     item = Item.objects.filter(pk=item_id).first()
     if item is None or item.processing != Item.Processing.QUEUED:
         return item
-    if not _take(item):
-        return item
+    # taken: the sweep queues it again if this worker dies before it is ready (this waits
+    # while another process holds the row, and then finds it ready)
+    Item.objects.filter(pk=item.pk).update(processing_at=timezone.now())
     with _processing_lock(item) as mine:
         if not mine:
+            item.refresh_from_db()
             return item
         if _files_make(item) is None:
             return None
