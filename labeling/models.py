@@ -435,6 +435,15 @@ class Delivery(Job):
         return self.status == self.Status.RUNNING and self.attempts == 0
 
     @property
+    def state(self) -> str:
+        """queued (no worker took it yet), running, done or failed."""
+        return "queued" if self.queued else self.status
+
+    @property
+    def state_label(self) -> str:
+        return str(_("Queued")) if self.queued else self.get_status_display()
+
+    @property
     def percent(self) -> int:
         """Whole percent of the file read; only a finished delivery shows 100."""
         if self.status == self.Status.DONE:

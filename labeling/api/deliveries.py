@@ -25,11 +25,6 @@ from labeling.models import Batch, Delivery, DeliveryLine
 DELIVERY_STATES = ["queued", "running", "done", "failed"]
 
 
-def delivery_state(delivery: Delivery) -> str:
-    """queued (no worker took it yet), running, done or failed."""
-    return "queued" if delivery.queued else delivery.status
-
-
 class DeliveryOut(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
     delivered_by = serializers.CharField(source="created_by.username", default=None)
@@ -43,7 +38,7 @@ class DeliveryOut(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=DELIVERY_STATES))
     def get_status(self, delivery: Delivery) -> str:
-        return delivery_state(delivery)
+        return delivery.state
 
 
 class DeliveryLineOut(serializers.ModelSerializer):

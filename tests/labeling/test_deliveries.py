@@ -11,9 +11,11 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+from accounts.models import Role
 from datasets.models import Item
 from labeling import services
 from labeling.models import Annotation, AnnotationChange, Batch, Delivery, DeliveryLine, Task
+from tests.factories.accounts import UserFactory
 from tests.factories.datasets import formula_region
 from tests.factories.labeling import make_shop
 
@@ -308,3 +310,30 @@ def test_a_delivery_made_in_korean_reports_its_lines_in_korean(shop, manager):
     assert delivery.language == "ko"
     assert line.code == "unknown_task" and "999999" in line.message
     assert line.message != "Task 999999 is not a task of this batch."
+
+
+def test_the_batch_page_takes_a_file_and_shows_each_refused_line_with_its_reason(shop, client):
+    client.force_login(shop.floor.manager)
+    task = Task.objects.filter(batch=shop.batch).first()
+    file = SimpleUploadedFile("ours.jsonl", f"{_line(task.pk)}\n{_line(999_999)}\n".encode())
+
+    sent = client.post(f"/labeling/batches/{shop.batch.pk}/deliveries/", {"file": file})
+    delivery = services.delivery_run(delivery_id=Delivery.objects.get().pk)
+    batch_page = client.get(f"/labeling/batches/{shop.batch.pk}/").content.decode()
+    refused = client.get(f"/labeling/deliveries/{delivery.pk}/?outcome=refused").content.decode()
+
+    assert sent.status_code == 302 and sent["Location"].endswith("#deliveries")
+    assert 'id="delivery-form"' in batch_page and "ours.jsonl" in batch_page
+    assert f'href="/labeling/deliveries/{delivery.pk}/?outcome=refused">1</a>' in batch_page
+    assert 'data-line="2"' in refused and 'data-line="1"' not in refused
+    assert "Task 999999 is not a task of this batch." in refused
+
+
+def test_a_planner_reads_the_deliveries_on_the_batch_page_but_has_no_form(shop, manager, client):
+    _run(_deliver(manager, shop.batch, _line(1)))
+    client.force_login(UserFactory(role=Role.PLANNER))
+
+    page = client.get(f"/labeling/batches/{shop.batch.pk}/").content.decode()
+
+    assert 'id="deliveries"' in page and "work.jsonl" in page
+    assert 'id="delivery-form"' not in page
