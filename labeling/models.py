@@ -446,9 +446,7 @@ class Delivery(Job):
     @property
     def percent(self) -> int:
         """Whole percent of the file read; only a finished delivery shows 100."""
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, 100 * self.position // self.size) if self.size else 0
+        return self.percent_of(self.position, self.size)
 
 
 class DeliveryLine(models.Model):
