@@ -23,6 +23,7 @@ def _sweeps_schedule(sender, **kwargs) -> None:
     options = {"expires": every}
     sender.add_periodic_task(every, sender.signature("datasets.sweep"), options=options)
     sender.add_periodic_task(every, sender.signature("exports.sweep"), options=options)
+    sender.add_periodic_task(every, sender.signature("labeling.sweep"), options=options)
     leases = settings.LEASE_SWEEP_SECONDS
     sender.add_periodic_task(
         leases, sender.signature("labeling.leases_sweep"), options={"expires": leases}

@@ -309,6 +309,11 @@ ANNOTATION_MAX_DEPTH = int(env("ANNOTATION_MAX_DEPTH", "8"))
 TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "1800"))
 TASK_ACTIVE_GAP_SECONDS = int(env("TASK_ACTIVE_GAP_SECONDS", "60"))
 LEASE_SWEEP_SECONDS = float(env("LEASE_SWEEP_SECONDS", "30"))
+# Annotations delivered as a file by a vendor's own tool (JSON lines, one task a line): the
+# largest file (larger is a 413 naming the limit) and the longest line (longer is refused
+# as that line, the rest of the file goes on).
+DELIVERY_MAX_BYTES = int(env("DELIVERY_MAX_BYTES", str(50 * 1024 * 1024)))
+DELIVERY_MAX_LINE_BYTES = int(env("DELIVERY_MAX_LINE_BYTES", str(1024 * 1024)))
 # How often beat folds labeling's coverage deltas into the counters: the coverage pages lag
 # labeling by at most this plus the worker's queue (they say "as of").
 COVERAGE_APPLY_SECONDS = float(env("COVERAGE_APPLY_SECONDS", "5"))
@@ -349,6 +354,8 @@ SPECTACULAR_SETTINGS = {
         "UploadKindEnum": "datasets.models.Upload.Kind",
         "ContractKindEnum": "vendors.models.Contract.Kind",
         "ContractUnitEnum": "vendors.models.Contract.Unit",
+        "DeliveryLineOutcomeEnum": "labeling.models.DeliveryLine.Outcome",
+        "UploadEntryOutcomeEnum": "datasets.models.UploadEntry.Outcome",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

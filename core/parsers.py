@@ -4,6 +4,8 @@ JSON: the standard library's parser lets through what the rest of the app cannot
 deep enough to exhaust the stack (a ``RecursionError``, so a 500), a key given twice (the last
 one silently wins), ``NaN`` and ``Infinity``, and integers too large for a float. Each is
 refused here with a message naming the problem, before any view sees the body.
+``json_loads_strict`` is the same reading for JSON that arrives some other way (a delivered
+file's lines): it raises ``StrictJsonError`` with that message.
 
 Multipart: Django's parser rewrites a file's name before any view sees it (it keeps the
 basename, drops control and direction characters, cuts it to 255 characters), so a name the
@@ -27,26 +29,34 @@ from rest_framework.parsers import DataAndFiles, JSONParser, MultiPartParser
 INTEGER_DIGITS_MAX = 19
 
 
-def _refused(message: str) -> ParseError:
-    return ParseError(message, code="parse_error")
+class StrictJsonError(ValueError):
+    """JSON refused by ``json_loads_strict``: its text is the message for people, except
+    for text that does not parse at all, whose ``syntax`` is the parser's own words (the
+    caller says what was not JSON: "The body is not JSON: …")."""
+
+    def __init__(self, message: str, *, syntax: str = "") -> None:
+        super().__init__(message)
+        self.syntax = syntax
 
 
 def _object(pairs: list[tuple[str, object]]) -> dict:
     data = {}
     for key, value in pairs:
         if key in data:
-            raise _refused(_("The key “%(key)s” is given twice in one object.") % {"key": key})
+            raise StrictJsonError(
+                _("The key “%(key)s” is given twice in one object.") % {"key": key}
+            )
         data[key] = value
     return data
 
 
 def _constant(name: str):
-    raise _refused(_("%(name)s is not a number JSON allows.") % {"name": name})
+    raise StrictJsonError(_("%(name)s is not a number JSON allows.") % {"name": name})
 
 
 def _integer(text: str) -> int:
     if len(text.lstrip("-")) > INTEGER_DIGITS_MAX:
-        raise _refused(
+        raise StrictJsonError(
             _("An integer of more than %(digits)s digits is refused.")
             % {"digits": INTEGER_DIGITS_MAX}
         )
@@ -56,7 +66,7 @@ def _integer(text: str) -> int:
 def _float(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _refused(_("The number %(text)s is too large.") % {"text": text[:40]})
+        raise StrictJsonError(_("The number %(text)s is too large.") % {"text": text[:40]})
     return value
 
 
@@ -76,33 +86,48 @@ def _depth(data) -> int:
     return deepest
 
 
+def json_loads_strict(text: str):
+    """``text`` read as JSON, refusing (``StrictJsonError``) a key given twice, ``NaN`` and
+    ``Infinity``, numbers too large, and nesting deeper than ``API_JSON_MAX_DEPTH``."""
+    limit = settings.API_JSON_MAX_DEPTH
+    too_deep = _("JSON nested deeper than %(depth)s levels is refused.") % {"depth": limit}
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_object,
+            parse_constant=_constant,
+            parse_int=_integer,
+            parse_float=_float,
+        )
+    except RecursionError:
+        raise StrictJsonError(too_deep) from None
+    except StrictJsonError:
+        raise
+    except ValueError as error:
+        raise StrictJsonError(str(error), syntax=str(error)) from None
+    if _depth(data) > limit:
+        raise StrictJsonError(too_deep)
+    return data
+
+
 class StrictJsonParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
-        limit = settings.API_JSON_MAX_DEPTH
-        too_deep = _("JSON nested deeper than %(depth)s levels is refused.") % {"depth": limit}
         try:
             text = stream.read().decode(encoding)
         except UnicodeDecodeError:
-            raise _refused(
-                _("The body is not %(encoding)s text.") % {"encoding": encoding}
+            raise ParseError(
+                _("The body is not %(encoding)s text.") % {"encoding": encoding},
+                code="parse_error",
             ) from None
         try:
-            data = json.loads(
-                text,
-                object_pairs_hook=_object,
-                parse_constant=_constant,
-                parse_int=_integer,
-                parse_float=_float,
-            )
-        except RecursionError:
-            raise _refused(too_deep) from None
-        except ValueError as error:
-            raise _refused(_("The body is not JSON: %(error)s") % {"error": error}) from None
-        if _depth(data) > limit:
-            raise _refused(too_deep)
-        return data
+            return json_loads_strict(text)
+        except StrictJsonError as error:
+            message = str(error)
+            if error.syntax:
+                message = _("The body is not JSON: %(error)s") % {"error": error.syntax}
+            raise ParseError(message, code="parse_error") from None
 
 
 class _CleanedName(str):

@@ -75,9 +75,7 @@ class Export(Job):
     @property
     def percent(self) -> int:
         """Whole percent of the items written; only a finished export shows 100."""
-        if self.status == self.Status.DONE:
-            return 100
-        return min(99, 100 * self.done // self.total) if self.total else 0
+        return self.percent_of(self.done, self.total)
 
 
 class ExportChunk(models.Model):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labeling.api import batches, contracts, handout, kinds, photos
+from labeling.api import batches, contracts, deliveries, handout, kinds, photos
 
 app_name = "labeling-api"
 
@@ -100,5 +100,24 @@ urlpatterns += [
         "tasks/<int:task_id>/image/<str:kind>/",
         handout.TaskImageApi.as_view(),
         name="task-image",
+    ),
+]
+
+# --- annotations delivered as a file --------------------------------------------------------
+urlpatterns += [
+    path(
+        "batches/<int:batch_id>/deliveries/",
+        deliveries.BatchDeliveryListApi.as_view(),
+        name="batch-deliveries",
+    ),
+    path(
+        "deliveries/<int:delivery_id>/",
+        deliveries.DeliveryDetailApi.as_view(),
+        name="delivery-detail",
+    ),
+    path(
+        "deliveries/<int:delivery_id>/lines/",
+        deliveries.DeliveryLineListApi.as_view(),
+        name="delivery-lines",
     ),
 ]

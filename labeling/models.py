@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from datasets.models import Job
+
 
 class TaskKind(models.Model):
     """What one pass of labeling does on a dataset.
@@ -388,3 +390,95 @@ class AnnotationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of annotation {self.annotation_id} v{self.version}"
+
+
+class Delivery(Job):
+    """A batch's annotations delivered as a file by a vendor that works in its own tool:
+    JSON lines in the canonical format, one per task, each checked as a submit by a worker
+    (``labeling.services.deliveries``). ``position`` is how far into the file the worker
+    got (bytes), committed with each line's outcome, so a worker that died mid-file is
+    followed by one that carries on from the next line, never repeating one."""
+
+    batch = models.ForeignKey(
+        Batch, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("batch")
+    )
+    file = models.FileField(_("file"), max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    position = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    lines_read = models.PositiveIntegerField(_("lines read"), default=0)
+    accepted = models.PositiveIntegerField(_("lines accepted"), default=0)
+    refused = models.PositiveIntegerField(_("lines refused"), default=0)
+    #: The language the delivery was made in: its lines are reported in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    created_by = models.ForeignKey(  # as Job's, named for who delivered
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("delivered by"),
+    )
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["batch", "-id"]
+        indexes = [models.Index(fields=["status"], name="delivery_status")]
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk} of batch {self.batch_id} ({self.status})"
+
+    @property
+    def queued(self) -> bool:
+        """Waiting for its first worker: no worker took it yet."""
+        return self.status == self.Status.RUNNING and self.attempts == 0
+
+    @property
+    def state(self) -> str:
+        """queued (no worker took it yet), running, done or failed."""
+        return "queued" if self.queued else self.status
+
+    @property
+    def state_label(self) -> str:
+        return str(_("Queued")) if self.queued else self.get_status_display()
+
+    @property
+    def percent(self) -> int:
+        """Whole percent of the file read; only a finished delivery shows 100."""
+        return self.percent_of(self.position, self.size)
+
+
+class DeliveryLine(models.Model):
+    """What became of one line of a delivered file: accepted (its task submitted, at that
+    annotation version) or refused with a code, a message and the fields it names."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="lines", verbose_name=_("delivery")
+    )
+    number = models.PositiveIntegerField(_("line"))
+    #: The task id the line names, as written (an opaque number: it may name no task).
+    task_ref = models.BigIntegerField(_("task id"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    fields = models.JSONField(_("fields"), default=dict, blank=True)
+    version = models.PositiveIntegerField(_("annotation version"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivered line")
+        verbose_name_plural = _("delivered lines")
+        ordering = ["delivery", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="delivery_line_once")
+        ]
+        indexes = [
+            models.Index(fields=["delivery", "outcome", "number"], name="delivery_line_outcome")
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.number} of delivery {self.delivery_id}: {self.outcome}"

@@ -8,7 +8,7 @@ from accounts.models import Role, User
 from core.permissions import require
 from datasets.models import Dataset, Item
 from datasets.policy import datasets_visible_to
-from labeling.models import Batch, Lease, Task, TaskKind
+from labeling.models import Batch, Delivery, Lease, Task, TaskKind
 from vendors.models import Contract
 from vendors.policy import can_manage_vendors, contracts_visible_to, is_in_house, vendor_of
 
@@ -30,6 +30,9 @@ __all__ = [
     "tasks_readable_by",
     "tasks_workable_by",
     "batches_claimable_by",
+    "can_deliver",
+    "can_read_deliveries",
+    "deliveries_visible_to",
 ]
 
 #: Batch statuses whose tasks an annotator still works on (until the batch is submitted).
@@ -158,3 +161,23 @@ def tasks_workable_by(user: User) -> QuerySet[Task]:
         return Task.objects.none()
     held_once = Lease.objects.filter(annotator=user).values("task_id")
     return Task.objects.filter(batch__vendor=vendor, pk__in=held_once)
+
+
+def can_deliver(user: User, batch: Batch) -> bool:
+    """Deliver a batch's annotations as a file (a vendor that labels in its own tool): the
+    managers of the batch's vendor, no one else."""
+    if not user.is_authenticated or not user.has_role(Role.VENDOR_MANAGER):
+        return False
+    vendor = vendor_of(user)
+    return vendor is not None and vendor.pk == batch.vendor_id
+
+
+def can_read_deliveries(user: User, batch: Batch) -> bool:
+    """A batch's deliveries and their lines: the vendor's managers and the in-house team;
+    the vendor's annotators see the batch, not what their manager delivered (403)."""
+    return is_in_house(user) or can_deliver(user, batch)
+
+
+def deliveries_visible_to(user: User) -> QuerySet[Delivery]:
+    """The deliveries of the batches a user sees (another vendor's are a 404)."""
+    return Delivery.objects.filter(batch__in=batches_visible_to(user))

@@ -10,7 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from datasets.models import AttributeDef, GroundTruthVersion, Item, RegionType
-from labeling.models import Annotation, AnnotationChange, Batch, SkipReason, Task, TaskKind
+from labeling.models import (
+    Annotation,
+    AnnotationChange,
+    Batch,
+    Delivery,
+    DeliveryLine,
+    SkipReason,
+    Task,
+    TaskKind,
+)
 
 #: Task statuses in the order a progress bar draws them, furthest along first.
 TASK_STATUSES = [status.value for status in Task.Status]
@@ -276,3 +285,19 @@ def task_history(*, task: Task) -> list[dict]:
         }
         for row in rows
     ]
+
+
+# --- deliveries -----------------------------------------------------------------------------
+
+
+def delivery_list(*, deliveries: QuerySet[Delivery]) -> QuerySet[Delivery]:
+    """Deliveries newest first, with who delivered them and their batch."""
+    return deliveries.select_related("created_by", "batch").order_by("-id")
+
+
+def delivery_line_list(*, delivery: Delivery, outcome: str | None = None) -> QuerySet:
+    """A delivery's lines in file order; ``outcome`` keeps the accepted or refused ones."""
+    lines = DeliveryLine.objects.filter(delivery=delivery)
+    if outcome:
+        lines = lines.filter(outcome=outcome)
+    return lines.order_by("number")

@@ -78,7 +78,8 @@ class TaskMove:
 
 #: Every task move in one place. Claim, release, skip, expiry and the end of a deactivated
 #: annotator's lease change who holds a task, never what coverage counts: the item has been
-#: "in labeling" since the cut. Submit counts it labeled, a reopen or a return by review
+#: "in labeling" since the cut. Submit counts it labeled, and so does a delivery (a vendor's
+#: own tool's work delivered as a file submits an open task), a reopen or a return by review
 #: takes that back, acceptance counts it accepted; cancelling an untouched task or setting
 #: aside one every annotator skipped gives the item back to the pool ("collected").
 TASK_MOVES: dict[str, TaskMove] = {
@@ -88,6 +89,7 @@ TASK_MOVES: dict[str, TaskMove] = {
     "expire": TaskMove(frozenset({T.LEASED}), T.OPEN, None),
     "end": TaskMove(frozenset({T.LEASED}), T.OPEN, None),
     "submit": TaskMove(frozenset({T.LEASED}), T.SUBMITTED, (I.IN_LABELING, I.LABELED)),
+    "deliver": TaskMove(frozenset({T.OPEN}), T.SUBMITTED, (I.IN_LABELING, I.LABELED)),
     "reopen": TaskMove(frozenset({T.SUBMITTED}), T.LEASED, (I.LABELED, I.IN_LABELING)),
     "return": TaskMove(frozenset({T.SUBMITTED}), T.RETURNED, (I.LABELED, I.IN_LABELING)),
     "accept": TaskMove(frozenset({T.SUBMITTED}), T.ACCEPTED, (I.LABELED, I.ACCEPTED)),

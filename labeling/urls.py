@@ -2,7 +2,7 @@ from django.urls import path
 
 from labeling import views
 from labeling.api import photos as photo_api
-from labeling.views import batches, contracts, kinds, photos, portal
+from labeling.views import batches, contracts, deliveries, kinds, photos, portal
 
 app_name = "labeling"
 
@@ -37,4 +37,10 @@ urlpatterns += [
     path("datasets/<int:dataset_id>/batches/new/", batches.batch_new, name="batch-new"),
     path("batches/<int:batch_id>/", batches.batch_detail, name="batch-detail"),
     path("batches/<int:batch_id>/cancel/", batches.batch_cancel, name="batch-cancel"),
+    path(
+        "batches/<int:batch_id>/deliveries/",
+        deliveries.delivery_upload,
+        name="delivery-upload",
+    ),
+    path("deliveries/<int:delivery_id>/", deliveries.delivery_detail, name="delivery-detail"),
 ]

@@ -7,7 +7,7 @@ from accounts.models import Role, User
 from datasets.models import Dataset, GroundTruthVersion
 from datasets.services import demo_photos_ensure
 from guides.models import Guide
-from labeling.models import Batch, TaskKind
+from labeling.models import Batch, Delivery, Task, TaskKind
 from tests.factories.datasets import current_truths
 from vendors.models import Contract, LedgerLine, Vendor
 
@@ -92,7 +92,16 @@ def test_the_demo_has_two_vendors_paid_in_two_currencies_with_people_contracts_a
     for vendor in vendors:
         roles = sorted(vendor.members.values_list("user__role", flat=True))
         assert roles == ["annotator", "annotator", "vendor_manager"]
-        assert Batch.objects.filter(vendor=vendor, status="open").count() == 1
+        assert Batch.objects.filter(vendor=vendor).count() == 1
+    # Hangul's work started: it delivered a file made in its own tool, three lines good
+    delivery = Delivery.objects.get()
+    assert delivery.batch.status == "in_progress"
+    assert (delivery.status, delivery.accepted, delivery.refused) == ("done", 3, 3)
+    assert sorted(delivery.lines.values_list("code", flat=True)) == [
+        "", "", "", "duplicate_task", "invalid_annotation", "unknown_task"
+    ]  # fmt: skip
+    assert Task.objects.filter(batch=delivery.batch, status="submitted").count() == 3
+    assert Batch.objects.get(vendor__name="Northwind Labeling").status == "open"
     currencies = set(Contract.objects.values_list("currency", flat=True))
     assert currencies == {"KRW", "USD"}
     assert {k.slug for k in TaskKind.objects.filter(dataset=dataset)} == {

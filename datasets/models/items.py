@@ -46,6 +46,12 @@ class Job(models.Model):
     class Meta:
         abstract = True
 
+    def percent_of(self, done: int, total: int) -> int:
+        """Whole percent of ``done`` out of ``total``: only a finished job shows 100."""
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, 100 * done // total) if total else 0
+
 
 class Split(models.TextChoices):
     UNASSIGNED = "", _("Unassigned")

@@ -28,6 +28,7 @@ from datasets.services.demo import (
 from datasets.services.items import (
     IMAGE_FORMATS,
     file_name_check,
+    file_name_shown,
     image_sniff,
     item_refuse,
     item_register,
@@ -109,6 +110,7 @@ __all__ = [
     "coverage_move",
     "coverage_recount",
     "file_name_check",
+    "file_name_shown",
     "image_sniff",
     "StoreFailed",
     "item_process",

@@ -3,10 +3,17 @@
 from labeling.services.annotating import (
     annotation_save,
     region_changes,
+    task_deliver,
     task_reopen,
     task_submit,
 )
 from labeling.services.batches import batch_cut, batch_preview, batch_tasks_cancel
+from labeling.services.deliveries import (
+    deliveries_sweep,
+    delivery_create,
+    delivery_run,
+    delivery_size_check,
+)
 from labeling.services.demo import demo_vendor_people, demo_vendors_ensure
 from labeling.services.handout import (
     Next,
@@ -25,6 +32,11 @@ from labeling.states import batch_move
 
 __all__ = [
     "Next",
+    "deliveries_sweep",
+    "delivery_create",
+    "delivery_run",
+    "delivery_size_check",
+    "task_deliver",
     "annotation_save",
     "lease_seconds",
     "leases_end",

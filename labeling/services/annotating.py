@@ -246,8 +246,11 @@ def annotation_save(*, task: Task, annotator: User, document, version) -> Annota
     )
 
 
-def _submitted(task: Task, annotator: User | None, now, lease: Lease | None) -> None:
-    """The task done: its lease (just beaten by the save) ended, its active time summed."""
+def _submitted(
+    task: Task, annotator: User | None, now, lease: Lease | None, *, action: str = "submit"
+) -> None:
+    """The task done: its lease (just beaten by the save) ended, its active time summed;
+    ``action`` is the move of ``states.TASK_MOVES`` it makes (a submit, or a delivery)."""
     if lease is not None and lease.ended_at is None:
         Lease.objects.filter(pk=lease.pk).update(ended_at=now, end=Lease.End.SUBMITTED)
     if hasattr(task, "leases_ended_active"):  # read with the lock: no need to sum again
@@ -255,15 +258,13 @@ def _submitted(task: Task, annotator: User | None, now, lease: Lease | None) -> 
     else:
         active = sum(Lease.objects.filter(task=task).values_list("active_seconds", flat=True))
     Task.objects.filter(pk=task.pk).update(
-        status=states.TASK_MOVES["submit"].to,
+        status=states.TASK_MOVES[action].to,
         submitted_at=now,
         active_seconds=active,
         lease_expires_at=None,
         annotator=annotator,
     )
-    states.task_items_move(
-        action="submit", dataset_id=task.batch.dataset_id, item_ids=[task.item_id]
-    )
+    states.task_items_move(action=action, dataset_id=task.batch.dataset_id, item_ids=[task.item_id])
     task.status, task.submitted_at, task.active_seconds = T.SUBMITTED, now, active
 
 
@@ -282,6 +283,73 @@ def task_submit(*, task: Task, annotator: User, document, version) -> Task:
     )
     task = annotation.locked_task
     _submitted(task, annotator, annotation.saved_at, annotation.lease)
+    return task
+
+
+def _deliverable(task: Task, now) -> None:
+    """Refuse (409, saying why) to deliver a task that is not open: one an annotator holds
+    in the tool, or one done with. A lease that expired before the sweep came ends now."""
+    if task.batch.status not in handout.WORKING:
+        raise DomainError(
+            _("The batch is %(status)s; its tasks can no longer be delivered.")
+            % {"status": task.batch.get_status_display().lower()},
+            code="batch_not_working",
+            status=409,
+        )
+    handout.lease_expired_end(task, now)
+    if task.status in states.TASK_MOVES["deliver"].sources:
+        return
+    refusals = {
+        T.LEASED: (
+            "task_leased",
+            _(
+                "An annotator holds this task in the labeling tool; deliver it once they "
+                "release it or their lease ends."
+            ),
+        ),
+        T.SUBMITTED: ("task_submitted", _("This task was already submitted.")),
+        T.CANCELLED: ("task_cancelled", _("This task was cancelled.")),
+    }
+    code, message = refusals.get(
+        task.status,
+        (
+            "task_not_open",
+            _("This task is %(status)s; only open tasks can be delivered.")
+            % {"status": task.get_status_display().lower()},
+        ),
+    )
+    raise DomainError(message, code=code, status=409)
+
+
+@transaction.atomic
+def task_deliver(*, task: Task, by: User, document, version=None) -> Task:
+    """Submit an open task with an annotation made in a vendor's own tool (a line of a
+    delivered file): checked as a submit is, through the same save, with ``by`` (who
+    delivered it) its author and no lease needed. ``version``, when given, must be the
+    annotation's current one (a 409 otherwise); without it the delivery replaces any draft
+    left on the task. A task whose lease expired is reopened first; one an annotator holds
+    now, or one submitted, cancelled or done with, is refused."""
+    now = timezone.now()
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("batch", "task_kind")
+        .get(pk=task.pk)
+    )
+    _deliverable(task, now)
+    if version is None:
+        version = Annotation.objects.filter(task=task).values_list("version", flat=True).first()
+    annotation = _write(
+        task,
+        annotator=by,
+        document=document,
+        version=version or 0,
+        draft=False,
+        kind=AnnotationChange.Kind.DELIVERED,
+        lease_required=False,
+    )
+    _submitted(task, by, annotation.saved_at, None, action="deliver")
+    handout.batch_started(task.batch, by)
+    task.annotation_version = annotation.version
     return task
 
 

@@ -4,19 +4,24 @@ Used by ``manage.py seed_demo`` once the demo dataset exists. One vendor works i
 is paid in won, the other in New York in dollars; each has a manager and two annotators, a
 contract and an open batch, and the first also collects photos (a few accepted, a few
 waiting), so ``make run`` shows the vendor pages, contracts, statements, the portal and
-the photo review with real-looking data. Safe to run again: what exists is left alone.
+the photo review with real-looking data. The first vendor has also delivered a file of
+annotations made in its own tool: three good lines submitted, three refused with their
+reasons. Safe to run again: what exists is left alone.
 """
 
 import io
+import json
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import Role, User
 from core.errors import DomainError
 from datasets.models import Category, Dataset, Item
-from labeling.models import Batch, TaskKind
+from labeling.models import Batch, Task, TaskKind
 from labeling.services.batches import batch_cut
+from labeling.services.deliveries import delivery_create, delivery_run
 from labeling.services.kinds import task_kind_create
 from labeling.services.photos import photos_review, photos_upload
 from synth import generate_photo
@@ -59,6 +64,7 @@ DEMO_VENDORS = {
             "time_zone": "Asia/Seoul",
         },
         "batch": ("Formula boxes, week 49", {"writing=handwritten": 12, "writing=printed": 12}),
+        "delivery": "hangul-week49.jsonl",
         "photos": {
             "name": "Shadow and highlighter photos",
             "unit_price": "500",
@@ -83,6 +89,7 @@ DEMO_VENDORS = {
             "time_zone": "America/New_York",
         },
         "batch": ("Characters, pilot batch", {"writing=handwritten": 10, "writing=printed": 10}),
+        "delivery": None,
         "photos": None,
     },
 }
@@ -203,6 +210,52 @@ def _batch(dataset, kind, contract, name: str, need: dict, planner: User) -> Bat
         return None
 
 
+def _delivery_lines(tasks: list[Task]) -> list[str]:
+    """Three good lines (a formula box with its LaTeX, inside each image) and three bad
+    ones: a box leaving the image, a task named twice, a task that is not the batch's."""
+
+    def line(task: Task, bbox: list[float], latex: str) -> str:
+        region = {"id": "r1", "type": "formula", "bbox": bbox,
+                  "attributes": {"latex": latex, "handwritten": True}, "parent": None}  # fmt: skip
+        return json.dumps({"task": task.pk, "annotation": {"regions": [region], "categories": {}}})
+
+    def inside(task: Task) -> list[float]:
+        width, height = task.item.width, task.item.height
+        return [width * 0.1, height * 0.3, width * 0.6, height * 0.2]
+
+    good = [
+        line(task, inside(task), latex)
+        for task, latex in zip(
+            tasks[:3], ["x^2+y^2=r^2", "\\frac{a+b}{2}", "\\sqrt{2}"], strict=True
+        )
+    ]
+    outside = line(tasks[3], [float(tasks[3].item.width), 0.0, 50.0, 20.0], "x")  # off the edge
+    return [
+        *good,
+        outside,
+        good[0],
+        json.dumps({"task": 999_999_999, "annotation": {"regions": []}}),
+    ]
+
+
+def _delivery(batch: Batch | None, name: str, manager: User) -> None:
+    """The vendor's file of annotations made in its own tool, delivered and checked."""
+    if batch is None or batch.deliveries.exists():
+        return
+    tasks = list(
+        Task.objects.filter(batch=batch, status=Task.Status.OPEN)
+        .select_related("item")
+        .order_by("order_key", "id")[:4]
+    )
+    if len(tasks) < 4:
+        return
+    text = "\n".join(_delivery_lines(tasks)) + "\n"
+    delivery = delivery_create(
+        batch=batch, file=ContentFile(text.encode(), name=name), name=name, by=manager
+    )
+    delivery_run(delivery_id=delivery.pk)  # at once: the demo shows its outcome
+
+
 def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
     """The demo's vendors, contracts and open batches; what exists is left alone."""
     kinds = _kinds(dataset, planner)
@@ -214,6 +267,10 @@ def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
         batch_name, need = spec["batch"]
         if not Batch.objects.filter(contract=contract, name=batch_name).exists():
             _batch(dataset, kind, contract, batch_name, need, planner)
+        if spec["delivery"]:
+            manager = User.objects.get(username=spec["manager"][0])
+            batch = Batch.objects.filter(contract=contract, name=batch_name).first()
+            _delivery(batch, spec["delivery"], manager)
         if spec["photos"]:
             _photos(vendor, dataset, spec["photos"], planner)
         vendors.append(vendor)

@@ -97,7 +97,7 @@ def lease_open(task_id: int, annotator: User, now) -> None:
     Lease.objects.create(task_id=task_id, annotator=annotator, started_at=now, beat_at=now)
 
 
-def _batch_started(batch: Batch, by: User) -> None:
+def batch_started(batch: Batch, by: User) -> None:
     """A batch's first claim moves it open → in progress (once: later claims read it)."""
     if batch.status != Batch.Status.OPEN:
         return
@@ -117,7 +117,7 @@ def _claim_from(batch: Batch, annotator: User, now) -> Task | None:
         return task_held(annotator=annotator)
     if claimed is None:
         return None
-    _batch_started(batch, annotator)
+    batch_started(batch, annotator)
     if isinstance(claimed, Task):
         claimed.batch, claimed.task_kind = batch, batch.task_kind
         return claimed
@@ -337,6 +337,16 @@ def task_skip(*, task: Task, annotator: User, reason: str, note: str = "") -> Ta
     return task
 
 
+def _expire(task_ids: list[int], now) -> int:
+    """End the leases of ``task_ids`` (locked, leased, expired) and reopen the tasks."""
+    Lease.objects.filter(task_id__in=task_ids, ended_at=None).update(
+        ended_at=now, end=Lease.End.EXPIRED
+    )
+    return Task.objects.filter(pk__in=task_ids, status=T.LEASED).update(
+        status=states.TASK_MOVES["expire"].to, annotator=None, lease_expires_at=None
+    )
+
+
 def leases_sweep(*, now=None) -> int:
     """Reopen every lease that expired, in bulk: how many tasks went back to the pool."""
     now = now or timezone.now()
@@ -348,12 +358,17 @@ def leases_sweep(*, now=None) -> int:
         )
         if not expired:
             return 0
-        Lease.objects.filter(task_id__in=expired, ended_at=None).update(
-            ended_at=now, end=Lease.End.EXPIRED
-        )
-        return Task.objects.filter(pk__in=expired, status=T.LEASED).update(
-            status=states.TASK_MOVES["expire"].to, annotator=None, lease_expires_at=None
-        )
+        return _expire(expired, now)
+
+
+def lease_expired_end(task: Task, now) -> bool:
+    """Reopen ``task`` (locked by the caller) now if its lease expired and the sweep has not
+    come yet, as the sweep would: whether it did."""
+    if task.status != T.LEASED or task.lease_expires_at is None or task.lease_expires_at >= now:
+        return False
+    _expire([task.pk], now)
+    task.status, task.annotator_id, task.lease_expires_at = T.OPEN, None, None
+    return True
 
 
 @transaction.atomic

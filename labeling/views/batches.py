@@ -14,6 +14,7 @@ from datasets.models import Axis, Category
 from labeling import policy, selectors, services
 from labeling.forms import BatchCutForm
 from labeling.models import Batch, Task
+from labeling.views.deliveries import batch_deliveries
 
 
 def _gaps(dataset) -> dict[int, int]:
@@ -160,6 +161,7 @@ def batch_detail(request, batch_id: int):
         "task_statuses": Task.Status.choices,
         "open_tasks": progress["statuses"][Task.Status.OPEN],
         "can_cancel": policy.can_cancel_batch(request.user, batch),
+        **batch_deliveries(request.user, batch),
     }
     return render(request, "labeling/batch_detail.html", context)
 

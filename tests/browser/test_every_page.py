@@ -214,7 +214,8 @@ def _seed() -> dict[str, int]:
 
 def _vendor_ids(planner) -> dict:
     """The demo vendor manager's company and its objects: an annotator member, an open
-    invite with its link's key, its labeling contract, task kind and batch, a statement."""
+    invite with its link's key, its labeling contract, task kind and batch, a statement,
+    the file of annotations it delivered."""
     manager = get_user_model().objects.get(username="vendor")
     vendor = Member.objects.get(user=manager).vendor
     member = Member.objects.filter(vendor=vendor, user__role=Role.ANNOTATOR).first()
@@ -232,6 +233,7 @@ def _vendor_ids(planner) -> dict:
         "kind_id": batch.task_kind_id,
         "batch_id": batch.pk,
         "statement_id": statement.pk,
+        "delivery_id": batch.deliveries.get().pk,
     }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from datasets import services as dataset_services
 from datasets.models import Dataset, RegionType
-from labeling.models import Batch, Lease, Task, TaskHold, TaskKind
+from labeling.models import Batch, Delivery, DeliveryLine, Lease, Task, TaskHold, TaskKind
 from tests.factories.accounts import UserFactory
 from tests.factories.guides import FilledGuide, filled_guide
 from tests.factories.images import image_bytes
@@ -120,6 +120,7 @@ class FilledVendor:
     task: Task  # the batch's first task (the dataset's item), leased to ``annotator``
     statement: Statement  # open, this month
     guides: "FilledGuide"  # the dataset's guide, v1 published; the annotator's question
+    delivery: Delivery  # the manager's delivery to ``batch``, done, one line refused
     # Other parts add theirs here (a photo-collection contract, …), built below.
 
     def has_object(self, converter: str) -> bool:
@@ -193,6 +194,21 @@ def filled_vendor(
     guides = filled_guide(
         dataset, asker=annotator, vendor=vendor, item=filled.item, by=by, seed=seed
     )
+    delivery = Delivery.objects.create(
+        batch=batch,
+        file=f"deliveries/{batch.pk}/filled.jsonl",
+        file_name="filled.jsonl",
+        size=20,
+        position=20,
+        lines_read=1,
+        refused=1,
+        status=Delivery.Status.DONE,
+        finished_at=now,
+        created_by=manager,
+    )
+    DeliveryLine.objects.create(
+        delivery=delivery, number=1, task_ref=0, outcome=DeliveryLine.Outcome.REFUSED
+    )
     # Other parts: build your objects here (a photo contract, …) and add their fields above.
     return FilledVendor(
         vendor=vendor,
@@ -207,4 +223,5 @@ def filled_vendor(
         task=tasks[0],
         statement=statement,
         guides=guides,
+        delivery=delivery,
     )
