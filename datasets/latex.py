@@ -11,15 +11,17 @@ static files under ``vendor/katex/``.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
-from py_mini_racer import MiniRacer
+from py_mini_racer import DEFAULT_V8_FLAGS, MiniRacer, init_mini_racer
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 KATEX_JS = BASE_DIR / "node_modules" / "katex" / "dist" / "katex.min.js"
@@ -64,8 +66,6 @@ function groundworkLatexRender(source, displayMode) {
 }
 """
 
-_local = threading.local()
-
 
 @functools.cache
 def katex_options() -> dict[str, object]:
@@ -91,6 +91,12 @@ def _new_context() -> MiniRacer:
     """
 
     def make() -> MiniRacer:
+        # V8's memory protection keys (on CPUs with PKU) crash a process whose contexts
+        # are made or used in threads V8 did not see start: off, as for a browser's
+        # renderer they are a hardening we do not need for one parser
+        init_mini_racer(
+            flags=(*DEFAULT_V8_FLAGS, "--no-memory-protection-keys"), ignore_duplicate_init=True
+        )
         context = MiniRacer()
         context.eval(_katex_source())
         context.eval(_CHECK_JS % {"options": json.dumps(katex_options())})
@@ -100,11 +106,29 @@ def _new_context() -> MiniRacer:
         return maker.submit(make).result()
 
 
-def _context() -> MiniRacer:
-    context = getattr(_local, "context", None)
-    if context is None:
-        context = _local.context = _new_context()
-    return context
+#: One context per process, made once and used by one thread at a time (a check takes well
+#: under a millisecond, so threads queuing for it lose little; a context per thread cost a
+#: V8 isolate each). Keyed by process: a forked worker makes its own.
+_shared: dict[int, MiniRacer] = {}
+_using = threading.Lock()
+
+
+def _call(function: str, *args):
+    with _using:
+        context = _shared.get(os.getpid())
+        if context is None:
+            context = _shared[os.getpid()] = _new_context()
+            atexit.register(_close)
+        return context.call(function, *args)
+
+
+def _close() -> None:
+    """Free this process's context while the interpreter still runs: freed by the garbage
+    collector at the very end, V8 waits forever for a thread that is gone."""
+    with _using:
+        context = _shared.pop(os.getpid(), None)
+        if context is not None:
+            context.close()
 
 
 def latex_check(source: str) -> str | None:
@@ -113,7 +137,7 @@ def latex_check(source: str) -> str | None:
         return _("LaTeX longer than %(limit)s characters is refused.") % {
             "limit": MAX_SOURCE_LENGTH
         }
-    return _context().call("groundworkLatexCheck", source)
+    return _call("groundworkLatexCheck", source)
 
 
 def latex_is_valid(source: str) -> bool:
@@ -140,5 +164,5 @@ def latex_render(source: str, *, display: bool = False) -> LatexRendering:
     HTML, never an exception: the page shows its source marked as not parsing."""
     if len(source) > MAX_SOURCE_LENGTH:
         return LatexRendering(source=source, html=None, error=latex_check(source))
-    result = _context().call("groundworkLatexRender", source, display)
+    result = _call("groundworkLatexRender", source, display)
     return LatexRendering(source=source, html=result["html"], error=result["error"])
