@@ -29,6 +29,7 @@ __all__ = [
     "can_cancel_batch",
     "tasks_readable_by",
     "tasks_workable_by",
+    "may_work_on",
     "batches_claimable_by",
     "can_deliver",
     "can_read_deliveries",
@@ -161,6 +162,15 @@ def tasks_workable_by(user: User) -> QuerySet[Task]:
         return Task.objects.none()
     held_once = Lease.objects.filter(annotator=user).values("task_id")
     return Task.objects.filter(batch__vendor=vendor, pk__in=held_once)
+
+
+def may_work_on(user: User, *, vendor_id: int, held_once: bool) -> bool:
+    """``tasks_workable_by`` for one task read with its lock (the hand-out reads the task,
+    its batch's vendor and whether ``user`` ever leased it in the locking statement)."""
+    if not can_label(user):
+        return False
+    vendor = vendor_of(user)
+    return vendor is not None and vendor.pk == vendor_id and held_once
 
 
 def can_deliver(user: User, batch: Batch) -> bool:

@@ -49,6 +49,15 @@ def _counted(stratum: Stratum | None) -> Stratum | None:
     return stratum
 
 
+def _insert(table: str, columns: tuple[str, ...], rows: list, *, conflict: str = "") -> None:
+    """One plain ``INSERT`` of every row (``conflict``: its ``ON CONFLICT`` clause)."""
+    names = ", ".join(columns)
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    sql = f"INSERT INTO {table} ({names}) VALUES {placeholders} {conflict}"  # noqa: S608 - ours
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
 def _upsert(table: str, columns: tuple[str, ...], conflict: tuple[str, ...], rows: list) -> None:
     """Add each row's count to its counter, creating counters that do not exist yet.
 
@@ -57,15 +66,13 @@ def _upsert(table: str, columns: tuple[str, ...], conflict: tuple[str, ...], row
     """
     if not rows:
         return
-    rows = sorted(rows)
-    names = ", ".join(columns)
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
-    sql = (
-        f"INSERT INTO {table} ({names}) VALUES {placeholders} "  # noqa: S608 - names are ours
-        f"ON CONFLICT ({', '.join(conflict)}) DO UPDATE SET count = {table}.count + excluded.count"
+    _insert(
+        table,
+        columns,
+        sorted(rows),
+        conflict=f"ON CONFLICT ({', '.join(conflict)}) "
+        f"DO UPDATE SET count = {table}.count + excluded.count",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
 
 
 def coverage_move(
@@ -90,14 +97,15 @@ def coverage_move(
             deltas[before] -= n
         if after is not None:
             deltas[after] += n
-    if deferred:
-        CoverageDelta.objects.bulk_create(
-            CoverageDelta(
-                dataset_id=dataset_id, category_key=key, split=split, status=status, count=n
+    if deferred:  # every submit records some: one plain INSERT
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        rows = [(dataset_id, *stratum, n, now) for stratum, n in sorted(deltas.items()) if n]
+        if rows:
+            _insert(
+                CoverageDelta._meta.db_table,
+                ("dataset_id", "category_key", "split", "status", "count", "created_at"),
+                rows,
             )
-            for (key, split, status), n in sorted(deltas.items())
-            if n
-        )
         return
     _upsert(
         CoverageCount._meta.db_table,

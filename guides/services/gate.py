@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -55,14 +54,37 @@ def required_version(guide: Guide) -> GuideVersion | None:
     return guide.versions.filter(minor=False).order_by("-number").first()
 
 
+def _latest_sql(*, required: bool) -> str:
+    """Each applicable guide (the dataset's own, then the task kind's) with its latest
+    version — ``required``: its latest that is not minor — as id, number and pass score.
+    Plain SQL: the hand-out asks on every save and claim, and building the query through
+    the ORM cost several times its run."""
+    guide, version = Guide._meta.db_table, GuideVersion._meta.db_table
+    minor = " AND NOT v.minor" if required else ""
+
+    def pick(column: str) -> str:
+        return (
+            f"(SELECT v.{column} FROM {version} v WHERE v.guide_id = g.id{minor} "  # noqa: S608
+            "ORDER BY v.number DESC LIMIT 1)"
+        )
+
+    return (
+        f"SELECT g.id, {pick('id')}, {pick('number')}, {pick('pass_score')} "  # noqa: S608
+        f"FROM {guide} g WHERE g.dataset_id = %s "
+        "AND (g.task_kind_id IS NULL OR g.task_kind_id = %s) ORDER BY g.task_kind_id, g.id"
+    )
+
+
+def _latest(dataset_id: int, task_kind_id: int | None, *, required: bool) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(_latest_sql(required=required), [dataset_id, task_kind_id])
+        return [row for row in cursor.fetchall() if row[1] is not None]
+
+
 def guide_versions_current(*, dataset_id: int, task_kind_id: int | None = None) -> list[int]:
     """The ids of the latest published version of each applicable guide: what a task leased
     now is labeled under. One query however many guides apply."""
-    latest = GuideVersion.objects.filter(guide=OuterRef("pk")).order_by("-number")
-    rows = guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id).annotate(
-        latest=Subquery(latest.values("pk")[:1])
-    )
-    return [pk for pk in rows.values_list("latest", flat=True) if pk is not None]
+    return [row[1] for row in _latest(dataset_id, task_kind_id, required=False)]
 
 
 def guide_need(*, user: User, guide: Guide) -> GateNeed | None:
@@ -88,17 +110,7 @@ def guide_gate(*, user: User, dataset_id: int, task_kind_id: int | None = None) 
     Asked on every claim, so it reads in three queries however many guides apply: each
     guide's required version, then the user's acknowledgements and quiz passes of those
     guides; ``guide_need`` says the same for one guide."""
-    required = GuideVersion.objects.filter(guide=OuterRef("pk"), minor=False).order_by("-number")
-    guides = list(
-        guides_applying(dataset_id=dataset_id, task_kind_id=task_kind_id)
-        .annotate(
-            required_id=Subquery(required.values("pk")[:1]),
-            required_number=Subquery(required.values("number")[:1]),
-            required_pass=Subquery(required.values("pass_score")[:1]),
-        )
-        .filter(required_id__isnull=False)
-        .values_list("pk", "required_id", "required_number", "required_pass")
-    )
+    guides = _latest(dataset_id, task_kind_id, required=True)
     if not guides:
         return []
     ids = [guide for guide, *_rest in guides]

@@ -215,6 +215,25 @@ class TaskDetailApi(APIView):
         return _with_etag(Response(body), body["version"])
 
 
+def _valid_held(serializer_class, request, task_id: int) -> dict:
+    """The body of a request on a task, checked; a body refused on a task the asker may not
+    work on is that task's 404 first, so the refusal tells nothing about it."""
+    data = serializer_class(data=request.data)
+    if not data.is_valid():
+        _workable(request, task_id)
+        raise serializers.ValidationError(data.errors)
+    return data.validated_data
+
+
+def _held(request, task_id: int) -> Task:
+    """The task an annotator saves, submits, beats, releases or skips: the service reads it
+    with its lock and asks the policy then (404 unless they held it), so the request
+    reads it once (this is the id alone). Anyone else goes through ``_workable``."""
+    if not policy.can_label(request.user):
+        return _workable(request, task_id)
+    return Task(pk=task_id)
+
+
 def _workable(request, task_id: int) -> Task:
     """The task an annotator works on (404 unless they held it); anyone else who may see
     it may not work on it (403), and one who may not see it gets 404."""
@@ -233,8 +252,8 @@ class TaskAnnotationApi(APIView):
         summary="Save a draft (structure checked only), based on a version; 409 when stale",
     )
     def put(self, request, task_id: int):
-        task = _workable(request, task_id)
-        fields = _valid(SaveIn, request)
+        task = _held(request, task_id)
+        fields = _valid_held(SaveIn, request, task_id)
         annotation = services.annotation_save(
             task=task,
             annotator=request.user,
@@ -257,8 +276,8 @@ class TaskSubmitApi(APIView):
         summary="Submit (everything checked); answers the next task, claimed at once",
     )
     def post(self, request, task_id: int):
-        task = _workable(request, task_id)
-        fields = _valid(SubmitIn, request)
+        task = _held(request, task_id)
+        fields = _valid_held(SubmitIn, request, task_id)
         task = services.task_submit(
             task=task,
             annotator=request.user,
@@ -276,7 +295,8 @@ class TaskSubmitApi(APIView):
             "next": None,
         }
         if fields["next"]:
-            body["next"] = next_out(services.task_claim_next(annotator=request.user))
+            found = services.task_claim_next(annotator=request.user, known_free=True)
+            body["next"] = next_out(found)
         return Response(body)
 
 
@@ -287,7 +307,7 @@ class TaskHeartbeatApi(APIView):
         summary="The tool is open on the task: the lease runs on, active time counts",
     )
     def post(self, request, task_id: int):
-        task = services.task_heartbeat(task=_workable(request, task_id), annotator=request.user)
+        task = services.task_heartbeat(task=_held(request, task_id), annotator=request.user)
         return Response(
             {
                 "task": task.pk,
@@ -304,7 +324,7 @@ class TaskReleaseApi(APIView):
         summary="Give the task back",
     )
     def post(self, request, task_id: int):
-        task = services.task_release(task=_workable(request, task_id), annotator=request.user)
+        task = services.task_release(task=_held(request, task_id), annotator=request.user)
         return Response({"task": task.pk, "status": task.status})
 
 
@@ -315,8 +335,8 @@ class TaskSkipApi(APIView):
         summary="Skip the task with a reason (never handed to you again); answers the next",
     )
     def post(self, request, task_id: int):
-        task = _workable(request, task_id)
-        fields = _valid(SkipIn, request)
+        task = _held(request, task_id)
+        fields = _valid_held(SkipIn, request, task_id)
         task = services.task_skip(
             task=task, annotator=request.user, reason=fields["reason"], note=fields["note"]
         )

@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.rows import row_insert, row_update
 from datasets import services as dataset_services
 from datasets.models import Dataset
 from guides import services as guide_services
 from labeling import states
 from labeling.models import Annotation, AnnotationChange, Lease, Task
+from labeling.policy import WORKING
 from labeling.selectors import item_facts, kind_type_slugs, locked_regions, task_document
 from labeling.services import handout
 
@@ -124,10 +126,22 @@ def _merge(first: dict, then: dict) -> dict:
 
 
 def _history(
-    annotation: Annotation, *, kind: str, author: User | None, changes, active: int, now
+    annotation: Annotation,
+    *,
+    kind: str,
+    author: User | None,
+    changes,
+    active: int,
+    now,
+    last: AnnotationChange | None | bool = False,
 ) -> None:
+    """Write the entry; ``last``: the history's last entry, when the caller read it (None:
+    there is none), else False."""
     draft = kind == AnnotationChange.Kind.DRAFT
-    last = annotation.history.order_by("-id").first() if draft and annotation.pk else None
+    if not draft:
+        last = None
+    elif last is False:
+        last = annotation.history.order_by("-id").first() if annotation.pk else None
     if (
         last is not None
         and last.kind == AnnotationChange.Kind.DRAFT
@@ -138,9 +152,9 @@ def _history(
         last.at, last.version = now, annotation.version
         last.active_seconds += active
         last.guide_versions = annotation.guide_versions
-        last.save(update_fields=["changes", "at", "version", "active_seconds", "guide_versions"])
+        row_update(last, ["changes", "at", "version", "active_seconds", "guide_versions"])
         return
-    AnnotationChange.objects.create(
+    change = AnnotationChange(
         annotation=annotation,
         kind=kind,
         author=author,
@@ -151,6 +165,7 @@ def _history(
         guide_versions=annotation.guide_versions,
         active_seconds=active,
     )
+    row_insert(change)
 
 
 def _stale(task: Task, annotation: Annotation | None, document, version) -> DomainError:
@@ -192,7 +207,6 @@ def _write(
     """The save shared by drafts, submits and deliveries: lock, check holder and version,
     validate, write the annotation and its history. ``lease_end``: the save also ends the
     lease so (a submit)."""
-    version = _version_of(version)
     if lease_required:
         try:
             task = handout.task_locked_for(task, annotator)
@@ -201,7 +215,12 @@ def _write(
                 current, number = task_document(task=task)
                 error.extra = {"current": {"annotation": current, "version": number}}
             raise
-    annotation = Annotation.objects.select_for_update().filter(task=task).first()
+    version = _version_of(version)  # once the task is known to be theirs: else a 404
+    if hasattr(task, "annotation_read"):  # read once the task was locked
+        annotation, last = task.annotation_read, task.change_last
+    else:
+        annotation = Annotation.objects.select_for_update().filter(task=task).first()
+        last = False
     current = annotation.version if annotation else 0
     if version != current:
         raise _stale(task, annotation, document, version)
@@ -222,11 +241,17 @@ def _write(
     annotation.author = annotator
     annotation.guide_versions = guides
     annotation.saved_at = now
-    annotation.save()
+    if annotation._state.adding:
+        row_insert(annotation)
+    else:
+        row_update(annotation, ["document", "version", "author", "guide_versions", "saved_at"])
     changes = region_changes(before, normalised)
-    _history(annotation, kind=kind, author=annotator, changes=changes, active=active, now=now)
+    _history(
+        annotation, kind=kind, author=annotator, changes=changes, active=active, now=now, last=last
+    )
     if lease_required and kind == AnnotationChange.Kind.DRAFT:
-        Task.objects.filter(pk=task.pk).update(lease_expires_at=handout.lease_until(now))
+        task.lease_expires_at = handout.lease_until(now)
+        row_update(task, ["lease_expires_at"])
     task.annotation_version = annotation.version
     annotation.locked_task, annotation.lease = task, lease
     return annotation
@@ -257,15 +282,10 @@ def _submitted(
         active = (task.leases_ended_active or 0) + (lease.active_seconds if lease else 0)
     else:
         active = sum(Lease.objects.filter(task=task).values_list("active_seconds", flat=True))
-    Task.objects.filter(pk=task.pk).update(
-        status=states.TASK_MOVES[action].to,
-        submitted_at=now,
-        active_seconds=active,
-        lease_expires_at=None,
-        annotator=annotator,
-    )
+    task.status, task.submitted_at, task.active_seconds = states.TASK_MOVES[action].to, now, active
+    task.lease_expires_at, task.annotator_id = None, annotator.pk if annotator else None
+    row_update(task, ["status", "submitted_at", "active_seconds", "lease_expires_at", "annotator"])
     states.task_items_move(action=action, dataset_id=task.batch.dataset_id, item_ids=[task.item_id])
-    task.status, task.submitted_at, task.active_seconds = T.SUBMITTED, now, active
 
 
 @transaction.atomic
@@ -289,7 +309,7 @@ def task_submit(*, task: Task, annotator: User, document, version) -> Task:
 def _deliverable(task: Task, now) -> None:
     """Refuse (409, saying why) to deliver a task that is not open: one an annotator holds
     in the tool, or one done with. A lease that expired before the sweep came ends now."""
-    if task.batch.status not in handout.WORKING:
+    if task.batch.status not in WORKING:
         raise DomainError(
             _("The batch is %(status)s; its tasks can no longer be delivered.")
             % {"status": task.batch.get_status_display().lower()},
@@ -361,7 +381,7 @@ def task_reopen(*, task: Task, annotator: User) -> Task:
         raise DomainError(
             _("Only a task you submitted can be reopened."), code="not_reopenable", status=409
         )
-    if task.batch.status not in handout.WORKING:
+    if task.batch.status not in WORKING:
         raise DomainError(
             _("The batch was submitted; its tasks can no longer be reopened."),
             code="batch_submitted",

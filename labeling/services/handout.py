@@ -14,22 +14,23 @@ last heartbeat, how it ended, active time), which figures and "was this ever you
 """
 
 import contextlib
+import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import DomainError
+from core.rows import model_columns, model_from_row, model_width
 from datasets.models import Dataset, Item
 from guides import services as guide_services
-from labeling import states
-from labeling.models import Batch, Lease, Task, TaskSkip
-from labeling.policy import WORKING
+from labeling import policy, states
+from labeling.models import Annotation, AnnotationChange, Batch, Lease, Task, TaskSkip
 from labeling.selectors import skip_reasons
 from vendors.policy import vendor_of
 
@@ -63,25 +64,53 @@ def task_held(*, annotator: User) -> Task | None:
     )
 
 
-def _claim_sql(batch_id: int, annotator: User, until) -> Task | int | None:
-    """Claim the batch's first open task in its shuffled order that ``annotator`` did not
-    skip: on PostgreSQL the claimed row itself (one statement), on SQLite its id."""
+def _claim_pick() -> str:
     table, skips = Task._meta.db_table, TaskSkip._meta.db_table
-    pick = (
+    return (
         f"SELECT t.id FROM {table} t WHERE t.batch_id = %s AND t.status = %s "  # noqa: S608 - our names
         f"AND NOT EXISTS (SELECT 1 FROM {skips} s WHERE s.task_id = t.id AND s.annotator_id = %s) "
         "ORDER BY t.order_key, t.id LIMIT 1"
     )
+
+
+def _claim_statement() -> str:
+    """PostgreSQL: claim, open the lease and read the item and any draft left on the task,
+    in one statement. The draft is read safely in it: SKIP LOCKED never waits, so no save
+    of the task (which holds its lock) can be under way."""
+    task, lease = Task._meta.db_table, Lease._meta.db_table
+    item, dataset = Item._meta.db_table, Dataset._meta.db_table
+    annotation = Annotation._meta.db_table
+    return (
+        f"WITH c AS (UPDATE {task} SET status = %s, annotator_id = %s, lease_expires_at = %s "  # noqa: S608
+        f"WHERE id = ({_claim_pick()} FOR UPDATE SKIP LOCKED) RETURNING *), "
+        f'l AS (INSERT INTO {lease} (task_id, annotator_id, started_at, beat_at, "end", '
+        "active_seconds) SELECT id, annotator_id, %s, %s, '', 0 FROM c) "
+        "SELECT c.*, i.width AS item_width, i.height AS item_height, "
+        "i.ground_truth_id AS item_truth, i.truth_types AS item_truth_types, "
+        "d.spec_version AS item_spec_version, a.document AS read_document, "
+        "a.version AS read_version "
+        f"FROM c JOIN {item} i ON i.id = c.item_id JOIN {dataset} d ON d.id = i.dataset_id "
+        f"LEFT JOIN {annotation} a ON a.task_id = c.id"
+    )
+
+
+def _claim_sql(batch_id: int, annotator: User, now, until) -> Task | int | None:
+    """Claim the batch's first open task in its shuffled order that ``annotator`` did not
+    skip, with its lease: on PostgreSQL the claimed row itself, with its item's facts and
+    draft (one statement), on SQLite its id."""
+    if connection.vendor == "postgresql":
+        claimed = Task.objects.raw(
+            _claim_statement(),
+            [T.LEASED, annotator.pk, until, batch_id, T.OPEN, annotator.pk, now, now],
+        )
+        task = next(iter(claimed), None)  # the claimed row, read as the ORM reads it
+        if task is not None and isinstance(task.read_document, str):
+            task.read_document = json.loads(task.read_document)
+        return task
+    # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE)
+    table = Task._meta.db_table
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            claimed = Task.objects.raw(
-                f"UPDATE {table} SET status = %s, annotator_id = %s, lease_expires_at = %s "  # noqa: S608
-                f"WHERE id = ({pick} FOR UPDATE SKIP LOCKED) RETURNING *",
-                [T.LEASED, annotator.pk, until, batch_id, T.OPEN, annotator.pk],
-            )
-            return next(iter(claimed), None)  # the claimed row, read as the ORM reads it
-        # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE)
-        cursor.execute(pick, [batch_id, T.OPEN, annotator.pk])
+        cursor.execute(_claim_pick(), [batch_id, T.OPEN, annotator.pk])
         row = cursor.fetchone()
         if row is None:
             return None
@@ -90,7 +119,10 @@ def _claim_sql(batch_id: int, annotator: User, until) -> Task | int | None:
             "WHERE id = %s AND status = %s",
             [T.LEASED, annotator.pk, until, row[0], T.OPEN],
         )
-        return row[0] if cursor.rowcount == 1 else None
+        if cursor.rowcount != 1:
+            return None
+    lease_open(row[0], annotator, now)
+    return row[0]
 
 
 def lease_open(task_id: int, annotator: User, now) -> None:
@@ -109,9 +141,7 @@ def _claim_from(batch: Batch, annotator: User, now) -> Task | None:
     until = lease_until(now)
     try:
         with transaction.atomic():
-            claimed = _claim_sql(batch.pk, annotator, until)
-            if claimed is not None:
-                lease_open(getattr(claimed, "pk", claimed), annotator, now)
+            claimed = _claim_sql(batch.pk, annotator, now, until)
     except IntegrityError:
         # another claim of this annotator's won the race: theirs is the one held
         return task_held(annotator=annotator)
@@ -128,7 +158,7 @@ def _working_batches(annotator: User, *, batch: Batch | None, task_kind_id: int 
     vendor = vendor_of(annotator)
     if vendor is None:
         return []
-    batches = Batch.objects.filter(vendor=vendor, status__in=WORKING)
+    batches = Batch.objects.filter(vendor=vendor, status__in=policy.WORKING)
     if batch is not None:
         batches = batches.filter(pk=batch.pk)
     if task_kind_id is not None:
@@ -137,14 +167,20 @@ def _working_batches(annotator: User, *, batch: Batch | None, task_kind_id: int 
 
 
 def task_claim_next(
-    *, annotator: User, batch: Batch | None = None, task_kind_id: int | None = None
+    *,
+    annotator: User,
+    batch: Batch | None = None,
+    task_kind_id: int | None = None,
+    known_free: bool = False,
 ) -> Next:
     """The annotator's next task: the one they already hold, else a new claim from ``batch``
     (or any working batch of their vendor, of ``task_kind_id`` when given, earliest due
     first) whose guides they have acknowledged. Guides unread and nothing else to take:
     the guides to read. Nothing open: empty. Only the claim itself is a transaction (the
-    index on held tasks settles two claims racing for one annotator)."""
-    held = task_held(annotator=annotator)
+    index on held tasks settles two claims racing for one annotator). ``known_free``: the
+    caller has just ended the annotator's hold (a submit), so there is none to look for; a
+    claim of theirs from another tab meanwhile still meets the index and answers theirs."""
+    held = None if known_free else task_held(annotator=annotator)
     if held is not None:
         return Next("task", held)
     now = timezone.now()
@@ -167,14 +203,50 @@ def task_claim_next(
     return Next("empty", message=_("Nothing is left to label here for now."))
 
 
-def task_locked_for(task: Task, annotator: User) -> Task:
-    """The task locked, if ``annotator`` holds it; else 409 saying why (the caller has
-    already made sure the task is one they may see)."""
-    locked = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("batch", "task_kind")
-        .get(pk=task.pk)
+def _locked_sql() -> str:
+    """The task locked, what the policy asks of it, and its item's facts, in one statement.
+    Item, dataset and batch rows are not written under the task's lock, so reading them
+    in the locking statement is as good as after it."""
+    task, batch, lease = Task._meta.db_table, Batch._meta.db_table, Lease._meta.db_table
+    item, dataset = Item._meta.db_table, Dataset._meta.db_table
+    lock = " FOR UPDATE OF t" if connection.vendor == "postgresql" else ""
+    return (
+        f"SELECT {model_columns(Task, 't')}, b.dataset_id, b.status, b.vendor_id, "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {lease} h WHERE h.task_id = t.id AND h.annotator_id = %s), "
+        "i.width, i.height, i.ground_truth_id, i.truth_types, d.spec_version "
+        f"FROM {task} t JOIN {batch} b ON b.id = t.batch_id JOIN {item} i ON i.id = t.item_id "
+        f"JOIN {dataset} d ON d.id = i.dataset_id WHERE t.id = %s{lock}"
     )
+
+
+def _task_locked(task_id: int, annotator: User) -> Task:
+    """``task_id`` locked, with its batch (dataset, status, vendor) and item facts; a 404
+    unless the labeling policy lets ``annotator`` work on it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_locked_sql(), [annotator.pk, task_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    width = model_width(Task)
+    dataset_id, batch_status, vendor_id, held_once = row[width : width + 4]
+    if not policy.may_work_on(annotator, vendor_id=vendor_id, held_once=bool(held_once)):
+        raise Http404
+    task = model_from_row(Task, row[:width])
+    task.batch = Batch.from_db(
+        connection.alias,
+        ["id", "dataset_id", "task_kind_id", "vendor_id", "status"],
+        [task.batch_id, dataset_id, task.task_kind_id, vendor_id, batch_status],
+    )
+    facts = row[width + 4 :]
+    task.item_width, task.item_height, task.item_truth = facts[0], facts[1], facts[2]
+    task.item_truth_types, task.item_spec_version = facts[3], facts[4]
+    return task
+
+
+def task_locked_for(task: Task, annotator: User) -> Task:
+    """The task locked (``task`` may be its id alone), if ``annotator`` holds it; a 404 if
+    the labeling policy does not let them work on it at all; else 409 saying why."""
+    locked = _task_locked(task.pk, annotator)
     if locked.status == T.LEASED and locked.annotator_id == annotator.pk:
         _facts_read(locked)
         return locked
@@ -200,74 +272,62 @@ def task_locked_for(task: Task, annotator: User) -> Task:
 
 def _facts_sql() -> str:
     task, lease = Task._meta.db_table, Lease._meta.db_table
-    item, dataset = Item._meta.db_table, Dataset._meta.db_table
+    annotation, change = Annotation._meta.db_table, AnnotationChange._meta.db_table
     return (
-        "SELECT l.id, l.beat_at, l.active_seconds, "  # noqa: S608 - our names
+        f"SELECT {model_columns(Lease, 'l')}, "  # noqa: S608 - our names
         f"(SELECT SUM(e.active_seconds) FROM {lease} e "
         "WHERE e.task_id = t.id AND e.ended_at IS NOT NULL), "
-        "i.width, i.height, i.ground_truth_id, i.truth_types, d.spec_version "
-        f"FROM {task} t JOIN {item} i ON i.id = t.item_id JOIN {dataset} d ON d.id = i.dataset_id "
-        f"LEFT JOIN {lease} l ON l.task_id = t.id AND l.ended_at IS NULL WHERE t.id = %s"
+        f"{model_columns(Annotation, 'a')}, {model_columns(AnnotationChange, 'c')} "
+        f"FROM {task} t LEFT JOIN {lease} l ON l.task_id = t.id AND l.ended_at IS NULL "
+        f"LEFT JOIN {annotation} a ON a.task_id = t.id "
+        f"LEFT JOIN {change} c ON c.id = "
+        f"(SELECT MAX(x.id) FROM {change} x WHERE x.annotation_id = a.id) WHERE t.id = %s"
     )
-
-
-#: What ``_facts_read`` names each column it reads.
-_FACTS = (
-    "lease_id",
-    "lease_beat_at",
-    "lease_active",
-    "leases_ended_active",
-    "item_width",
-    "item_height",
-    "item_truth",
-    "item_truth_types",
-    "item_spec_version",
-)
 
 
 def _facts_read(task: Task) -> None:
     """What a save needs besides the task, in one statement once the task is locked (a read
     in the locking statement could see rows from before the lock was granted): its open
-    lease, the active time of earlier leases, and its item's size, truth and spec version.
-    Plain SQL: it runs on every save, and the ORM's building of it cost more than the read."""
+    lease, the active time of earlier leases, its annotation and the last entry of its
+    history. Plain SQL: it runs on every save, and the ORM's building of it cost more than
+    the read."""
     with connection.cursor() as cursor:
         cursor.execute(_facts_sql(), [task.pk])
-        facts = dict(zip(_FACTS, cursor.fetchone(), strict=True))
-    beat = facts["lease_beat_at"]
-    if isinstance(beat, str):  # SQLite hands back text
-        beat = datetime.fromisoformat(beat)
-    if beat is not None and timezone.is_naive(beat):
-        beat = timezone.make_aware(beat, UTC)
-    facts["lease_beat_at"] = beat
-    for name, value in facts.items():
-        setattr(task, name, value)
+        row = cursor.fetchone()
+    leases, annotations = model_width(Lease), model_width(Annotation)
+    lease, ended = row[:leases], row[leases]
+    annotation = row[leases + 1 : leases + 1 + annotations]
+    change = row[leases + 1 + annotations :]
+    task.lease_read = model_from_row(Lease, lease) if lease[0] is not None else None
+    task.leases_ended_active = ended
+    task.annotation_read = model_from_row(Annotation, annotation) if annotation[0] else None
+    task.change_last = model_from_row(AnnotationChange, change) if change[0] else None
 
 
 def lease_current(task: Task) -> Lease | None:
     """The task's open lease: the one ``task_locked_for`` read once it held the lock, else read."""
-    if not hasattr(task, "lease_id"):
-        return Lease.objects.filter(task=task, ended_at=None).first()
-    if task.lease_id is None:
-        return None
-    return Lease(
-        pk=task.lease_id,
-        task_id=task.pk,
-        annotator_id=task.annotator_id,
-        beat_at=task.lease_beat_at,
-        active_seconds=task.lease_active,
-    )
+    if hasattr(task, "lease_read"):
+        return task.lease_read
+    return Lease.objects.filter(task=task, ended_at=None).first()
 
 
 def lease_beat(*, lease: Lease, now, end: str = "") -> int:
     """Count the time since the lease's last heartbeat as active, each gap capped at
     ``TASK_ACTIVE_GAP_SECONDS`` (a pause is not work): the seconds added. With ``end``
-    the same write ends the lease."""
+    the same write ends the lease. Plain SQL: every save beats."""
     gap = max(0.0, (now - lease.beat_at).total_seconds())
     added = int(min(gap, settings.TASK_ACTIVE_GAP_SECONDS))
-    ending = {"ended_at": now, "end": end} if end else {}
-    Lease.objects.filter(pk=lease.pk).update(
-        beat_at=now, active_seconds=F("active_seconds") + added, **ending
-    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    ending, params = "", [at, added]
+    if end:
+        ending = f", ended_at = %s, {connection.ops.quote_name('end')} = %s"
+        params += [at, end]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Lease._meta.db_table} SET beat_at = %s, "  # noqa: S608 - our names
+            f"active_seconds = active_seconds + %s{ending} WHERE id = %s",
+            [*params, lease.pk],
+        )
     lease.beat_at, lease.active_seconds = now, lease.active_seconds + added
     if end:
         lease.ended_at, lease.end = now, end
@@ -318,6 +378,7 @@ def task_release(*, task: Task, annotator: User) -> Task:
 def task_skip(*, task: Task, annotator: User, reason: str, note: str = "") -> Task:
     """Skip the task for a reason of the dataset's list: it goes back to the pool for
     everyone else and never comes back to this annotator. "other" needs a note."""
+    task = task_locked_for(task, annotator)
     codes = dict(skip_reasons(dataset_id=task.batch.dataset_id))
     note = (note or "").strip()
     if reason not in codes:
@@ -329,7 +390,6 @@ def task_skip(*, task: Task, annotator: User, reason: str, note: str = "") -> Ta
     if len(note) > 500:
         message = _("The note is longer than 500 characters.")
         raise DomainError(message, code="skip_note_long", fields={"note": message})
-    task = task_locked_for(task, annotator)
     _lease_end(task, Lease.End.SKIPPED, timezone.now())
     TaskSkip.objects.create(task=task, annotator=annotator, reason=reason, note=note)
     _back_to_pool(task)
