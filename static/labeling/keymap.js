@@ -15,7 +15,7 @@
 // (isComposing, or keyCode 229 as Safari and Chrome send around compositionend) and one within
 // IME_GRACE_MS after compositionend never act.
 
-import { gettext, interpolate } from "../core/i18n.js";
+import { gettext, interpolate, ngettext } from "../core/i18n.js";
 
 export const SCOPES = Object.freeze(["canvas", "text", "page", "modal"]);
 export const IME_GRACE_MS = 200;
@@ -285,6 +285,11 @@ function groupLabels() {
   };
 }
 
+function nudgeLabel(pixels) {
+  const sentence = ngettext("Move the selected box by %(pixels)s image pixel", "Move the selected box by %(pixels)s image pixels", pixels);
+  return interpolate(sentence, { pixels });
+}
+
 // What each action (or series of actions) is called in the help.
 export function actionLabels() {
   return {
@@ -300,8 +305,8 @@ export function actionLabels() {
     "clipboard.copy": gettext("Copy the selected box"),
     "clipboard.paste": gettext("Paste the copied box"),
     "region.duplicate": gettext("Duplicate the selected box"),
-    nudge: interpolate(gettext("Move the selected box by %(pixels)s image pixel"), { pixels: 1 }),
-    nudge10: interpolate(gettext("Move the selected box by %(pixels)s image pixels"), { pixels: 10 }),
+    nudge: nudgeLabel(1),
+    nudge10: nudgeLabel(10),
     pick: gettext("Choose the label or category with that number"),
     "history.undo": gettext("Undo"),
     "history.redo": gettext("Redo"),
