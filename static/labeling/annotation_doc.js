@@ -95,24 +95,19 @@ export function moveBox(bbox, dx, dy, { width, height }) {
 // one now under the pointer (`e` dragged past the west edge becomes `w`).
 export function resizeBox(bbox, handle, dx, dy, { width, height, minSize = 1 }) {
   const [x, y, w, h] = bbox;
-  let [left, right, top, bottom] = [x, x + w, y, y + h];
-  let horizontal = handle.includes("e") ? "e" : handle.includes("w") ? "w" : "";
-  let vertical = handle.includes("n") ? "n" : handle.includes("s") ? "s" : "";
-  if (horizontal) {
-    const fixed = horizontal === "e" ? left : right;
-    const start = horizontal === "e" ? right : left;
-    const moved = resizedEdge(fixed, start, dx, width, minSize);
-    [left, right] = [Math.min(fixed, moved), Math.max(fixed, moved)];
-    horizontal = moved >= fixed ? "e" : "w";
-  }
-  if (vertical) {
-    const fixed = vertical === "s" ? top : bottom;
-    const start = vertical === "s" ? bottom : top;
-    const moved = resizedEdge(fixed, start, dy, height, minSize);
-    [top, bottom] = [Math.min(fixed, moved), Math.max(fixed, moved)];
-    vertical = moved >= fixed ? "s" : "n";
-  }
-  return { bbox: [left, top, right - left, bottom - top], handle: vertical + horizontal };
+  const across = resizeAxis(x, x + w, handle.includes("e") ? "high" : handle.includes("w") ? "low" : null, dx, width, minSize);
+  const down = resizeAxis(y, y + h, handle.includes("s") ? "high" : handle.includes("n") ? "low" : null, dy, height, minSize);
+  const name = ({ low: "n", high: "s" }[down.holds] ?? "") + ({ low: "w", high: "e" }[across.holds] ?? "");
+  return { bbox: [across.low, down.low, across.high - across.low, down.high - down.low], handle: name };
+}
+
+// One axis of a resize: the edges low and high, the one the handle holds ("low", "high" or
+// null for an axis it leaves alone), and which one it holds after a flip.
+function resizeAxis(low, high, holds, delta, limit, minSize) {
+  if (!holds) return { low, high, holds };
+  const fixed = holds === "high" ? low : high;
+  const moved = resizedEdge(fixed, holds === "high" ? high : low, delta, limit, minSize);
+  return { low: Math.min(fixed, moved), high: Math.max(fixed, moved), holds: moved >= fixed ? "high" : "low" };
 }
 
 function resizedEdge(fixed, start, delta, limit, minSize) {

@@ -12,6 +12,8 @@ import { gettext, interpolate } from "../core/i18n.js";
 
 export const PREVIEW_DELAY_MS = 150;
 export const PREVIEW_MAX_WAIT_MS = 1000;
+// The server's cap on one formula (MAX_SOURCE_LENGTH in datasets/latex.py).
+export const MAX_SOURCE_LENGTH = 4000;
 
 // The pinned npm KaTeX as an ES module and the shared options, fetched when the page asks
 // (static files: vendor/katex/ is node_modules/katex/dist, see STATICFILES_DIRS).
@@ -28,8 +30,13 @@ export async function loadKatexOptions(fetcher = globalThis.fetch) {
 // { html } or { error: { message, position, length } } (position: the offset in the source
 // where KaTeX stopped, or null when it names none). Only KaTeX's ParseError is an answer;
 // anything else is a bug and is thrown on. Options as the server forces them: errors throw,
-// trust off, a fresh macros table each time (\gdef must not leak between renders).
-export function renderLatex(katex, options, source) {
+// trust off, a fresh macros table each time (\gdef must not leak between renders); a source
+// longer than the server takes is refused unrendered, as the server refuses it.
+export function renderLatex(katex, options, source, { maxLength = MAX_SOURCE_LENGTH } = {}) {
+  if (source.length > maxLength) {
+    const message = interpolate(gettext("LaTeX longer than %(limit)s characters is refused."), { limit: maxLength });
+    return { error: { message, position: maxLength, length: source.length - maxLength } };
+  }
   const settings = { ...options, throwOnError: true, trust: false, macros: { ...(options.macros ?? {}) } };
   try {
     return { html: katex.renderToString(source, settings) };

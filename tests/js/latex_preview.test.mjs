@@ -83,6 +83,14 @@ test("renders use the server's options: strict refuses Korean in math mode; macr
   assert.ok("error" in renderLatex(katex, options, "\\leak"));
 });
 
+test("a source longer than the server takes is refused unrendered, as the server refuses it", () => {
+  const katexNeverCalled = { ParseError: katex.ParseError, renderToString() { throw new Error("rendered"); } };
+
+  assert.deepEqual(renderLatex(katexNeverCalled, OPTIONS, "x".repeat(4001)).error,
+    { message: "LaTeX longer than 4000 characters is refused.", position: 4000, length: 1 });
+  assert.ok("html" in renderLatex(katex, OPTIONS, "x".repeat(4000)));
+});
+
 test("Korean letters outside \\text{…} are found; inside it they are fine", () => {
   assert.equal(hangulOutsideText("\\ㄹㄱㅁㅊ{1}{2}"), 1);
   assert.equal(hangulOutsideText("x + 가"), 4);
