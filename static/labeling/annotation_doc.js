@@ -540,8 +540,8 @@ export function pasteRegions(doc, copied, { dx = 0, dy = 0 } = {}) {
 // { target: "body", id } or { target: "canvas" }. Priority: a handle of the selected box
 // (within `handleRadius` image units: the caller converts its ≥ 24 CSS px target), the selected
 // box's body, the innermost box, an outer box. With a draw tool active (`drawing`), boxes that
-// are not selected behave as empty canvas, so a press inside one starts a new (child) box.
-// Hidden boxes are never hit; locked ones show no handles.
+// are not selected (and a selected one that is locked) behave as empty canvas, so a press
+// inside one starts a new (child) box. Hidden boxes are never hit; locked ones show no handles.
 export function hitTest(doc, point, { selected = null, handleRadius = 0, drawing = false } = {}) {
   const current = regionOf(doc, selected);
   if (current && !doc.hidden[current.id]) {
@@ -553,7 +553,9 @@ export function hitTest(doc, point, { selected = null, handleRadius = 0, drawing
       }
       if (best) return { target: "handle", id: current.id, handle: best.handle };
     }
-    if (contains(current.bbox, point)) return { target: "body", id: current.id };
+    // a locked box cannot be moved, so while drawing its body is canvas too
+    const movable = !drawing || isEditable(doc, current.id);
+    if (movable && contains(current.bbox, point)) return { target: "body", id: current.id };
   }
   if (drawing) return { target: "canvas" };
   const [innermost] = regionsAt(doc, point);

@@ -209,6 +209,7 @@ test("regions of types the task kind does not edit are locked and refuse every e
   assert.equal(createBox(doc, { type: "formula", from: { x: 300, y: 200 }, to: { x: 320, y: 220 } }).reason, "type");
   assert.ok(attributeFields(doc, "r1").every((field) => !field.editable));
   assert.deepEqual(hitTest(doc, { x: 0, y: 0 }, { selected: "r1", handleRadius: 5 }), { target: "body", id: "r1" });
+  assert.deepEqual(hitTest(doc, { x: 10, y: 10 }, { selected: "r1", drawing: true }), { target: "canvas" }, "selected but locked: draw inside");
   // but chars still go inside, and the save carries the locked box unchanged
   const { doc: next, id } = createBox(doc, { type: "char", from: { x: 10, y: 10 }, to: { x: 20, y: 30 } });
   assert.equal(regionOf(next, id).parent, "r1");
