@@ -21,11 +21,8 @@ function showGuides(root, needs) {
     const item = document.createElement("li");
     const link = document.createElement("a");
     link.href = need.url;
-    link.textContent = interpolate(gettext("%(title)s, version %(version)s"), need);
-    const why = document.createElement("span");
-    why.className = "work-why";
-    why.textContent = need.message;
-    item.append(link, " ", why);
+    link.textContent = need.message; // "Read and acknowledge “…” v2 first.", or pass its quiz
+    item.append(link);
     return item;
   }));
   showState(root, "guide");
