@@ -273,6 +273,7 @@ export function createViewer(root) {
     if (drawn && source && !painted) {
       painted = true;
       root.dataset.painted = source.kind;
+      performance.mark("viewer:first-paint", { detail: { source: source.kind } }); // for bench/ and tests
       idle(() => loadFull());
     }
     if (painted && source?.kind === "rendition" && geometry.needsFullImage({

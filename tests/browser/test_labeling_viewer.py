@@ -221,6 +221,12 @@ def test_the_viewer_zooms_pans_fits_turns_and_sharpens_a_phone_photo(live_server
     for route in held:
         route.continue_()
     page.wait_for_selector(".viewer[data-source=full]")
+    painted_at, full_asked_at = page.evaluate(
+        """[performance.getEntriesByName("viewer:first-paint")[0].startTime,
+            performance.getEntriesByType("resource")
+              .find((entry) => entry.name.endsWith("/image/full/")).startTime]"""
+    )
+    assert full_asked_at >= painted_at  # never before the first paint
     _frames(page)  # the swap's frame
     sharp = _stripe_contrast(page)
     assert blurred < 90 < 150 < sharp, (blurred, sharp)  # …and the full image's are real pixels
@@ -234,6 +240,10 @@ def test_the_viewer_zooms_pans_fits_turns_and_sharpens_a_phone_photo(live_server
     # a double-click on the empty image fits, and so does Shift+1
     stage.focus()
     page.keyboard.press("Shift+Digit2")
+    _wait_zoom(page, "z === 1")
+    page.keyboard.press("Equal")
+    _wait_zoom(page, "z === 1.25")
+    page.keyboard.press("Minus")
     _wait_zoom(page, "z === 1")
     assert abs(_rect(page, "r1")["width"] - 400) <= 0.5
     page.keyboard.press("Shift+Digit1")
