@@ -2,12 +2,13 @@ from django.urls import path
 
 from labeling import views
 from labeling.api import photos as photo_api
-from labeling.views import batches, contracts, deliveries, kinds, photos, portal
+from labeling.views import batches, contracts, deliveries, kinds, photos, portal, work
 
 app_name = "labeling"
 
 urlpatterns = [
     path("tasks/", views.my_tasks, name="tasks"),
+    path("work/", work.work, name="work"),
     path("review/", views.review_queue, name="review"),
     # collection contracts: a vendor's photos (helper F)
     path("contracts/<int:contract_id>/photos/", photos.photos_page, name="photos"),

@@ -2,6 +2,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
+from rest_framework.test import APIClient
 
 from accounts.models import Role, User
 from datasets.models import Dataset, GroundTruthVersion
@@ -133,3 +134,20 @@ def test_the_demo_has_a_published_guide_with_examples_of_both_kinds():
     for example in bad:  # drawn with an edited annotation
         assert example.annotation["regions"] != example.item.ground_truth.annotation["regions"]
     assert {example.anchor for example in examples} <= set(anchors)
+
+
+def test_a_demo_annotator_opens_the_tool_on_a_task_and_another_is_sent_to_the_guide():
+    call_command("seed_demo", photos=0)
+    dataset = Dataset.objects.get(name="Math formula photos")
+    demo_photos_ensure(dataset=dataset, count=40, full=10, formulas=15)
+    call_command("seed_demo", photos=40)
+    reader, other = APIClient(), APIClient()
+    reader.force_login(User.objects.get(username="annotator3"))  # has read the guide
+    other.force_login(User.objects.get(username="annotator"))
+
+    found = reader.post("/api/v1/tasks/next/", {}, format="json").json()
+
+    assert reader.get("/labeling/work/").status_code == 200
+    assert found["state"] == "task"
+    assert found["task"]["locked_types"] == ["formula"]  # the character pass shows formulas
+    assert other.post("/api/v1/tasks/next/", {}, format="json").json()["state"] == "guide"

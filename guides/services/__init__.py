@@ -1,7 +1,12 @@
 """The guides app's writes (and the gate the hand-out reads)."""
 
 from guides.services.attachments import attachment_upload
-from guides.services.demo import DEMO_GUIDE_TITLE, demo_guide_ensure, demo_questions_ensure
+from guides.services.demo import (
+    DEMO_GUIDE_TITLE,
+    demo_guide_ensure,
+    demo_questions_ensure,
+    demo_readers_ensure,
+)
 from guides.services.examples import (
     annotation_read,
     example_create,
@@ -51,6 +56,7 @@ __all__ = [
     "DEMO_GUIDE_TITLE",
     "demo_guide_ensure",
     "demo_questions_ensure",
+    "demo_readers_ensure",
     "annotation_read",
     "attachment_upload",
     "example_create",

@@ -17,6 +17,7 @@ from accounts.models import User
 from datasets.models import Dataset, Item
 from guides.models import Guide, GuideVersion, Question
 from guides.services.examples import example_create
+from guides.services.gate import acknowledgement_record
 from guides.services.questions import faq_publish, question_answer, question_ask, question_me_too
 from guides.services.versions import guide_create, guide_publish
 
@@ -237,3 +238,16 @@ def demo_questions_ensure(*, guide: Guide, planner: User) -> int:
                 by=planner,
             )
     return made
+
+
+#: The demo annotators who have read the demo guide's current version, so the labeling tool
+#: shows them a task at once; the others meet "read the guide first" and its link.
+DEMO_READERS = ("annotator3",)
+
+
+def demo_readers_ensure(*, version: GuideVersion) -> int:
+    """``DEMO_READERS`` have acknowledged ``version`` (once each); how many are demo users."""
+    readers = list(User.objects.filter(username__in=DEMO_READERS))
+    for user in readers:
+        acknowledgement_record(version=version, user=user)
+    return len(readers)

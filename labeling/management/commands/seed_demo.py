@@ -14,7 +14,7 @@ from datasets.services import (
     demo_pipeline_ensure,
     demo_splits_ensure,
 )
-from guides.services import demo_guide_ensure, demo_questions_ensure
+from guides.services import demo_guide_ensure, demo_questions_ensure, demo_readers_ensure
 from labeling.services import demo_vendor_people, demo_vendors_ensure
 
 DEMO_PASSWORD = "groundwork-demo"
@@ -79,9 +79,10 @@ class Command(BaseCommand):
 
     def _guide(self, dataset, planner):
         """The demo dataset's work guide, v1 published with its examples, the annotators'
-        questions about it and a FAQ entry; its latest version."""
+        questions about it and a FAQ entry, read by one demo annotator; its latest version."""
         version = demo_guide_ensure(dataset=dataset, planner=planner)
         demo_questions_ensure(guide=version.guide, planner=planner)
+        demo_readers_ensure(version=version)
         return version
 
     def _users(self) -> None:

@@ -1,0 +1,31 @@
+"""The labeling tool's page: the annotator's next task (or the one named), its photo in the
+viewer with its regions. This first slice only shows; drawing and editing come next."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from labeling import policy
+
+
+@login_required
+@require_safe
+def work(request):
+    """Annotators only (403 for others). ``?task=<id>`` opens a task they may read; any
+    other task, another annotator's or another vendor's, is a 404 page, not a broken tool."""
+    policy.require(policy.can_label(request.user))
+    task_id = None
+    asked = request.GET.get("task")
+    if asked is not None:
+        if not asked.isdigit():
+            raise Http404
+        task_id = get_object_or_404(policy.tasks_readable_by(request.user), pk=int(asked)).pk
+    config = {
+        "task": task_id,
+        "next_url": reverse("labeling-api:task-next"),
+        "task_url": reverse("labeling-api:task-detail", args=[0]),
+        "tasks_url": reverse("labeling:tasks"),
+    }
+    return render(request, "labeling/work.html", {"config": config})
