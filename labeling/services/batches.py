@@ -612,6 +612,32 @@ def batch_cut(
     return batch
 
 
+def tasks_end(
+    *, batch: Batch, rows: list[tuple[int, int]], action: str, by: User | None, note: str = ""
+) -> list[int]:
+    """End the batch's tasks ``rows`` (task id, item id: open, locked by the caller) as
+    ``action`` of ``states.TASK_MOVES`` says ("cancel", "unusable"): their holds go, their
+    items that no other unended task holds move as the table says, and their reservation
+    is given back. The items that moved (none when ``rows`` is empty)."""
+    if not rows:
+        return []
+    task_ids = [pk for pk, _item in rows]
+    item_ids = [item for _pk, item in rows]
+    Task.objects.filter(pk__in=task_ids).update(status=states.TASK_MOVES[action].to)
+    TaskHold.objects.filter(task_id__in=task_ids).delete()
+    still = set(
+        Task.objects.filter(item_id__in=item_ids)
+        .exclude(status__in=Task.ENDED)
+        .values_list("item_id", flat=True)
+    )
+    freed = [pk for pk in item_ids if pk not in still]
+    states.task_items_move(action=action, dataset_id=batch.dataset_id, item_ids=freed)
+    vendor_services.ledger_release(
+        contract=batch.contract, batch_ref=batch.pk, tasks=len(rows), by=by, note=note
+    )
+    return freed
+
+
 @transaction.atomic
 def batch_tasks_cancel(*, batch: Batch, by: User | None = None) -> tuple[Batch, int]:
     """Cancel the batch's untouched tasks (open: never leased), free their items for
@@ -627,25 +653,7 @@ def batch_tasks_cancel(*, batch: Batch, by: User | None = None) -> tuple[Batch, 
         )
     untouched = Task.objects.select_for_update().filter(batch=batch, status=Task.Status.OPEN)
     rows = list(untouched.values_list("id", "item_id"))
-    if rows:
-        task_ids = [pk for pk, _item in rows]
-        item_ids = [item for _pk, item in rows]
-        Task.objects.filter(pk__in=task_ids).update(status=Task.Status.CANCELLED)
-        TaskHold.objects.filter(task_id__in=task_ids).delete()
-        still = set(
-            Task.objects.filter(item_id__in=item_ids)
-            .exclude(status__in=Task.ENDED)
-            .values_list("item_id", flat=True)
-        )
-        dataset_services.items_status_move(
-            dataset=batch.dataset,
-            item_ids=[pk for pk in item_ids if pk not in still],
-            from_status=Item.Status.IN_LABELING,
-            to_status=Item.Status.NEW,
-        )
-        vendor_services.ledger_release(
-            contract=batch.contract, batch_ref=batch.pk, tasks=len(rows), by=by
-        )
+    tasks_end(batch=batch, rows=rows, action="cancel", by=by)
     left = Task.objects.filter(batch=batch).exclude(status=Task.Status.CANCELLED).exists()
     if not left and states.can_move(batch.status, Batch.Status.CANCELLED):
         batch = states.batch_move(batch=batch, to=Batch.Status.CANCELLED, by=by)
