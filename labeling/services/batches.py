@@ -9,9 +9,10 @@ asked for explicitly that exceeds what is available is refused with the numbers 
 ``allow_short`` takes what there is.
 
 Eligible items: the dataset's, processed, neither pending nor rejected, carrying the
-category and the filters, never labeled by the kind (no task of it unless cancelled or
-unusable, and none of its types in the ground truth: generator truth counts), holding every
-type the kind requires, and not held by an unended task of a kind editing the same types.
+category and the filters, never labeled by the kind (no task of it unless cancelled: an
+unusable one keeps its item from the kind for good; and none of its types in the ground
+truth: generator truth counts), holding every type the kind requires, and not held by an
+unended task of a kind editing the same types.
 One query (one scan of the items) finds the eligible ids of every category of the need;
 ``random.Random(seed)`` samples each category's sorted ids in the order of the need's keys,
 so the same seed and the same data take the same items.
@@ -149,7 +150,7 @@ def _contract_check(*, dataset: Dataset, kind: TaskKind, contract: Contract) -> 
 def _eligible(*, dataset: Dataset, kind: TaskKind, type_ids: list[int], type_slugs, required):
     """Items the kind may take, before categories: one queryset to filter per category."""
     labeled = Task.objects.filter(task_kind=kind, item=OuterRef("pk")).exclude(
-        status__in=(Task.Status.CANCELLED, Task.Status.UNUSABLE)
+        status=Task.Status.CANCELLED
     )
     held = TaskHold.objects.filter(item=OuterRef("pk"), region_type_id__in=type_ids)
     items = Item.objects.filter(
@@ -613,7 +614,7 @@ def batch_cut(
 
 
 def tasks_end(
-    *, batch: Batch, rows: list[tuple[int, int]], action: str, by: User | None, note: str = ""
+    *, batch: Batch, rows: list[tuple[int, int]], action: str, by: User | None
 ) -> list[int]:
     """End the batch's tasks ``rows`` (task id, item id: open, locked by the caller) as
     ``action`` of ``states.TASK_MOVES`` says ("cancel", "unusable"): their holds go, their
@@ -633,7 +634,7 @@ def tasks_end(
     freed = [pk for pk in item_ids if pk not in still]
     states.task_items_move(action=action, dataset_id=batch.dataset_id, item_ids=freed)
     vendor_services.ledger_release(
-        contract=batch.contract, batch_ref=batch.pk, tasks=len(rows), by=by, note=note
+        contract=batch.contract, batch_ref=batch.pk, tasks=len(rows), by=by
     )
     return freed
 
