@@ -158,5 +158,5 @@ class SkippedSettleForm(forms.Form):
     task_ids = TaskIdsField(label=_("Tasks"))
     action = forms.ChoiceField(
         label=_("What to do"),
-        choices=[("remove", _("Remove")), ("unusable", _("Mark unusable"))],
+        choices=[("remove", _("Remove from the batch")), ("unusable", _("Mark unusable"))],
     )
