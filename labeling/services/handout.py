@@ -167,6 +167,13 @@ def task_claim_next(
     return Next("empty", message=_("Nothing is left to label here for now."))
 
 
+def task_claim_unguided(*, annotator: User, batch: Batch) -> Task | None:
+    """The task ``annotator`` holds, else a claim from ``batch`` without asking the guides
+    first: for seeding the demo, whose guide may be published before its batches. The
+    annotator's loop is ``task_claim_next``."""
+    return task_held(annotator=annotator) or _claim_from(batch, annotator, timezone.now())
+
+
 def task_locked_for(task: Task, annotator: User) -> Task:
     """The task locked, if ``annotator`` holds it; else 409 saying why (the caller has
     already made sure the task is one they may see)."""
