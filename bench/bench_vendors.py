@@ -346,7 +346,7 @@ def _eligible_sql(world: dict, category) -> list[int]:
             "AND i.status NOT IN ('pending', 'rejected') "
             "AND i.truth_types LIKE '%%,formula,%%' AND i.truth_types NOT LIKE '%%,char,%%' "
             "AND NOT EXISTS (SELECT 1 FROM labeling_task t WHERE t.task_kind_id = %s "
-            "  AND t.item_id = i.id AND t.status NOT IN ('cancelled', 'unusable')) "
+            "  AND t.item_id = i.id AND t.status <> 'cancelled') "
             "AND NOT EXISTS (SELECT 1 FROM labeling_taskhold h WHERE h.item_id = i.id "
             "  AND h.region_type_id = %s) ORDER BY i.id",
             [category.pk, world["dataset"].pk, kind.pk, types["char"].pk],

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from labeling.api import batches, contracts, deliveries, handout, kinds, photos
+from labeling.api import batches, contracts, deliveries, handout, kinds, photos, skipped
 
 app_name = "labeling-api"
 
@@ -75,6 +75,11 @@ urlpatterns += [
     ),
     path("batches/<int:batch_id>/", batches.BatchDetailApi.as_view(), name="batch-detail"),
     path("batches/<int:batch_id>/cancel/", batches.BatchCancelApi.as_view(), name="batch-cancel"),
+    path(
+        "batches/<int:batch_id>/skipped/",
+        skipped.BatchSkippedApi.as_view(),
+        name="batch-skipped",
+    ),
 ]
 
 # --- the hand-out and the annotator's loop --------------------------------------------------

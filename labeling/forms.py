@@ -131,3 +131,32 @@ class BatchCutForm(forms.Form):
             for name, category in self.filter_names
             if data.get(name)
         ]
+
+
+class TaskIdsField(forms.Field):
+    """Task ids posted as hidden inputs of one name, each a whole number."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Choose at least one task."),
+        "invalid": _("Task ids are whole numbers."),
+    }
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            return [int(v) for v in values]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class SkippedSettleForm(forms.Form):
+    """Remove tasks every annotator skipped, or mark them unusable."""
+
+    task_ids = TaskIdsField(label=_("Tasks"))
+    action = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[("remove", _("Remove from the batch")), ("unusable", _("Mark unusable"))],
+    )

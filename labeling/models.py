@@ -141,7 +141,8 @@ class Task(models.Model):
         UNUSABLE = "unusable", _("Unusable")
 
     #: A task in one of these is done with its item: it holds no types and frees the item
-    #: for another kind (cancelled and unusable ones also for another cut of its own kind).
+    #: for another kind (cancelled ones also for another cut of its own kind; an unusable
+    #: one never: every annotator skipped it).
     ENDED = (Status.ACCEPTED, Status.CANCELLED, Status.UNUSABLE)
 
     # batch and task_kind lead indexes of their own below: no single-column index each

@@ -34,6 +34,8 @@ __all__ = [
     "can_deliver",
     "can_read_deliveries",
     "deliveries_visible_to",
+    "can_read_skipped",
+    "can_settle_skipped",
 ]
 
 #: Batch statuses whose tasks an annotator still works on (until the batch is submitted).
@@ -173,13 +175,17 @@ def may_work_on(user: User, *, vendor_id: int, held_once: bool) -> bool:
     return vendor is not None and vendor.pk == vendor_id and held_once
 
 
-def can_deliver(user: User, batch: Batch) -> bool:
-    """Deliver a batch's annotations as a file (a vendor that labels in its own tool): the
-    managers of the batch's vendor, no one else."""
+def _manages_vendor_of(user: User, batch: Batch) -> bool:
     if not user.is_authenticated or not user.has_role(Role.VENDOR_MANAGER):
         return False
     vendor = vendor_of(user)
     return vendor is not None and vendor.pk == batch.vendor_id
+
+
+def can_deliver(user: User, batch: Batch) -> bool:
+    """Deliver a batch's annotations as a file (a vendor that labels in its own tool): the
+    managers of the batch's vendor, no one else."""
+    return _manages_vendor_of(user, batch)
 
 
 def can_read_deliveries(user: User, batch: Batch) -> bool:
@@ -191,3 +197,15 @@ def can_read_deliveries(user: User, batch: Batch) -> bool:
 def deliveries_visible_to(user: User) -> QuerySet[Delivery]:
     """The deliveries of the batches a user sees (another vendor's are a 404)."""
     return Delivery.objects.filter(batch__in=batches_visible_to(user))
+
+
+def can_read_skipped(user: User, batch: Batch) -> bool:
+    """The batch's tasks every annotator skipped, with who skipped them and why: the
+    in-house team and the batch's vendor's managers; its annotators see the batch, not
+    their colleagues' skips (403)."""
+    return is_in_house(user) or _manages_vendor_of(user, batch)
+
+
+def can_settle_skipped(user: User, batch: Batch) -> bool:
+    """Remove such tasks or mark them unusable: planners (and staff), as they cut batches."""
+    return can_cut_batches(user)

@@ -5,10 +5,11 @@ import time
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role, User
 from datasets.models import AttributeDef, GroundTruthVersion, Item, RegionType
 from labeling.models import (
     Annotation,
@@ -19,6 +20,7 @@ from labeling.models import (
     SkipReason,
     Task,
     TaskKind,
+    TaskSkip,
 )
 
 #: Task statuses in the order a progress bar draws them, furthest along first.
@@ -85,7 +87,12 @@ def batch_progress_many(batch_ids: list[int]) -> dict[int, dict[str, int]]:
 
 def batch_progress(*, batch: Batch) -> dict:
     """A batch's tasks per status and per need category (its tasks' ``category_key``, the
-    need's "axis=category" key), each with counts per status; two queries at most."""
+    need's "axis=category" key), each with counts per status; two queries at most.
+
+    ``skipped_by_all``: open tasks every active annotator of the vendor skipped (no one is
+    left to take them); ``remaining``: what is still to label (open and leased, less
+    those); ``ready``: nothing remains but tasks skipped by all and finished ones, so those
+    do not hold the batch up (review treats them as set aside)."""
     by_status = dict.fromkeys(TASK_STATUSES, 0)
     by_category: dict[str, Counter] = defaultdict(Counter)
     for key, status, n in (
@@ -100,6 +107,8 @@ def batch_progress(*, batch: Batch) -> dict:
     total = sum(by_status.values())
     live = total - by_status[Task.Status.CANCELLED]
     done = by_status[Task.Status.ACCEPTED]
+    skipped = len(skipped_by_all_ids(batch=batch)) if by_status[Task.Status.OPEN] else 0
+    remaining = by_status[Task.Status.OPEN] + by_status[Task.Status.LEASED] - skipped
     categories = [
         {
             "key": key,
@@ -113,7 +122,86 @@ def batch_progress(*, batch: Batch) -> dict:
         "statuses": by_status,
         "accepted_percent": round(100 * done / live, 1) if live else None,
         "categories": categories,
+        "skipped_by_all": skipped,
+        "remaining": remaining,
+        "ready": live > 0 and remaining == 0 and not by_status[Task.Status.RETURNED],
     }
+
+
+# --- tasks every annotator skipped ----------------------------------------------------------
+
+
+def active_annotators(*, vendor_id: int) -> QuerySet[User]:
+    """The vendor's annotators who may still take a task: active users, active members."""
+    return User.objects.filter(
+        is_active=True,
+        role=Role.ANNOTATOR,
+        vendor_member__vendor_id=vendor_id,
+        vendor_member__deactivated_at__isnull=True,
+    )
+
+
+def skipped_by_all_ids(*, batch: Batch) -> list[int]:
+    """Ids of the batch's open tasks that every active annotator of its vendor skipped, in
+    id order: no one is left who may take them. A vendor without active annotators has
+    none (nothing was skipped by them; the tasks wait for people). One query."""
+    active = active_annotators(vendor_id=batch.vendor_id)
+    how_many = (
+        active.order_by().values("vendor_member__vendor_id").annotate(n=Count("id")).values("n")[:1]
+    )
+    return list(
+        TaskSkip.objects.filter(
+            task__batch=batch, task__status=Task.Status.OPEN, annotator__in=active
+        )
+        .values("task_id")
+        .annotate(n=Count("annotator_id", distinct=True))
+        .filter(n=Subquery(how_many))
+        .order_by("task_id")
+        .values_list("task_id", flat=True)
+    )
+
+
+def tasks_skipped_by_all(*, batch: Batch) -> list[dict]:
+    """The batch's tasks every active annotator skipped, in id order, each with its item
+    and its skips: the reason (code and label in the reader's language), the note, who
+    and when. Three queries however many tasks."""
+    ids = skipped_by_all_ids(batch=batch)
+    if not ids:
+        return []
+    labels = dict(skip_reasons(dataset_id=batch.dataset_id))
+    tasks = (
+        Task.objects.filter(pk__in=ids)
+        .select_related("item")
+        .prefetch_related(
+            Prefetch(
+                "skips",
+                queryset=TaskSkip.objects.select_related("annotator").order_by("at", "id"),
+            )
+        )
+        .order_by("id")
+    )
+    return [
+        {
+            "id": task.pk,
+            "item": {
+                "id": task.item_id,
+                "width": task.item.width,
+                "height": task.item.height,
+                "category_key": task.item.category_key,
+            },
+            "skips": [
+                {
+                    "reason": skip.reason,
+                    "reason_label": labels.get(skip.reason, skip.reason),
+                    "note": skip.note,
+                    "annotator": skip.annotator.get_full_name() or skip.annotator.username,
+                    "at": skip.at,
+                }
+                for skip in task.skips.all()
+            ],
+        }
+        for task in tasks
+    ]
 
 
 # --- the hand-out -------------------------------------------------------------------------

@@ -80,8 +80,10 @@ class TaskMove:
 #: annotator's lease change who holds a task, never what coverage counts: the item has been
 #: "in labeling" since the cut. Submit counts it labeled, and so does a delivery (a vendor's
 #: own tool's work delivered as a file submits an open task), a reopen or a return by review
-#: takes that back, acceptance counts it accepted; cancelling an untouched task or setting
-#: aside one every annotator skipped gives the item back to the pool ("collected").
+#: takes that back, acceptance counts it accepted; cancelling an untouched task gives the
+#: item back to the pool ("collected"), and marking one every annotator skipped unusable
+#: rejects it (never counted, cut or exported again; an item a later pass had already
+#: labeled or accepted keeps its status, and its kind never takes it again).
 TASK_MOVES: dict[str, TaskMove] = {
     "claim": TaskMove(frozenset({T.OPEN}), T.LEASED, None),
     "release": TaskMove(frozenset({T.LEASED}), T.OPEN, None),
@@ -94,7 +96,7 @@ TASK_MOVES: dict[str, TaskMove] = {
     "return": TaskMove(frozenset({T.SUBMITTED}), T.RETURNED, (I.LABELED, I.IN_LABELING)),
     "accept": TaskMove(frozenset({T.SUBMITTED}), T.ACCEPTED, (I.LABELED, I.ACCEPTED)),
     "cancel": TaskMove(frozenset({T.OPEN}), T.CANCELLED, (I.IN_LABELING, I.NEW), False),
-    "unusable": TaskMove(frozenset({T.OPEN}), T.UNUSABLE, (I.IN_LABELING, I.NEW), False),
+    "unusable": TaskMove(frozenset({T.OPEN}), T.UNUSABLE, (I.IN_LABELING, I.REJECTED), False),
 }
 
 

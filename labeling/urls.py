@@ -2,7 +2,16 @@ from django.urls import path
 
 from labeling import views
 from labeling.api import photos as photo_api
-from labeling.views import batches, contracts, deliveries, kinds, photos, portal, work
+from labeling.views import (
+    batches,
+    contracts,
+    deliveries,
+    kinds,
+    photos,
+    portal,
+    skipped,
+    work,
+)
 
 app_name = "labeling"
 
@@ -38,6 +47,7 @@ urlpatterns += [
     path("datasets/<int:dataset_id>/batches/new/", batches.batch_new, name="batch-new"),
     path("batches/<int:batch_id>/", batches.batch_detail, name="batch-detail"),
     path("batches/<int:batch_id>/cancel/", batches.batch_cancel, name="batch-cancel"),
+    path("batches/<int:batch_id>/skipped/", skipped.batch_skipped, name="batch-skipped"),
     path(
         "batches/<int:batch_id>/deliveries/",
         deliveries.delivery_upload,

@@ -9,6 +9,7 @@ from datasets.models import Dataset, GroundTruthVersion
 from datasets.services import demo_photos_ensure
 from guides.models import Guide
 from labeling.models import Batch, Delivery, Task, TaskKind
+from labeling.selectors import skipped_by_all_ids
 from tests.factories.datasets import current_truths
 from vendors.models import Contract, LedgerLine, Vendor
 
@@ -102,6 +103,9 @@ def test_the_demo_has_two_vendors_paid_in_two_currencies_with_people_contracts_a
         "", "", "", "duplicate_task", "invalid_annotation", "unknown_task"
     ]  # fmt: skip
     assert Task.objects.filter(batch=delivery.batch, status="submitted").count() == 3
+    # and both its annotators skipped one task: the planner has it to settle
+    [skipped] = skipped_by_all_ids(batch=delivery.batch)
+    assert Task.objects.get(pk=skipped).skips.count() == 2
     assert Batch.objects.get(vendor__name="Northwind Labeling").status == "open"
     currencies = set(Contract.objects.values_list("currency", flat=True))
     assert currencies == {"KRW", "USD"}

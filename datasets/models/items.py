@@ -303,8 +303,10 @@ class ItemEvent(models.Model):
     and stripped ``{}``; split ``{"before", "after"}`` (split values); categories
     ``{"changes": [{"axis", "before", "after"}]}`` (slugs, None for no category);
     ground_truth ``{"number", "source", "types"}``; collected_accepted and collected_rejected
-    ``{"contract"}`` (the collection contract's opaque id). A row carried over from the sentences
-    of old that could not be read back keeps its sentence as ``{"text"}``.
+    ``{"contract"}`` (the collection contract's opaque id); set_aside ``{"task_kind", "batch",
+    "reasons"}`` (the kind's name, labeling's opaque batch id, the skip reasons' codes). A
+    row carried over from the sentences of old that could not be read back keeps its
+    sentence as ``{"text"}``.
     """
 
     class Kind(models.TextChoices):
@@ -317,6 +319,7 @@ class ItemEvent(models.Model):
         REQUEUED = "requeued", _("Queued again")
         COLLECTED_ACCEPTED = "collected_accepted", _("Collected photo accepted")
         COLLECTED_REJECTED = "collected_rejected", _("Collected photo rejected")
+        SET_ASIDE = "set_aside", _("Set aside as unusable")
 
     item = models.ForeignKey(
         Item, on_delete=models.CASCADE, related_name="events", verbose_name=_("item")
@@ -364,6 +367,11 @@ class ItemEvent(models.Model):
             return _(
                 "Rejected as a collected photo; it is kept but never counted, cut or exported."
             )
+        if kind == self.Kind.SET_ASIDE:
+            return _(
+                "Set aside as unusable for “%(kind)s” in batch %(batch)s: every annotator "
+                "skipped it. It is never counted, cut or exported."
+            ) % {"kind": params.get("task_kind"), "batch": params.get("batch")}
         if kind == self.Kind.STRIPPED:
             return _("Metadata removed from the files other roles see.")
         if kind == self.Kind.SPLIT:

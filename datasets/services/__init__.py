@@ -34,6 +34,7 @@ from datasets.services.items import (
     item_register,
     item_status_set,
     items_collected_review,
+    items_set_aside_record,
     items_status_move,
 )
 from datasets.services.metadata import (
@@ -117,6 +118,7 @@ __all__ = [
     "item_refuse",
     "item_status_set",
     "items_collected_review",
+    "items_set_aside_record",
     "items_status_move",
     "file_without_metadata",
     "item_metadata_strip",

@@ -382,6 +382,30 @@ def items_collected_review(*, items: list[Item], accept: bool, by: User | None) 
     return locked
 
 
+@transaction.atomic(savepoint=False)  # the labeling service that sets them aside calls it
+def items_set_aside_record(
+    *,
+    reasons: dict[int, list[str]],
+    task_kind: str,
+    batch_ref: int,
+    by: User | None,
+) -> int:
+    """Record on each item of ``reasons`` (item id → the codes it was skipped for) that
+    labeling set it aside as unusable for a task kind, every annotator having skipped it:
+    one event each, how many. Its status moves with the task (``items_status_move``);
+    this only writes the history line."""
+    events = ItemEvent.objects.bulk_create(
+        ItemEvent(
+            item_id=pk,
+            by=by,
+            kind=ItemEvent.Kind.SET_ASIDE,
+            params={"task_kind": task_kind, "batch": batch_ref, "reasons": codes},
+        )
+        for pk, codes in sorted(reasons.items())
+    )
+    return len(events)
+
+
 @transaction.atomic(savepoint=False)  # a submit calls it in its own transaction
 def items_status_move(
     *,

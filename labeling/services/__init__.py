@@ -28,6 +28,7 @@ from labeling.services.handout import (
 )
 from labeling.services.kinds import task_kind_create, task_kind_update
 from labeling.services.photos import photos_review, photos_upload
+from labeling.services.skipped import skipped_tasks_settle
 from labeling.states import batch_move
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "demo_vendors_ensure",
     "photos_review",
     "photos_upload",
+    "skipped_tasks_settle",
     "task_kind_create",
     "task_kind_update",
 ]

@@ -9,9 +9,10 @@ asked for explicitly that exceeds what is available is refused with the numbers 
 ``allow_short`` takes what there is.
 
 Eligible items: the dataset's, processed, neither pending nor rejected, carrying the
-category and the filters, never labeled by the kind (no task of it unless cancelled or
-unusable, and none of its types in the ground truth: generator truth counts), holding every
-type the kind requires, and not held by an unended task of a kind editing the same types.
+category and the filters, never labeled by the kind (no task of it unless cancelled: an
+unusable one keeps its item from the kind for good; and none of its types in the ground
+truth: generator truth counts), holding every type the kind requires, and not held by an
+unended task of a kind editing the same types.
 One query (one scan of the items) finds the eligible ids of every category of the need;
 ``random.Random(seed)`` samples each category's sorted ids in the order of the need's keys,
 so the same seed and the same data take the same items.
@@ -149,7 +150,7 @@ def _contract_check(*, dataset: Dataset, kind: TaskKind, contract: Contract) -> 
 def _eligible(*, dataset: Dataset, kind: TaskKind, type_ids: list[int], type_slugs, required):
     """Items the kind may take, before categories: one queryset to filter per category."""
     labeled = Task.objects.filter(task_kind=kind, item=OuterRef("pk")).exclude(
-        status__in=(Task.Status.CANCELLED, Task.Status.UNUSABLE)
+        status=Task.Status.CANCELLED
     )
     held = TaskHold.objects.filter(item=OuterRef("pk"), region_type_id__in=type_ids)
     items = Item.objects.filter(
@@ -612,6 +613,32 @@ def batch_cut(
     return batch
 
 
+def tasks_end(
+    *, batch: Batch, rows: list[tuple[int, int]], action: str, by: User | None
+) -> list[int]:
+    """End the batch's tasks ``rows`` (task id, item id: open, locked by the caller) as
+    ``action`` of ``states.TASK_MOVES`` says ("cancel", "unusable"): their holds go, their
+    items that no other unended task holds move as the table says, and their reservation
+    is given back. The items that moved (none when ``rows`` is empty)."""
+    if not rows:
+        return []
+    task_ids = [pk for pk, _item in rows]
+    item_ids = [item for _pk, item in rows]
+    Task.objects.filter(pk__in=task_ids).update(status=states.TASK_MOVES[action].to)
+    TaskHold.objects.filter(task_id__in=task_ids).delete()
+    still = set(
+        Task.objects.filter(item_id__in=item_ids)
+        .exclude(status__in=Task.ENDED)
+        .values_list("item_id", flat=True)
+    )
+    freed = [pk for pk in item_ids if pk not in still]
+    states.task_items_move(action=action, dataset_id=batch.dataset_id, item_ids=freed)
+    vendor_services.ledger_release(
+        contract=batch.contract, batch_ref=batch.pk, tasks=len(rows), by=by
+    )
+    return freed
+
+
 @transaction.atomic
 def batch_tasks_cancel(*, batch: Batch, by: User | None = None) -> tuple[Batch, int]:
     """Cancel the batch's untouched tasks (open: never leased), free their items for
@@ -627,25 +654,7 @@ def batch_tasks_cancel(*, batch: Batch, by: User | None = None) -> tuple[Batch, 
         )
     untouched = Task.objects.select_for_update().filter(batch=batch, status=Task.Status.OPEN)
     rows = list(untouched.values_list("id", "item_id"))
-    if rows:
-        task_ids = [pk for pk, _item in rows]
-        item_ids = [item for _pk, item in rows]
-        Task.objects.filter(pk__in=task_ids).update(status=Task.Status.CANCELLED)
-        TaskHold.objects.filter(task_id__in=task_ids).delete()
-        still = set(
-            Task.objects.filter(item_id__in=item_ids)
-            .exclude(status__in=Task.ENDED)
-            .values_list("item_id", flat=True)
-        )
-        dataset_services.items_status_move(
-            dataset=batch.dataset,
-            item_ids=[pk for pk in item_ids if pk not in still],
-            from_status=Item.Status.IN_LABELING,
-            to_status=Item.Status.NEW,
-        )
-        vendor_services.ledger_release(
-            contract=batch.contract, batch_ref=batch.pk, tasks=len(rows), by=by
-        )
+    tasks_end(batch=batch, rows=rows, action="cancel", by=by)
     left = Task.objects.filter(batch=batch).exclude(status=Task.Status.CANCELLED).exists()
     if not left and states.can_move(batch.status, Batch.Status.CANCELLED):
         batch = states.batch_move(batch=batch, to=Batch.Status.CANCELLED, by=by)

@@ -6,7 +6,9 @@ contract and an open batch, and the first also collects photos (a few accepted, 
 waiting), so ``make run`` shows the vendor pages, contracts, statements, the portal and
 the photo review with real-looking data. The first vendor has also delivered a file of
 annotations made in its own tool: three good lines submitted, three refused with their
-reasons. Safe to run again: what exists is left alone.
+reasons; and both its annotators skipped one task (unreadable, not of this dataset), so the
+batch page shows a task every annotator skipped for the planner to settle. Safe to run
+again: what exists is left alone.
 """
 
 import io
@@ -19,9 +21,10 @@ from django.utils import timezone
 from accounts.models import Role, User
 from core.errors import DomainError
 from datasets.models import Category, Dataset, Item
-from labeling.models import Batch, Task, TaskKind
+from labeling.models import Batch, Task, TaskKind, TaskSkip
 from labeling.services.batches import batch_cut
 from labeling.services.deliveries import delivery_create, delivery_run
+from labeling.services.handout import task_claim_unguided, task_skip
 from labeling.services.kinds import task_kind_create
 from labeling.services.photos import photos_review, photos_upload
 from synth import generate_photo
@@ -256,6 +259,24 @@ def _delivery(batch: Batch | None, name: str, manager: User) -> None:
     delivery_run(delivery_id=delivery.pk)  # at once: the demo shows its outcome
 
 
+#: Why each of a vendor's demo annotators skips the task they all skip, in their order.
+DEMO_SKIP_REASONS = ("unreadable", "wrong_dataset")
+
+
+def _skipped_by_all(batch: Batch | None, spec: dict) -> None:
+    """Each of the vendor's annotators takes their next task of ``batch`` and skips it: the
+    first open one, the same for all (a skip only keeps a task from its own skipper). None
+    when the batch has skips already."""
+    if batch is None or TaskSkip.objects.filter(task__batch=batch).exists():
+        return
+    for (username, _first), reason in zip(spec["annotators"], DEMO_SKIP_REASONS, strict=True):
+        annotator = User.objects.get(username=username)
+        task = task_claim_unguided(annotator=annotator, batch=batch)
+        if task is None:
+            return
+        task_skip(task=task, annotator=annotator, reason=reason)
+
+
 def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
     """The demo's vendors, contracts and open batches; what exists is left alone."""
     kinds = _kinds(dataset, planner)
@@ -271,6 +292,7 @@ def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
             manager = User.objects.get(username=spec["manager"][0])
             batch = Batch.objects.filter(contract=contract, name=batch_name).first()
             _delivery(batch, spec["delivery"], manager)
+            _skipped_by_all(batch, spec)
         if spec["photos"]:
             _photos(vendor, dataset, spec["photos"], planner)
         vendors.append(vendor)

@@ -133,7 +133,7 @@ def _bar(statuses: dict[str, int]) -> list[dict]:
     ]
 
 
-def _batch(request, batch_id: int) -> Batch:
+def batch_for(request, batch_id: int) -> Batch:
     batches = policy.batches_visible_to(request.user).select_related(
         "task_kind", "vendor", "contract", "dataset"
     )
@@ -143,7 +143,7 @@ def _batch(request, batch_id: int) -> Batch:
 @login_required
 @require_safe
 def batch_detail(request, batch_id: int):
-    batch = _batch(request, batch_id)
+    batch = batch_for(request, batch_id)
     progress = selectors.batch_progress(batch=batch)
     names = {
         f"{c.axis.slug}={c.slug}": c.name
@@ -161,6 +161,7 @@ def batch_detail(request, batch_id: int):
         "task_statuses": Task.Status.choices,
         "open_tasks": progress["statuses"][Task.Status.OPEN],
         "can_cancel": policy.can_cancel_batch(request.user, batch),
+        "can_read_skipped": policy.can_read_skipped(request.user, batch),
         **batch_deliveries(request.user, batch),
     }
     return render(request, "labeling/batch_detail.html", context)
@@ -169,7 +170,7 @@ def batch_detail(request, batch_id: int):
 @login_required
 @require_POST
 def batch_cancel(request, batch_id: int):
-    batch = _batch(request, batch_id)
+    batch = batch_for(request, batch_id)
     policy.require(policy.can_cancel_batch(request.user, batch))
     try:
         batch, cancelled = services.batch_tasks_cancel(batch=batch, by=request.user)
