@@ -10,7 +10,13 @@ from datasets.models import Dataset, Item
 from datasets.policy import datasets_visible_to
 from labeling.models import Batch, Delivery, Lease, Task, TaskKind
 from vendors.models import Contract
-from vendors.policy import can_manage_vendors, contracts_visible_to, is_in_house, vendor_of
+from vendors.policy import (
+    can_manage_members,
+    can_manage_vendors,
+    contracts_visible_to,
+    is_in_house,
+    vendor_of,
+)
 
 __all__ = [
     "require",
@@ -33,6 +39,8 @@ __all__ = [
     "can_deliver",
     "can_read_deliveries",
     "deliveries_visible_to",
+    "can_see_own_figures",
+    "can_see_annotator_figures",
 ]
 
 #: Batch statuses whose tasks an annotator still works on (until the batch is submitted).
@@ -181,3 +189,15 @@ def can_read_deliveries(user: User, batch: Batch) -> bool:
 def deliveries_visible_to(user: User) -> QuerySet[Delivery]:
     """The deliveries of the batches a user sees (another vendor's are a 404)."""
     return Delivery.objects.filter(batch__in=batches_visible_to(user))
+
+
+def can_see_own_figures(user: User) -> bool:
+    """Today's done, released and skipped counts and median active time: annotators, their
+    own."""
+    return can_label(user)
+
+
+def can_see_annotator_figures(user: User, vendor) -> bool:
+    """A vendor's annotators' figures, per annotator: the vendor's managers and planners
+    (the caller has already found the vendor among those the user sees, else 404)."""
+    return can_manage_members(user, vendor)
