@@ -152,3 +152,19 @@ def test_a_user_sets_their_time_zone_and_an_unknown_one_is_a_400_naming_the_fiel
     assert saved.status_code == 200, saved.content
     assert saved.json()["time_zone"] == worker.time_zone == "Asia/Seoul"
 
+
+def test_my_tasks_shows_my_figures_and_the_portal_each_annotators(shop):
+    worker = shop.annotators[0]
+    _work(worker, "submit", active=125)
+    _work(worker, "release")
+
+    mine = shop.clients[0].get("/labeling/tasks/")
+    portal = _client(shop.floor.manager).get("/labeling/portal/")
+
+    figures = mine.context["figures"]
+    assert (figures.done, figures.released, figures.median_active) == (1, 1, "2:05")
+    assert 'data-figure="median">2:05<' in mine.content.decode()
+    rows = {row.annotator.username: row for row in portal.context["annotators"]}
+    assert set(rows) == {u.username for u in shop.annotators}
+    assert (rows[worker.username].done, rows[worker.username].released) == (1, 1)
+    assert f'data-annotator="{worker.username}"' in portal.content.decode()
