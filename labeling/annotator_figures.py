@@ -140,8 +140,6 @@ def figures_of(
             "WHERE vendor_id = %s AND deactivated_at IS NULL)"
         )
         params += [vendor.pk, vendor.pk]
-    elif len(annotators) == 1:
-        who, params = "l.annotator_id = %s", [*params, annotators[0].pk]
     else:
         marks = ", ".join(["%s"] * len(annotators))
         who, params = f"l.annotator_id IN ({marks})", [*params, *(a.pk for a in annotators)]
