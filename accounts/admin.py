@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_staff", "is_active"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Groundwork"), {"fields": ["role", "language"]}),
+        (_("Groundwork"), {"fields": ["role", "language", "time_zone"]}),
     ]
 
 

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -6,12 +7,28 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import policy, services
-from accounts.serializers import MeOut, TokenCreatedOut, TokenCreateIn, TokenOut
+from accounts.serializers import MeIn, MeOut, TokenCreatedOut, TokenCreateIn, TokenOut
 
 
 class MeApi(APIView):
     @extend_schema(responses=MeOut, summary="The signed-in user and their role")
     def get(self, request):
+        return Response(MeOut(request.user).data)
+
+    @extend_schema(
+        request=MeIn,
+        responses=MeOut,
+        summary="Change your own language or time zone (a field left out stays as it is)",
+    )
+    def patch(self, request):
+        data = MeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        with transaction.atomic():  # both or neither
+            if "language" in fields:
+                services.user_set_language(user=request.user, language=fields["language"])
+            if "time_zone" in fields:
+                services.user_set_time_zone(user=request.user, time_zone=fields["time_zone"])
         return Response(MeOut(request.user).data)
 
 

@@ -3,6 +3,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.zones import validate_time_zone, zone_or_site
+
 
 class Role(models.TextChoices):
     PLANNER = "planner", _("Planner")
@@ -26,6 +28,13 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Empty: follow the browser's language."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("An IANA name such as Asia/Seoul. Empty: the site's time zone."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -36,6 +45,11 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+    @property
+    def zone_name(self) -> str:
+        """The zone the user's days are counted in: their own, else the site's."""
+        return zone_or_site(self.time_zone)
 
 
 class ApiToken(models.Model):

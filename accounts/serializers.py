@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from accounts.models import ApiToken, User
@@ -15,7 +16,21 @@ class MeOut(serializers.ModelSerializer):
             "role",
             "is_staff",
             "language",
+            "time_zone",
         ]
+
+
+class MeIn(serializers.Serializer):
+    """What a user changes of their own: any of these, each optional."""
+
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, allow_blank=True, required=False)
+    time_zone = serializers.CharField(
+        max_length=64,
+        allow_blank=True,
+        required=False,
+        help_text="An IANA time zone name (Asia/Seoul); empty for the site's. Your days "
+        "(today's figures) are counted in it.",
+    )
 
 
 class TokenOut(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Writes of the accounts app: API tokens and the user's language."""
+"""Writes of the accounts app: API tokens and the user's language and time zone."""
 
 import hashlib
 import hmac
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
 from core.errors import DomainError
+from core.zones import unknown_zone_message, zone_known
 
 TOKEN_PREFIX = "gw_"
 
@@ -73,4 +74,16 @@ def token_touch(*, token: ApiToken) -> None:
 def user_set_language(*, user: User, language: str) -> User:
     user.language = language
     user.save(update_fields=["language"])
+    return user
+
+
+@transaction.atomic
+def user_set_time_zone(*, user: User, time_zone: str) -> User:
+    """The zone the user's days are counted in: an IANA name, or empty for the site's."""
+    time_zone = (time_zone or "").strip()
+    if time_zone and not zone_known(time_zone):
+        message = unknown_zone_message(time_zone)
+        raise DomainError(message, code="unknown_time_zone", fields={"time_zone": message})
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])
     return user

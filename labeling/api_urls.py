@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from labeling.api import batches, contracts, deliveries, handout, kinds, photos, skipped
+from labeling.api import (
+    batches,
+    contracts,
+    deliveries,
+    figures,
+    handout,
+    kinds,
+    photos,
+    skipped,
+)
 
 app_name = "labeling-api"
 
@@ -124,5 +133,15 @@ urlpatterns += [
         "deliveries/<int:delivery_id>/lines/",
         deliveries.DeliveryLineListApi.as_view(),
         name="delivery-lines",
+    ),
+]
+
+# --- the annotators' figures today ----------------------------------------------------------
+urlpatterns += [
+    path("me/figures/", figures.MyFiguresApi.as_view(), name="my-figures"),
+    path(
+        "vendors/<int:vendor_id>/annotators/figures/",
+        figures.VendorFiguresApi.as_view(),
+        name="vendor-annotator-figures",
     ),
 ]

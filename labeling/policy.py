@@ -10,7 +10,13 @@ from datasets.models import Dataset, Item
 from datasets.policy import datasets_visible_to
 from labeling.models import Batch, Delivery, Lease, Task, TaskKind
 from vendors.models import Contract
-from vendors.policy import can_manage_vendors, contracts_visible_to, is_in_house, vendor_of
+from vendors.policy import (
+    can_manage_members,
+    can_manage_vendors,
+    contracts_visible_to,
+    is_in_house,
+    vendor_of,
+)
 
 __all__ = [
     "require",
@@ -36,6 +42,8 @@ __all__ = [
     "deliveries_visible_to",
     "can_read_skipped",
     "can_settle_skipped",
+    "can_see_own_figures",
+    "can_see_annotator_figures",
 ]
 
 #: Batch statuses whose tasks an annotator still works on (until the batch is submitted).
@@ -209,3 +217,15 @@ def can_read_skipped(user: User, batch: Batch) -> bool:
 def can_settle_skipped(user: User, batch: Batch) -> bool:
     """Remove such tasks or mark them unusable: planners (and staff), as they cut batches."""
     return can_cut_batches(user)
+
+
+def can_see_own_figures(user: User) -> bool:
+    """Today's done, released and skipped counts and median active time: annotators, their
+    own."""
+    return can_label(user)
+
+
+def can_see_annotator_figures(user: User, vendor) -> bool:
+    """A vendor's annotators' figures, per annotator: the vendor's managers and planners
+    (the caller has already found the vendor among those the user sees, else 404)."""
+    return can_manage_members(user, vendor)

@@ -8,6 +8,7 @@ from accounts.models import Role, User
 from datasets.models import Dataset, GroundTruthVersion
 from datasets.services import demo_photos_ensure
 from guides.models import Guide
+from labeling.annotator_figures import vendor_annotator_figures
 from labeling.models import Batch, Delivery, Task, TaskKind
 from labeling.selectors import skipped_by_all_ids
 from tests.factories.datasets import current_truths
@@ -102,11 +103,12 @@ def test_the_demo_has_two_vendors_paid_in_two_currencies_with_people_contracts_a
     assert sorted(delivery.lines.values_list("code", flat=True)) == [
         "", "", "", "duplicate_task", "invalid_annotation", "unknown_task"
     ]  # fmt: skip
-    assert Task.objects.filter(batch=delivery.batch, status="submitted").count() == 3
+    delivered = Task.objects.filter(batch=delivery.batch, annotator=delivery.created_by)
+    assert delivered.filter(status="submitted").count() == 3
     # and both its annotators skipped one task: the planner has it to settle
     [skipped] = skipped_by_all_ids(batch=delivery.batch)
     assert Task.objects.get(pk=skipped).skips.count() == 2
-    assert Batch.objects.get(vendor__name="Northwind Labeling").status == "open"
+    assert Batch.objects.get(vendor__name="Northwind Labeling").status == "in_progress"
     currencies = set(Contract.objects.values_list("currency", flat=True))
     assert currencies == {"KRW", "USD"}
     assert {k.slug for k in TaskKind.objects.filter(dataset=dataset)} == {
@@ -116,6 +118,18 @@ def test_the_demo_has_two_vendors_paid_in_two_currencies_with_people_contracts_a
     collected = dataset.items.filter(contract_id__isnull=False)
     assert sorted(collected.values_list("status", flat=True)) == ["new"] * 4 + ["pending"] * 2
     assert LedgerLine.objects.filter(kind="accepted").count() == 4  # each accepted photo once
+    # the annotators worked in the tool today, once (the reruns added nothing), in their zones
+    hangul = vendor_annotator_figures(vendor=Vendor.objects.get(name="Hangul Data Works"))
+    northwind = vendor_annotator_figures(vendor=Vendor.objects.get(name="Northwind Labeling"))
+    assert {row.zone for row in hangul} == {"Asia/Seoul"}
+    assert {row.zone for row in northwind} == {"America/New_York"}
+    assert User.objects.get(username="vendor").time_zone == "Asia/Seoul"
+    by_name = {row.annotator.username: row for row in [*hangul, *northwind]}
+    first = by_name["annotator"]
+    assert (first.done, first.released, first.skipped) == (3, 1, 1)
+    assert 139 <= first.median_active_seconds <= 142  # 95, 140 and 210 s of heartbeats
+    assert (by_name["annotator2"].done, by_name["annotator2"].skipped) == (2, 2)
+    assert all(row.done and row.median_active_seconds for row in by_name.values())
 
 
 def test_the_demo_has_a_published_guide_with_examples_of_both_kinds():

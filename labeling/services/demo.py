@@ -7,8 +7,10 @@ waiting), so ``make run`` shows the vendor pages, contracts, statements, the por
 the photo review with real-looking data. The first vendor has also delivered a file of
 annotations made in its own tool: three good lines submitted, three refused with their
 reasons; and both its annotators skipped one task (unreadable, not of this dataset), so the
-batch page shows a task every annotator skipped for the planner to settle. Safe to run
-again: what exists is left alone.
+batch page shows a task every annotator skipped for the planner to settle. Every vendor's
+people work in its contract's time zone, and its annotators have worked in the tool today
+(a few submits with active time, a release, skips), so "My tasks" and the portal's
+"Annotators today" show figures. Safe to run again: what exists is left alone.
 """
 
 import io
@@ -16,15 +18,20 @@ import json
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
+from django.db.models import F
 from django.utils import timezone
 
+from accounts import services as account_services
 from accounts.models import Role, User
 from core.errors import DomainError
 from datasets.models import Category, Dataset, Item
-from labeling.models import Batch, Task, TaskKind, TaskSkip
+from guides import services as guide_services
+from labeling.models import Batch, Lease, Task, TaskKind, TaskSkip
+from labeling.selectors import task_document
+from labeling.services.annotating import task_submit
 from labeling.services.batches import batch_cut
 from labeling.services.deliveries import delivery_create, delivery_run
-from labeling.services.handout import task_claim_unguided, task_skip
+from labeling.services.handout import task_claim_next, task_heartbeat, task_release, task_skip
 from labeling.services.kinds import task_kind_create
 from labeling.services.photos import photos_review, photos_upload
 from synth import generate_photo
@@ -56,6 +63,9 @@ DEMO_VENDORS = {
         "notes": "서울 소재. 손글씨 수식 경험이 많음. 주 단위로 정산.",
         "manager": ("vendor", "Vendor"),
         "annotators": [("annotator", "Annotator"), ("annotator2", "지민")],
+        # each annotator's day in the tool: submits (their active seconds), then a release
+        # and skips (their reasons)
+        "today": [([95, 140, 210], 1, ["unreadable"]), ([80, 125], 0, ["no_content", "unsure"])],
         "contract": {
             "name": "Formula boxes 2026 H2",
             "task_kind": "formula-boxes",
@@ -80,6 +90,7 @@ DEMO_VENDORS = {
         "notes": "Strong on printed math; prefers weekly batches.",
         "manager": ("vendor2", "Dana"),
         "annotators": [("annotator3", "Sam"), ("annotator4", "Priya")],
+        "today": [([150, 185], 1, []), ([110], 0, ["unreadable"])],
         "contract": {
             "name": "Character boxes, pilot",
             "task_kind": "char-boxes",
@@ -213,21 +224,27 @@ def _batch(dataset, kind, contract, name: str, need: dict, planner: User) -> Bat
         return None
 
 
+def _formula(bbox: list[float], latex: str) -> dict:
+    return {"id": "r1", "type": "formula", "bbox": bbox,
+            "attributes": {"latex": latex, "handwritten": True}, "parent": None}  # fmt: skip
+
+
+def _inside(task: Task) -> list[float]:
+    """A box well inside the task's image."""
+    width, height = task.item.width, task.item.height
+    return [width * 0.1, height * 0.3, width * 0.6, height * 0.2]
+
+
 def _delivery_lines(tasks: list[Task]) -> list[str]:
     """Three good lines (a formula box with its LaTeX, inside each image) and three bad
     ones: a box leaving the image, a task named twice, a task that is not the batch's."""
 
     def line(task: Task, bbox: list[float], latex: str) -> str:
-        region = {"id": "r1", "type": "formula", "bbox": bbox,
-                  "attributes": {"latex": latex, "handwritten": True}, "parent": None}  # fmt: skip
+        region = _formula(bbox, latex)
         return json.dumps({"task": task.pk, "annotation": {"regions": [region], "categories": {}}})
 
-    def inside(task: Task) -> list[float]:
-        width, height = task.item.width, task.item.height
-        return [width * 0.1, height * 0.3, width * 0.6, height * 0.2]
-
     good = [
-        line(task, inside(task), latex)
+        line(task, _inside(task), latex)
         for task, latex in zip(
             tasks[:3], ["x^2+y^2=r^2", "\\frac{a+b}{2}", "\\sqrt{2}"], strict=True
         )
@@ -259,6 +276,16 @@ def _delivery(batch: Batch | None, name: str, manager: User) -> None:
     delivery_run(delivery_id=delivery.pk)  # at once: the demo shows its outcome
 
 
+def _guides_read(annotator: User, batch: Batch) -> None:
+    """The annotator has acknowledged the guides in force before working (none yet on a
+    first seed): the demo's people work as real ones would, past the gate."""
+    for need in guide_services.guide_gate(
+        user=annotator, dataset_id=batch.dataset_id, task_kind_id=batch.task_kind_id
+    ):
+        if need.reason == "acknowledge":
+            guide_services.acknowledgement_record(version=need.version, user=annotator)
+
+
 #: Why each of a vendor's demo annotators skips the task they all skip, in their order.
 DEMO_SKIP_REASONS = ("unreadable", "wrong_dataset")
 
@@ -271,10 +298,63 @@ def _skipped_by_all(batch: Batch | None, spec: dict) -> None:
         return
     for (username, _first), reason in zip(spec["annotators"], DEMO_SKIP_REASONS, strict=True):
         annotator = User.objects.get(username=username)
-        task = task_claim_unguided(annotator=annotator, batch=batch)
-        if task is None:
+        _guides_read(annotator, batch)
+        found = task_claim_next(annotator=annotator, batch=batch)
+        if found.state != "task":
             return
-        task_skip(task=task, annotator=annotator, reason=reason)
+        task_skip(task=found.task, annotator=annotator, reason=reason)
+
+
+def _zones(spec: dict) -> None:
+    """The vendor's people work where its contract does (an own zone is left alone)."""
+    for username, _first in [spec["manager"], *spec["annotators"]]:
+        user = User.objects.get(username=username)
+        if not user.time_zone:
+            account_services.user_set_time_zone(user=user, time_zone=spec["contract"]["time_zone"])
+
+
+def _worked(task: Task, annotator: User, seconds: int) -> None:
+    """``seconds`` of active time on the task held: heartbeats, each as if the last had
+    come up to 50 s before (the cap on a gap is 60 s)."""
+    while seconds > 0:
+        gap = min(seconds, 50)
+        Lease.objects.filter(task=task, ended_at=None).update(
+            beat_at=F("beat_at") - timedelta(seconds=gap)
+        )
+        task_heartbeat(task=task, annotator=annotator)
+        seconds -= gap
+
+
+def _day_in_the_tool(batch: Batch | None, spec: dict) -> None:
+    """Each annotator's day so far: submits with their active time, releases and skips,
+    through the hand-out's own services. Once: an annotator who submitted is left alone."""
+    if batch is None:
+        return
+    for (username, _first), (submits, releases, skips) in zip(
+        spec["annotators"], spec["today"], strict=True
+    ):
+        annotator = User.objects.get(username=username)
+        if Lease.objects.filter(annotator=annotator, end=Lease.End.SUBMITTED).exists():
+            continue
+        _guides_read(annotator, batch)
+        steps = [("submit", s) for s in submits] + [("release", None)] * releases
+        steps += [("skip", reason) for reason in skips]
+        for how, detail in steps:
+            found = task_claim_next(annotator=annotator, batch=batch)
+            if found.state != "task":  # nothing left, or a guide to read first
+                break
+            task = found.task
+            if how == "submit":
+                _worked(task, annotator, detail)
+                document, version = task_document(task=task)
+                if not document["regions"] and task.task_kind.slug == "formula-boxes":
+                    document["regions"] = [_formula(_inside(task), "a^2+b^2=c^2")]
+                task_submit(task=task, annotator=annotator, document=document, version=version)
+            elif how == "release":
+                _worked(task, annotator, 40)
+                task_release(task=task, annotator=annotator)
+            else:
+                task_skip(task=task, annotator=annotator, reason=detail)
 
 
 def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
@@ -293,6 +373,8 @@ def demo_vendors_ensure(*, dataset: Dataset, planner: User) -> list[Vendor]:
             batch = Batch.objects.filter(contract=contract, name=batch_name).first()
             _delivery(batch, spec["delivery"], manager)
             _skipped_by_all(batch, spec)
+        _zones(spec)
+        _day_in_the_tool(Batch.objects.filter(contract=contract, name=batch_name).first(), spec)
         if spec["photos"]:
             _photos(vendor, dataset, spec["photos"], planner)
         vendors.append(vendor)

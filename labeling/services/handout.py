@@ -203,13 +203,6 @@ def task_claim_next(
     return Next("empty", message=_("Nothing is left to label here for now."))
 
 
-def task_claim_unguided(*, annotator: User, batch: Batch) -> Task | None:
-    """The task ``annotator`` holds, else a claim from ``batch`` without asking the guides
-    first: for seeding the demo, whose guide may be published before its batches. The
-    annotator's loop is ``task_claim_next``."""
-    return task_held(annotator=annotator) or _claim_from(batch, annotator, timezone.now())
-
-
 def _locked_sql() -> str:
     """The task locked, what the policy asks of it, and its item's facts, in one statement.
     Item, dataset and batch rows are not written under the task's lock, so reading them

@@ -1,5 +1,6 @@
-"""The vendor portal: a vendor manager's view of their company's batches, throughput and
-members. Planners pick a vendor (``?vendor=<id>``) and see it as its manager would."""
+"""The vendor portal: a vendor manager's view of their company's batches, throughput,
+members and annotators' figures today. Planners pick a vendor (``?vendor=<id>``) and see
+it as its manager would."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from labeling import policy
+from labeling.annotator_figures import vendor_annotator_figures
 from labeling.portal_figures import portal_batches, portal_members, portal_throughput
 from vendors import policy as vendors_policy
 
@@ -39,4 +41,6 @@ def portal(request):
             throughput=portal_throughput(vendor=vendor),
             members=portal_members(vendor=vendor),
         )
+        if policy.can_see_annotator_figures(request.user, vendor):
+            context["annotators"] = vendor_annotator_figures(vendor=vendor)
     return render(request, "labeling/portal.html", context)

@@ -92,7 +92,12 @@ def test_a_vendor_manager_sees_their_batch_in_the_portal_in_korean(
     assert page.evaluate("document.documentElement.lang") == "ko"
     assert page.locator("h1").inner_text() == "알파 라벨링 포털"
     headings = page.locator("h2").all_inner_texts()
-    assert headings == ["진행 중인 배치", "최근 끝난 배치", "일별 제출 작업 수"]
+    assert headings == [
+        "진행 중인 배치",
+        "최근 끝난 배치",
+        "일별 제출 작업 수",
+        "오늘의 작업자 현황",
+    ]
     row = page.locator("table.portal-batches tr", has_text="그림자 사진 1차")
     assert row.count() == 1
     assert "1일 지연" in row.inner_text()
@@ -103,6 +108,9 @@ def test_a_vendor_manager_sees_their_batch_in_the_portal_in_korean(
         .startswith("/labeling/batches/")
     )
     assert "다른 회사 배치" not in page.content()
+    figures = page.locator("[data-testid=portal-annotators]")
+    assert "반납" in figures.locator("thead").inner_text()
+    assert figures.locator("tbody tr").count() == 1  # the one annotator, with nothing yet
     assert page.locator("[data-testid=portal-throughput] rect.day").count() == 30
     page.screenshot(path=artifacts / f"portal_ko_{viewport[0]}.png", full_page=True)
     broken = page.evaluate(BREAKS, "h1, h2, th, td a, time, .badge, .portal-links a")

@@ -9,8 +9,6 @@ opaque id here: the labeling app resolves it in the contract's dataset before ca
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
-from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import DomainError
 from core.money import currency_known, money_format, money_parse
+from core.zones import unknown_zone_message, zone_known
 from datasets.models import Category, Dataset
 from vendors.models import Contract, ContractPrice, ContractQuota, LedgerLine, Vendor
 
@@ -39,15 +38,6 @@ UPDATABLE = (
     "time_zone",
     "unit",
 )
-
-
-@lru_cache(maxsize=1)
-def _time_zones() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
-
-
-def time_zone_known(name: object) -> bool:
-    return isinstance(name, str) and name in _time_zones()
 
 
 class _Refusals:
@@ -146,13 +136,8 @@ def _check_terms(terms: dict, refusals: _Refusals) -> dict:
             % {"end": ends_on, "start": starts_on},
             "bad_dates",
         )
-    if not time_zone_known(terms["time_zone"]):
-        refusals.add(
-            "time_zone",
-            _("“%(zone)s” is not a time zone (e.g. Asia/Seoul, UTC).")
-            % {"zone": terms["time_zone"]},
-            "unknown_time_zone",
-        )
+    if not zone_known(terms["time_zone"]):
+        refusals.add("time_zone", unknown_zone_message(terms["time_zone"]), "unknown_time_zone")
     unit = terms["unit"]
     terms["expected_regions"] = _regions(terms.get("expected_regions"), refusals)
     if unit == Contract.Unit.REGION and terms["expected_regions"] is None:
