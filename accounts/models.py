@@ -33,6 +33,8 @@ class User(AbstractUser):
         max_length=64,
         blank=True,
         validators=[validate_time_zone],
+        default="",
+        db_default="",  # rows written by code that predates the field get the site's zone
         help_text=_("An IANA name such as Asia/Seoul. Empty: the site's time zone."),
     )
 

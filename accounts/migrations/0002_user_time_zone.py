@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='time_zone',
-            field=models.CharField(blank=True, help_text="An IANA name such as Asia/Seoul. Empty: the site's time zone.", max_length=64, validators=[core.zones.validate_time_zone], verbose_name='time zone'),
+            field=models.CharField(blank=True, db_default='', default='', help_text="An IANA name such as Asia/Seoul. Empty: the site's time zone.", max_length=64, validators=[core.zones.validate_time_zone], verbose_name='time zone'),
         ),
     ]
