@@ -30,7 +30,7 @@ from core.rows import model_columns, model_from_row, model_width
 from datasets.models import Dataset, Item
 from guides import services as guide_services
 from labeling import policy, states
-from labeling.models import Annotation, AnnotationChange, Batch, Lease, Task, TaskSkip
+from labeling.models import Annotation, AnnotationChange, Batch, Lease, Task, TaskKind, TaskSkip
 from labeling.selectors import skip_reasons
 from vendors.policy import vendor_of
 
@@ -85,10 +85,8 @@ def _claim_statement() -> str:
         f"WHERE id = ({_claim_pick()} FOR UPDATE SKIP LOCKED) RETURNING *), "
         f'l AS (INSERT INTO {lease} (task_id, annotator_id, started_at, beat_at, "end", '
         "active_seconds) SELECT id, annotator_id, %s, %s, '', 0 FROM c) "
-        "SELECT c.*, i.width AS item_width, i.height AS item_height, "
-        "i.ground_truth_id AS item_truth, i.truth_types AS item_truth_types, "
-        "d.spec_version AS item_spec_version, a.document AS read_document, "
-        "a.version AS read_version "
+        f"SELECT {model_columns(Task, 'c')}, i.width, i.height, i.ground_truth_id, "
+        "i.truth_types, d.spec_version, a.document, a.version "
         f"FROM c JOIN {item} i ON i.id = c.item_id JOIN {dataset} d ON d.id = i.dataset_id "
         f"LEFT JOIN {annotation} a ON a.task_id = c.id"
     )
@@ -99,13 +97,21 @@ def _claim_sql(batch_id: int, annotator: User, now, until) -> Task | int | None:
     skip, with its lease: on PostgreSQL the claimed row itself, with its item's facts and
     draft (one statement), on SQLite its id."""
     if connection.vendor == "postgresql":
-        claimed = Task.objects.raw(
-            _claim_statement(),
-            [T.LEASED, annotator.pk, until, batch_id, T.OPEN, annotator.pk, now, now],
-        )
-        task = next(iter(claimed), None)  # the claimed row, read as the ORM reads it
-        if task is not None and isinstance(task.read_document, str):
-            task.read_document = json.loads(task.read_document)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _claim_statement(),
+                [T.LEASED, annotator.pk, until, batch_id, T.OPEN, annotator.pk, now, now],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        width = model_width(Task)
+        task = model_from_row(Task, row[:width])  # the claimed row, read as the ORM reads it
+        task.item_width, task.item_height, task.item_truth = row[width : width + 3]
+        task.item_truth_types, task.item_spec_version = row[width + 3 : width + 5]
+        document = row[width + 5]
+        task.read_document = json.loads(document) if isinstance(document, str) else document
+        task.read_version = row[width + 6]
         return task
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE)
     table = Task._meta.db_table
@@ -155,15 +161,31 @@ def _claim_from(batch: Batch, annotator: User, now) -> Task | None:
 
 
 def _working_batches(annotator: User, *, batch: Batch | None, task_kind_id: int | None):
+    """The vendor's batches being worked on (of ``batch``, of ``task_kind_id`` when given),
+    earliest due first, with their task kinds. Plain SQL: every claim asks."""
     vendor = vendor_of(annotator)
     if vendor is None:
         return []
-    batches = Batch.objects.filter(vendor=vendor, status__in=policy.WORKING)
+    working = ", ".join(["%s"] * len(policy.WORKING))
+    where, params = ["b.vendor_id = %s", f"b.status IN ({working})"], [vendor.pk, *policy.WORKING]
     if batch is not None:
-        batches = batches.filter(pk=batch.pk)
+        where, params = [*where, "b.id = %s"], [*params, batch.pk]
     if task_kind_id is not None:
-        batches = batches.filter(task_kind_id=task_kind_id)
-    return list(batches.select_related("task_kind").order_by("due_on", "id"))
+        where, params = [*where, "b.task_kind_id = %s"], [*params, task_kind_id]
+    statement = (
+        f"SELECT {model_columns(Batch, 'b')}, {model_columns(TaskKind, 'k')} "  # noqa: S608
+        f"FROM {Batch._meta.db_table} b JOIN {TaskKind._meta.db_table} k ON k.id = b.task_kind_id "
+        f"WHERE {' AND '.join(where)} ORDER BY b.due_on, b.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    width, found = model_width(Batch), []
+    for row in rows:
+        working = model_from_row(Batch, row[:width])
+        working.task_kind = model_from_row(TaskKind, row[width:])
+        found.append(working)
+    return found
 
 
 def task_claim_next(
