@@ -279,14 +279,14 @@ def locked_regions(*, task: Task, has_truth: bool = True) -> tuple[list[dict], i
 
 def task_document(*, task: Task, has_truth: bool = True) -> tuple[dict, int]:
     """The task's annotation and its version: the last save, else the locked regions
-    alone (version 0). A claim reads the draft left on the task with it (``read_document``)."""
-    if hasattr(task, "read_document"):
-        if task.read_document is not None:
-            return task.read_document, task.read_version
+    alone (version 0). A claim or a save reads the annotation with the task
+    (``annotation_read``: None when there is none)."""
+    if hasattr(task, "annotation_read"):
+        annotation = task.annotation_read
     else:
         annotation = Annotation.objects.filter(task=task).only("document", "version").first()
-        if annotation is not None:
-            return annotation.document, annotation.version
+    if annotation is not None:
+        return annotation.document, annotation.version
     regions, _number = locked_regions(task=task, has_truth=has_truth)
     return {"regions": regions, "categories": {}}, 0
 

@@ -21,7 +21,6 @@ from guides.services.gate import (
     guide_gate,
     guide_need,
     guide_versions_current,
-    guides_applying,
     published_version,
     required_version,
 )
@@ -85,7 +84,6 @@ __all__ = [
     "guide_preview",
     "guide_publish",
     "guide_versions_current",
-    "guides_applying",
     "published_version",
     "quiz_attempt_submit",
     "quiz_pass_score_set",

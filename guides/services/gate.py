@@ -41,14 +41,6 @@ class GateNeed:
         return _("Read and acknowledge “%(title)s” v%(number)s first.") % values
 
 
-def guides_applying(*, dataset_id: int, task_kind_id: int | None = None):
-    """The dataset's own guide and, for a task kind, its guide."""
-    guides = Guide.objects.filter(dataset_id=dataset_id, task_kind_id__isnull=True)
-    if task_kind_id is not None:
-        guides = guides | Guide.objects.filter(dataset_id=dataset_id, task_kind_id=task_kind_id)
-    return guides.order_by("task_kind_id", "pk")
-
-
 def required_version(guide: Guide) -> GuideVersion | None:
     """The version an annotator must have acknowledged: the latest that is not minor."""
     return guide.versions.filter(minor=False).order_by("-number").first()

@@ -133,17 +133,13 @@ def _history(
     changes,
     active: int,
     now,
-    last: AnnotationChange | None | bool = False,
+    last: AnnotationChange | None,
 ) -> None:
-    """Write the entry; ``last``: the history's last entry, when the caller read it (None:
-    there is none), else False."""
-    draft = kind == AnnotationChange.Kind.DRAFT
-    if not draft:
-        last = None
-    elif last is False:
-        last = annotation.history.order_by("-id").first() if annotation.pk else None
+    """Write the entry: a draft within a minute of the same author's last draft entry
+    (``last``, the history's last entry) joins it."""
     if (
-        last is not None
+        kind == AnnotationChange.Kind.DRAFT
+        and last is not None
         and last.kind == AnnotationChange.Kind.DRAFT
         and last.author_id == (author.pk if author else None)
         and (now - last.started_at).total_seconds() < COALESCE_SECONDS
@@ -216,11 +212,11 @@ def _write(
                 error.extra = {"current": {"annotation": current, "version": number}}
             raise
     version = _version_of(version)  # once the task is known to be theirs: else a 404
-    if hasattr(task, "annotation_read"):  # read once the task was locked
+    if hasattr(task, "change_last"):  # both read once the task was locked
         annotation, last = task.annotation_read, task.change_last
     else:
         annotation = Annotation.objects.select_for_update().filter(task=task).first()
-        last = False
+        last = annotation.history.order_by("-id").first() if annotation and draft else None
     current = annotation.version if annotation else 0
     if version != current:
         raise _stale(task, annotation, document, version)

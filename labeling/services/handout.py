@@ -14,7 +14,6 @@ last heartbeat, how it ended, active time), which figures and "was this ever you
 """
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -64,6 +63,17 @@ def task_held(*, annotator: User) -> Task | None:
     )
 
 
+#: What a claim and a save read of the task's item (and its dataset), in this order.
+_ITEM_FACTS = "i.width, i.height, i.ground_truth_id, i.truth_types, d.spec_version"
+_ITEM_FACTS_WIDTH = 5
+
+
+def _item_facts_set(task: Task, values) -> None:
+    """Keep the item's facts on the task, as ``selectors.item_facts`` reads them."""
+    task.item_width, task.item_height, task.item_truth = values[0], values[1], values[2]
+    task.item_truth_types, task.item_spec_version = values[3], values[4]
+
+
 def _claim_pick() -> str:
     table, skips = Task._meta.db_table, TaskSkip._meta.db_table
     return (
@@ -85,8 +95,7 @@ def _claim_statement() -> str:
         f"WHERE id = ({_claim_pick()} FOR UPDATE SKIP LOCKED) RETURNING *), "
         f'l AS (INSERT INTO {lease} (task_id, annotator_id, started_at, beat_at, "end", '
         "active_seconds) SELECT id, annotator_id, %s, %s, '', 0 FROM c) "
-        f"SELECT {model_columns(Task, 'c')}, i.width, i.height, i.ground_truth_id, "
-        "i.truth_types, d.spec_version, a.document, a.version "
+        f"SELECT {model_columns(Task, 'c')}, {_ITEM_FACTS}, {model_columns(Annotation, 'a')} "
         f"FROM c JOIN {item} i ON i.id = c.item_id JOIN {dataset} d ON d.id = i.dataset_id "
         f"LEFT JOIN {annotation} a ON a.task_id = c.id"
     )
@@ -107,11 +116,9 @@ def _claim_sql(batch_id: int, annotator: User, now, until) -> Task | int | None:
             return None
         width = model_width(Task)
         task = model_from_row(Task, row[:width])  # the claimed row, read as the ORM reads it
-        task.item_width, task.item_height, task.item_truth = row[width : width + 3]
-        task.item_truth_types, task.item_spec_version = row[width + 3 : width + 5]
-        document = row[width + 5]
-        task.read_document = json.loads(document) if isinstance(document, str) else document
-        task.read_version = row[width + 6]
+        _item_facts_set(task, row[width : width + _ITEM_FACTS_WIDTH])
+        draft = row[width + _ITEM_FACTS_WIDTH :]
+        task.annotation_read = model_from_row(Annotation, draft) if draft[0] else None
         return task
     # SQLite: the transaction holds the database's write lock (BEGIN IMMEDIATE)
     table = Task._meta.db_table
@@ -235,7 +242,7 @@ def _locked_sql() -> str:
     return (
         f"SELECT {model_columns(Task, 't')}, b.dataset_id, b.status, b.vendor_id, "  # noqa: S608
         f"EXISTS (SELECT 1 FROM {lease} h WHERE h.task_id = t.id AND h.annotator_id = %s), "
-        "i.width, i.height, i.ground_truth_id, i.truth_types, d.spec_version "
+        f"{_ITEM_FACTS} "
         f"FROM {task} t JOIN {batch} b ON b.id = t.batch_id JOIN {item} i ON i.id = t.item_id "
         f"JOIN {dataset} d ON d.id = i.dataset_id WHERE t.id = %s{lock}"
     )
@@ -259,9 +266,7 @@ def _task_locked(task_id: int, annotator: User) -> Task:
         ["id", "dataset_id", "task_kind_id", "vendor_id", "status"],
         [task.batch_id, dataset_id, task.task_kind_id, vendor_id, batch_status],
     )
-    facts = row[width + 4 :]
-    task.item_width, task.item_height, task.item_truth = facts[0], facts[1], facts[2]
-    task.item_truth_types, task.item_spec_version = facts[3], facts[4]
+    _item_facts_set(task, row[width + 4 :])
     return task
 
 
