@@ -91,7 +91,8 @@ def to_screen(page, x: float, y: float) -> tuple[float, float]:
 def boxes(page) -> dict[str, dict]:
     """Every drawn box by id: bbox in image px (from its SVG attributes) and parent."""
     return page.evaluate(
-        """() => Object.fromEntries([...document.querySelectorAll('rect[data-region-id]')].map((r) => [
+        """() => Object.fromEntries([...document.querySelectorAll('rect[data-region-id]')]
+          .map((r) => [
           r.dataset.regionId,
           { bbox: ['x', 'y', 'width', 'height'].map((k) => +r.getAttribute(k)),
             parent: r.dataset.parentId || null, type: r.dataset.type,
@@ -129,7 +130,7 @@ def test_drawing_nests_selects_the_innermost_and_undoes_a_gesture_at_a_time(
     drawn = boxes(page)
     assert list(drawn) == ["r1"] and drawn["r1"]["type"] == "formula"
     formula = drawn["r1"]["bbox"]
-    assert all(abs(got - want) < 3 for got, want in zip(formula, [200, 200, 600, 300]))
+    assert all(abs(got - want) < 3 for got, want in zip(formula, [200, 200, 600, 300], strict=True))
     page.keyboard.press("Digit2")  # the second type the kind draws: char
     drag(page, to_screen(page, 300, 260), to_screen(page, 380, 380))
     drawn = boxes(page)
@@ -146,7 +147,8 @@ def test_drawing_nests_selects_the_innermost_and_undoes_a_gesture_at_a_time(
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.dataset.regionId")
     assert focused == "r1"
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Formula 1")
+    name = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    assert name.startswith("Formula 1")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.regionId") == "r2"
     page.keyboard.press("Shift+Tab")
@@ -189,7 +191,9 @@ def test_drawing_nests_selects_the_innermost_and_undoes_a_gesture_at_a_time(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_handles_keep_their_size_and_a_resize_at_800_percent_is_exact(live_server, tool_page, world):
+def test_handles_keep_their_size_and_a_resize_at_800_percent_is_exact(
+    live_server, tool_page, world
+):
     page = tool_page
     dataset, vendor, annotator = world
     task = task_for(annotator, vendor, dataset, [formula_region("r1", bbox=(400, 300, 10, 10))])
@@ -249,7 +253,10 @@ def test_earlier_passes_stay_locked_and_chars_nest_inside_them(live_server, tool
         annotator,
         vendor,
         dataset,
-        [formula_region("f1", bbox=(200, 200, 600, 300)), char_region("c1", "f1", bbox=(220, 220, 40, 60))],
+        [
+            formula_region("f1", bbox=(200, 200, 600, 300)),
+            char_region("c1", "f1", bbox=(220, 220, 40, 60)),
+        ],
     )
     open_task(page, live_server, annotator, task)
     stage = page.locator(".viewer-stage")
