@@ -1,7 +1,7 @@
 // The annotation document as the labeling tool edits it, in the canonical format (regions with
 // id, type, bbox [x, y, width, height] in upright image pixels, attributes, parent; categories
 // by axis), driven by the label schema: which region types exist, which may nest in which,
-// which attributes each has (text, latex, boolean, choice). Nothing here names `formula` or
+// which attributes each has (text, latex, boolean, choice, angle). Nothing here names `formula` or
 // `char`, so any schema (a `table` holding `cell`s) works without code changes.
 //
 // A document is a frozen value: every edit returns a new document (or the same one when the
@@ -431,8 +431,22 @@ export function attributeFields(doc, id) {
   }));
 }
 
+// An angle: degrees clockwise on the upright photo, -90 < angle <= 90, one decimal place.
+export function normalAngle(degrees) {
+  let angle = Math.round(degrees * 10) / 10;
+  while (angle > 90) angle -= 180;
+  while (angle <= -90) angle += 180;
+  return Object.is(angle, -0) ? 0 : angle;
+}
+
+// The attribute of kind "angle" a region's type has, or null.
+export function angleField(doc, id) {
+  return attributeFields(doc, id).find((field) => field.kind === "angle" && field.editable) ?? null;
+}
+
 function acceptable(attribute, value, maxText) {
   if (attribute.kind === "boolean") return typeof value === "boolean";
+  if (attribute.kind === "angle") return typeof value === "number" && Number.isFinite(value) && value > -90 && value <= 90;
   if (typeof value !== "string" || value.length > maxText) return false;
   return attribute.kind !== "choice" || attribute.choices.includes(value);
 }

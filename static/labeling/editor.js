@@ -28,6 +28,7 @@ const LABELS = {
   hide: () => gettext("hide a box"),
   paste: () => gettext("paste"),
   nudge: () => gettext("nudge a box"),
+  angle: () => gettext("turn a box's angle"),
   attribute: () => gettext("change an attribute"),
   category: () => gettext("change a category"),
 };
@@ -61,6 +62,12 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
     svg("rect", { class: "handle-mark", width: HANDLE_DRAWN, height: HANDLE_DRAWN, x: HANDLE_HIT - HANDLE_DRAWN / 2, y: HANDLE_HIT - HANDLE_DRAWN / 2 }, group);
     return group;
   });
+  // The angle of a selected box whose type has one: a line through its centre and a knob
+  // above it to drag (or [ and ] by 1°).
+  const angleGuide = svg("line", { class: "angle-guide" }, handleLayer);
+  const knob = svg("g", { class: "handle angle-knob", "data-handle": "angle" }, handleLayer);
+  svg("rect", { class: "handle-hit", width: HANDLE_HIT * 2, height: HANDLE_HIT * 2 }, knob);
+  svg("circle", { class: "handle-mark", cx: HANDLE_HIT, cy: HANDLE_HIT, r: HANDLE_DRAWN / 2 }, knob);
   const preview = svg("rect", { class: "region drawing", "aria-hidden": "true" }, viewer.world);
   preview.style.display = "none";
 
@@ -99,6 +106,41 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
       const at = imageToScreen(view, spot);
       handles[index].setAttribute("transform", `translate(${(at.x - HANDLE_HIT).toFixed(1)} ${(at.y - HANDLE_HIT).toFixed(1)})`);
     }
+    const angle = knobAt(region, view);
+    knob.style.display = angle ? "" : "none";
+    angleGuide.style.display = angle ? "" : "none";
+    if (!angle) return;
+    knob.setAttribute("transform", `translate(${(angle.knob.x - HANDLE_HIT).toFixed(1)} ${(angle.knob.y - HANDLE_HIT).toFixed(1)})`);
+    Object.entries({ x1: angle.from.x, y1: angle.from.y, x2: angle.knob.x, y2: angle.knob.y })
+      .forEach(([key, value]) => angleGuide.setAttribute(key, value.toFixed(1)));
+  }
+
+  // Where the angle knob of a box sits on screen: past the box's top edge, along its angle
+  // (turned with the view); null when its type has no angle this task edits.
+  function knobAt(region, view) {
+    const field = model.angleField(doc, region.id);
+    if (!field) return null;
+    const [x, y, width, height] = region.bbox;
+    const centre = { x: x + width / 2, y: y + height / 2 };
+    const radians = ((field.value ?? 0) * Math.PI) / 180;
+    const reach = height / 2 + 28 / view.scale; // image px: 28 CSS px past the edge
+    const tip = { x: centre.x + Math.sin(radians) * reach, y: centre.y - Math.cos(radians) * reach };
+    return { from: imageToScreen(view, centre), knob: imageToScreen(view, tip), centre, field };
+  }
+
+  function onKnob(event) {
+    const region = model.regionOf(doc ?? { regions: [] }, selected);
+    const angle = region && model.isEditable(doc, region.id) ? knobAt(region, viewer.view) : null;
+    if (!angle) return null;
+    const at = screenPoint(event);
+    return Math.max(Math.abs(at.x - angle.knob.x), Math.abs(at.y - angle.knob.y)) <= HANDLE_HIT ? angle : null;
+  }
+
+  function turn(step) {
+    const field = selected && model.angleField(doc, selected);
+    if (!field) return false;
+    change(model.setAttribute(doc, selected, field.name, model.normalAngle((field.value ?? 0) + step)), LABELS.angle());
+    return true;
   }
   viewer.onFrame(placeHandles);
 
@@ -141,12 +183,21 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
   on(stage, "pointerdown", (event) => {
     if (!doc || event.button !== 0 || gesture) return;
     const point = viewer.toImage(event.clientX, event.clientY);
+    const start0 = { screen: screenPoint(event), image: point, pointer: event.pointerId, before: doc };
+    const knobbed = onKnob(event);
+    if (knobbed) {
+      gesture = { ...start0, kind: "angle", id: selected, centre: knobbed.centre, field: knobbed.field.name };
+      event.preventDefault();
+      gesture.gate = model.createDragGate(start0.screen);
+      stage.setPointerCapture(event.pointerId);
+      return;
+    }
     const drawing = tool === "box" || event.ctrlKey || event.metaKey;
     let hit = model.hitTest(doc, point, { selected, handleRadius: HANDLE_HIT / viewer.view.scale, drawing });
     // With the box tool even the selected box's body is canvas, so "draw a formula, then its
     // characters inside it" needs no other key; its handles still resize it.
     if (drawing && hit.target === "body") hit = { target: "canvas" };
-    const start = { screen: screenPoint(event), image: point, pointer: event.pointerId, before: doc };
+    const start = start0;
     if (hit.target === "handle") gesture = { ...start, kind: "resize", id: hit.id, handle: hit.handle };
     else if (hit.target === "body") {
       if (hit.id !== selected) select(hit.id);
@@ -182,6 +233,13 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
       preview.style.display = "";
       return;
     }
+    if (gesture.kind === "angle") {
+      const degrees = (Math.atan2(point.x - gesture.centre.x, gesture.centre.y - point.y) * 180) / Math.PI;
+      gesture.after = model.setAttribute(gesture.before, gesture.id, gesture.field, model.normalAngle(degrees));
+      doc = gesture.after;
+      placeHandles();
+      return;
+    }
     const next = gesture.kind === "move"
       ? model.moveRegion(gesture.before, gesture.id, dx, dy)
       : model.resizeRegion(gesture.before, gesture.id, gesture.handle, dx, dy);
@@ -213,7 +271,8 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
       viewer.regionElement(made.id)?.focus({ preventScroll: true });
       return;
     }
-    change(done.after ?? done.before, done.kind === "move" ? LABELS.move() : LABELS.resize(), { before: done.before });
+    const label = { move: LABELS.move, resize: LABELS.resize, angle: LABELS.angle }[done.kind]();
+    change(done.after ?? done.before, label, { before: done.before });
     viewer.regionElement(done.id)?.focus({ preventScroll: true });
   }
   on(stage, "pointerup", (event) => endGesture(event));
@@ -311,6 +370,8 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
       const id = selected;
       change(model.setHidden(doc, [id], !doc.hidden[id]), LABELS.hide());
     },
+    "angle.less": () => turn(-1),
+    "angle.more": () => turn(1),
     "clipboard.copy": () => { if (selected) clipboard = model.copyRegions(doc, selected); },
     "clipboard.paste": () => clipboard.length && paste(clipboard),
     "region.duplicate": () => selected && paste(model.copyRegions(doc, selected)),

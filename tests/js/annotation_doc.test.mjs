@@ -343,3 +343,17 @@ test("a second schema (table > cell with a choice) works without code changes", 
     [{ name: "role", kind: "choice", choices: ["header", "body"], value: "header" }]);
   assert.deepEqual(missingRequired(doc), []);
 });
+
+test("an angle is degrees clockwise in (-90, 90], one decimal, and only a number is one", async () => {
+  const { angleField, normalAngle } = await import("../../static/labeling/annotation_doc.js");
+  const schema = [{ ...MATH[0], attributes: [...MATH[0].attributes, { name: "angle", kind: "angle", required: false, choices: [] }] }];
+  const rules = createRules({ schema });
+  const doc = createDocument({ rules, annotation: { regions: [formula("r1", [0, 0, 10, 10])] }, width: 100, height: 100 });
+
+  assert.deepEqual([normalAngle(91), normalAngle(-90), normalAngle(90), normalAngle(12.34), normalAngle(-0.01)], [-89, 90, 90, 12.3, 0]);
+  assert.equal(angleField(doc, "r1").name, "angle");
+  assert.equal(setAttribute(doc, "r1", "angle", "12"), doc);
+  assert.equal(setAttribute(doc, "r1", "angle", 95), doc);
+  assert.equal(regionOf(setAttribute(doc, "r1", "angle", -12.5), "r1").attributes.angle, -12.5);
+  assert.equal(angleField(mathDoc([formula("r1", [0, 0, 10, 10])]), "r1"), null);
+});
