@@ -1,5 +1,5 @@
 """The labeling tool's page: the annotator's next task (or the one named), its photo in the
-viewer with its regions. This first slice only shows; drawing and editing come next."""
+viewer with the box editor, the side panels, autosave and submit (static/labeling/work.js)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -7,11 +7,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.csp import strict_csp
 from labeling import policy
 
 
 @login_required
 @require_safe
+@strict_csp
 def work(request):
     """Annotators only (403 for others). ``?task=<id>`` opens a task they may read; any
     other task, another annotator's or another vendor's, is a 404 page, not a broken tool."""
@@ -23,6 +25,7 @@ def work(request):
             raise Http404
         task_id = get_object_or_404(policy.tasks_readable_by(request.user), pk=int(asked)).pk
     config = {
+        "user": request.user.pk,
         "task": task_id,
         "next_url": reverse("labeling-api:task-next"),
         "task_url": reverse("labeling-api:task-detail", args=[0]),

@@ -58,8 +58,8 @@ export function regionsInTreeOrder(regions) {
 }
 
 /** A region's short label (shown on its box) and its accessible name (type, number, text). */
-export function regionNames(region, number, { locked = false } = {}) {
-  const values = { type: region.type, number };
+export function regionNames(region, number, { locked = false, typeName = null } = {}) {
+  const values = { type: typeName ?? region.type, number };
   const label = interpolate(gettext("%(type)s %(number)s"), values);
   const attributes = region.attributes || {};
   const key = TEXT_ATTRIBUTES.find((name) => typeof attributes[name] === "string" && attributes[name]);
@@ -326,15 +326,18 @@ export function createViewer(root) {
     delete root.dataset.painted;
   }
 
-  function setRegions(regions, { lockedTypes = [] } = {}) {
+  /** Draws the boxes. Options: lockedTypes (types shown locked), locked (ids the annotator
+   * locked), hidden (ids not drawn), typeNames ({slug: name}), typeOrder (slugs, for the
+   * tones: the same type keeps its colour as boxes come and go). */
+  function setRegions(regions, { lockedTypes = [], locked: lockedIds = null, hidden = null, typeNames = {}, typeOrder = [] } = {}) {
     const locked = new Set(lockedTypes);
-    const types = [];
+    const types = [...typeOrder];
     regionLayer.replaceChildren();
     labelLayer.replaceChildren();
-    shown = regionsInTreeOrder(regions).map(({ region, number }) => {
+    shown = regionsInTreeOrder(regions).filter(({ region }) => !hidden?.has(region.id)).map(({ region, number }) => {
       if (!types.includes(region.type)) types.push(region.type);
-      const isLocked = locked.has(region.type);
-      const { label, name } = regionNames(region, number, { locked: isLocked });
+      const isLocked = locked.has(region.type) || Boolean(lockedIds?.has(region.id));
+      const { label, name } = regionNames(region, number, { locked: isLocked, typeName: typeNames[region.type] });
       const [x, y, width, height] = region.bbox;
       const geometryOf = { x, y, width, height };
       const tone = `tone-${types.indexOf(region.type) % 4}`;
@@ -358,6 +361,21 @@ export function createViewer(root) {
 
   function regionElement(id) {
     return shown.find((entry) => entry.region.id === id)?.line || null;
+  }
+
+  /** Moves one drawn box (during a drag: nothing else is redrawn). */
+  function placeRegion(id, bbox) {
+    const entry = shown.find((item) => item.region.id === id);
+    if (!entry) return;
+    entry.region = { ...entry.region, bbox };
+    const [x, y, width, height] = bbox;
+    for (const element of [entry.line, entry.halo]) {
+      element.setAttribute("x", x);
+      element.setAttribute("y", y);
+      element.setAttribute("width", width);
+      element.setAttribute("height", height);
+    }
+    requestDraw();
   }
 
   /** Brings a region into view (centred when any of it is off screen) and focuses it. */
@@ -529,7 +547,10 @@ export function createViewer(root) {
     rotate,
     reveal,
     regionElement,
+    placeRegion,
     requestDraw,
+    get image() { return image ? { ...image } : null; },
+    get source() { return source; },
     get view() { return { ...view }; },
     setView: (next) => setView(next),
     toImage: (clientX, clientY) => geometry.screenToImage(view, local({ clientX, clientY })),

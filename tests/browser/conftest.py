@@ -43,3 +43,19 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def tool_page(page):
+    """A page that fails its test on any script error or Content-Security-Policy refusal
+    (the labeling tool runs under script-src 'self' with no inline script)."""
+    problems = []
+
+    def console(message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            problems.append(message.text)
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"{error.name}: {error.message}"))
+    yield page
+    assert problems == [], problems
