@@ -429,7 +429,7 @@ TIMELINE = """() => {
   const decoded = performance.getEntriesByName("bench:decoded")[0];
   return {
     html: navigation.responseEnd,
-    scripts: scripts.length ? Math.max(...scripts.map((entry) => entry.responseEnd)) : null,
+    last_script: scripts.length ? Math.max(...scripts.map((entry) => entry.responseEnd)) : null,
     dom_content_loaded: navigation.domContentLoadedEventEnd,
     task_asked: task ? task.startTime : null,
     task_answered: task ? task.responseEnd : null,
