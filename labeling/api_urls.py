@@ -11,6 +11,7 @@ from labeling.api import (
     kinds,
     photos,
     skipped,
+    tool,
 )
 
 app_name = "labeling-api"
@@ -110,6 +111,7 @@ urlpatterns += [
     path("tasks/<int:task_id>/skip/", handout.TaskSkipApi.as_view(), name="task-skip"),
     path("tasks/<int:task_id>/reopen/", handout.TaskReopenApi.as_view(), name="task-reopen"),
     path("tasks/<int:task_id>/history/", handout.TaskHistoryApi.as_view(), name="task-history"),
+    path("tasks/<int:task_id>/tool/", tool.TaskToolApi.as_view(), name="task-tool"),
     path(
         "tasks/<int:task_id>/image/<str:kind>/",
         handout.TaskImageApi.as_view(),

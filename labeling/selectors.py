@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
+from datasets import selectors as dataset_selectors
 from datasets.models import AttributeDef, GroundTruthVersion, Item, RegionType
+from guides import selectors as guide_selectors
 from labeling.models import (
     Annotation,
     AnnotationChange,
@@ -393,3 +395,32 @@ def delivery_line_list(*, delivery: Delivery, outcome: str | None = None) -> Que
     if outcome:
         lines = lines.filter(outcome=outcome)
     return lines.order_by("number")
+
+
+# --- the labeling tool ----------------------------------------------------------------------
+
+
+def task_tool(*, task: Task) -> dict:
+    """What the labeling tool needs beside the task: the dataset's label schema, its taxonomy
+    with the names planners typed, the item's categories now (to confirm or correct), the
+    guide versions the task is labeled under, and where the annotator's figures are.
+    Expects ``batch`` loaded; seven queries."""
+    dataset = task.batch.dataset
+    item = Item.objects.prefetch_related(dataset_selectors.category_links()).get(pk=task.item_id)
+    axes = [
+        {
+            "slug": axis.slug,
+            "name": axis.name,
+            "categories": [{"slug": c.slug, "name": c.name} for c in axis.categories.all()],
+        }
+        for axis in dataset_selectors.axis_list(dataset=dataset)
+    ]
+    return {
+        "dataset": dataset.pk,
+        "schema": dataset_selectors.schema_snapshot(dataset),
+        "axes": axes,
+        "item_categories": dataset_selectors.item_categories(item),
+        "guides": guide_selectors.versions_applying(
+            dataset_id=dataset.pk, task_kind_id=task.task_kind_id
+        ),
+    }

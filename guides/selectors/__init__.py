@@ -9,6 +9,7 @@ from guides.selectors.examples import (
     examples_by_section,
 )
 from guides.selectors.questions import question_notices
+from guides.selectors.versions import versions_applying
 
 __all__ = [
     "example_drawn",
@@ -19,6 +20,7 @@ __all__ = [
     "guide_notices",
     "question_notices",
     "version_notices",
+    "versions_applying",
 ]
 
 

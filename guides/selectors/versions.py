@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from accounts.models import User
 from guides import policy
 from guides.models import Guide, GuideVersion
+from guides.services.gate import guide_versions_current
 
 
 @dataclass
@@ -170,3 +172,21 @@ def text_compare(left: str, right: str) -> Comparison:
 def version_compare(*, left: GuideVersion, right: GuideVersion) -> Comparison:
     """Two versions of one guide side by side."""
     return text_compare(left.body, right.body)
+
+
+def versions_applying(*, dataset_id: int, task_kind_id: int | None = None) -> list[dict]:
+    """The latest published version of each guide a task of this dataset and kind is labeled
+    under, for the labeling tool: ``[{"guide", "title", "version", "url", "questions_url"}]``.
+    Two queries."""
+    ids = guide_versions_current(dataset_id=dataset_id, task_kind_id=task_kind_id)
+    versions = GuideVersion.objects.filter(pk__in=ids).select_related("guide")
+    return [
+        {
+            "guide": version.guide_id,
+            "title": version.guide.title,
+            "version": version.number,
+            "url": reverse("guides:version-detail", args=[version.guide_id, version.number]),
+            "questions_url": reverse("guides-api:question-list", args=[version.guide_id]),
+        }
+        for version in sorted(versions, key=lambda v: ids.index(v.pk))
+    ]
