@@ -304,6 +304,43 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
     if (next !== doc) change(next, LABELS.nudge());
   }
 
+  // Grows or shrinks the selected box from its right and bottom edges (the keyboard's resize).
+  function grow(dx, dy) {
+    if (!selected) return;
+    const next = model.resizeRegion(doc, selected, dx && dy ? "se" : dx ? "e" : "s", dx, dy);
+    if (next !== doc) change(next, LABELS.resize());
+  }
+
+  // A box of the type the box tool draws, for the keyboard: inside the selected box when the
+  // type nests in it, else in the middle of the view; then arrows move it, Mod+arrows size it.
+  function addBox() {
+    const type = drawType ?? model.drawableTypes(doc)[0];
+    if (!type) return;
+    const definition = doc.rules.types.get(type);
+    const around = model.regionOf(doc, selected);
+    let from;
+    let to;
+    if (around && definition.parents.includes(around.type)) {
+      const [x, y, width, height] = around.bbox;
+      from = { x: x + width * 0.35, y: y + height * 0.3 };
+      to = { x: x + width * 0.65, y: y + height * 0.7 };
+    } else {
+      const box = stage.getBoundingClientRect();
+      const centre = viewer.toImage(box.left + box.width / 2, box.top + box.height / 2);
+      const half = { x: 80 / viewer.view.scale, y: 30 / viewer.view.scale };
+      from = { x: centre.x - half.x, y: centre.y - half.y };
+      to = { x: centre.x + half.x, y: centre.y + half.y };
+    }
+    const made = model.createBox(doc, { type, from, to });
+    if (!made.id) {
+      onRefused(refusal(made.reason));
+      return;
+    }
+    change(made.doc, LABELS.draw());
+    select(made.id);
+    viewer.regionElement(made.id)?.focus({ preventScroll: true });
+  }
+
   function deleteSelected() {
     if (!selected) return false; // nothing selected: Delete does nothing
     const { doc: next, removed } = model.deleteRegion(doc, selected);
@@ -370,6 +407,15 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
       const id = selected;
       change(model.setHidden(doc, [id], !doc.hidden[id]), LABELS.hide());
     },
+    "region.add": addBox,
+    "size.wider": () => grow(1, 0),
+    "size.narrower": () => grow(-1, 0),
+    "size.taller": () => grow(0, 1),
+    "size.shorter": () => grow(0, -1),
+    "size.wider10": () => grow(10, 0),
+    "size.narrower10": () => grow(-10, 0),
+    "size.taller10": () => grow(0, 10),
+    "size.shorter10": () => grow(0, -10),
     "angle.less": () => turn(-1),
     "angle.more": () => turn(1),
     "clipboard.copy": () => { if (selected) clipboard = model.copyRegions(doc, selected); },

@@ -256,7 +256,7 @@ export async function initWorkPage(root, config) {
     return model.createDocument({ rules, annotation, width: opened.item.width, height: opened.item.height });
   }
 
-  async function open(opened) {
+  async function open(opened, known = null) {
     stopTask();
     task = opened;
     root.dataset.task = String(opened.id);
@@ -266,7 +266,7 @@ export async function initWorkPage(root, config) {
       url.searchParams.set("task", String(opened.id));
       history.replaceState(null, "", url);
     }
-    const described = api(taskUrl(opened.id, "tool/")).catch(() => null);
+    const described = known ?? api(taskUrl(opened.id, "tool/")).catch(() => null);
     showState(root, "task");
     const painted = viewer.show({
       image: opened.item,
@@ -621,6 +621,10 @@ export async function initWorkPage(root, config) {
     "task.nothing": nothingToLabel,
     "task.next": next,
     help: showHelp,
+    "region.edit": () => {
+      if (!editor.selected || !parts.attributes?.focusFirst) return false;
+      return parts.attributes.focusFirst() !== false;
+    },
     "focus.canvas": () => {
       const box = editor.selected && viewer.regionElement(editor.selected);
       (box || viewer.stage).focus({ preventScroll: true });
@@ -630,8 +634,7 @@ export async function initWorkPage(root, config) {
   function run(action, chord = null) {
     if (pageActions[action]) {
       if (action !== "task.next" && !task) return false;
-      pageActions[action]();
-      return true;
+      return pageActions[action]() !== false;
     }
     if (!task || busy) return false;
     const done = editor.act(action, chord);
@@ -672,7 +675,8 @@ export async function initWorkPage(root, config) {
 
   showKeys();
   try {
-    if (config.task) await open(await api(taskUrl(config.task)));
+    if (config.opened) await open(config.opened.task, config.opened.tool);
+    else if (config.task) await open(await api(taskUrl(config.task)));
     else showNext(await api(config.next_url, { method: "POST", body: {} }));
   } catch (error) {
     failed(error);
