@@ -20,8 +20,10 @@ def test_sign_out_from_the_tool_clears_the_drafts_and_the_language_menu_works(
     page.goto(f"{live_server.url}/labeling/work/")
     page.evaluate(
         """() => {
-          localStorage.setItem("groundwork.draft.1.7", JSON.stringify({ user: 1, task: 7, annotation: {} }));
-          localStorage.setItem("groundwork.draft.2.8", JSON.stringify({ user: 2, task: 8, annotation: {} }));
+          for (const [user, task] of [[1, 7], [2, 8]]) {
+            const copy = { user, task, base: 0, annotation: {} };
+            localStorage.setItem(`groundwork.draft.${user}.${task}`, JSON.stringify(copy));
+          }
         }"""
     )
 
