@@ -19,13 +19,9 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    """Signing out also empties what the site keeps in this browser (the labeling tool's
-    unsaved drafts among it): a vendor's annotators often share one computer."""
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        response["Clear-Site-Data"] = '"storage"'
-        return response
+    """Signing out. The page's script (static/core/page.js) removes the labeling tool's
+    unsaved drafts from this browser as the form is sent (a vendor's annotators often share
+    one computer); the site's other storage, such as each user's shortcut settings, stays."""
 
 
 @login_required

@@ -35,8 +35,9 @@ function parse(text) {
   }
 }
 
-export async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin" };
+// `keepalive`: the request outlives the page (a draft saved as the tab closes).
+export async function api(path, { method = "GET", body, headers = {}, keepalive = false } = {}) {
+  const init = { method, headers: { Accept: "application/json", ...headers }, credentials: "same-origin", keepalive };
   if (method !== "GET" && method !== "HEAD") init.headers["X-CSRFToken"] = csrfToken();
   if (body instanceof FormData) init.body = body;
   else if (body !== undefined) {

@@ -2,7 +2,7 @@
 // has it, under `groundwork.draft.<user>.<task>` as { user, task, base, annotation, at } (base:
 // the server's version the work is based on). Pure storage logic: the storage is passed in. A
 // copy is only ever given back to the user who wrote it (annotators share computers), and
-// signing out removes them all (static/core/page.js; the logout answer adds Clear-Site-Data).
+// signing out removes them all (static/core/page.js).
 const PREFIX = "groundwork.draft.";
 
 export const draftKey = (user, task) => `${PREFIX}${user}.${task}`;

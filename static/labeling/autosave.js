@@ -68,6 +68,7 @@ export function createSaver({
   let keepaliveNext = false;
   let failures = 0;
   let stopped = false;
+  let paused = false; // a submit is under way: it carries the annotation itself
 
   const local = localDraft(storage, where);
   const found = draftToRestore(local, { annotation, version });
@@ -114,7 +115,7 @@ export function createSaver({
   }
 
   function plan() {
-    if (flight || stopped || changes === acked) return;
+    if (flight || stopped || paused || changes === acked) return;
     wait(Math.min(lastChange + delay, (firstUnsent ?? lastChange) + maxWait) - now(), push);
   }
 
@@ -197,6 +198,20 @@ export function createSaver({
     return state;
   }
 
+  // Before a submit, which carries the annotation itself: no save starts, the one in flight
+  // ends; resolves to the version the submit is based on. resume() when the submit failed.
+  async function idle() {
+    paused = true;
+    halt();
+    while (flight) await flight;
+    return version;
+  }
+
+  function resume() {
+    paused = false;
+    plan();
+  }
+
   async function resolve(choice) {
     if (state === "conflict") {
       const { theirs } = detail;
@@ -223,7 +238,8 @@ export function createSaver({
   return {
     change,
     flush,
-    settle: flush, // before a submit: nothing in flight, nothing pending
+    idle,
+    resume,
     retry: () => (state === "offline" || state === "signed-out" ? flush() : Promise.resolve(state)),
     resolve,
     // The local copy the saver took up on opening ("restore", or "conflict": mine), for the page

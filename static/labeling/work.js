@@ -9,6 +9,7 @@
 import { api } from "../core/api.js";
 import { gettext, interpolate, ngettext } from "../core/i18n.js";
 import * as model from "./annotation_doc.js";
+import { createSaver } from "./autosave.js";
 import { createEditor } from "./editor.js";
 import { chordLabel, chordOf, createKeymap, platformOf, scopeOf } from "./keymap.js";
 import { loadKatex, loadKatexOptions } from "./latex_preview.js";
@@ -210,33 +211,16 @@ export async function initWorkPage(root, config) {
     if (state === "conflict") showConflict(detail);
   }
 
-  async function makeSaver(opened) {
-    const send = ({ annotation, version }, { keepalive = false } = {}) => {
-      if (keepalive) {
-        return fetch(taskUrl(opened.id, "annotation/"), {
-          method: "PUT",
-          keepalive: true,
-          credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-          body: JSON.stringify({ annotation, version }),
-        }).then((response) => response.json());
-      }
-      return api(taskUrl(opened.id, "annotation/"), { method: "PUT", body: { annotation, version } });
-    };
-    const { createSaver } = await import("./autosave.js");
+  function makeSaver(opened) {
     return createSaver({
       user: config.user,
       task: opened.id,
       version: opened.version,
       annotation: opened.annotation,
-      send,
+      send: ({ annotation, version }, { keepalive = false } = {}) =>
+        api(taskUrl(opened.id, "annotation/"), { method: "PUT", body: { annotation, version }, keepalive }),
       onState: showSaveState,
     });
-  }
-
-  function csrf() {
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
   }
 
   // --- one task ---------------------------------------------------------------------------
@@ -283,7 +267,7 @@ export async function initWorkPage(root, config) {
     await loadParts();
     parts.categories?.setAxes?.(tool?.axes ?? []);
     parts.info?.show({ task: opened, tool, selectedRegion: null });
-    saver = await makeSaver(opened).catch(() => null);
+    saver = makeSaver(opened);
     restoreLocal(opened);
     refresh();
     say("");
@@ -295,7 +279,7 @@ export async function initWorkPage(root, config) {
   }
 
   function restoreLocal(opened) {
-    const local = saver?.restorable?.();
+    const local = saver?.restorable();
     if (!local) return;
     editor.replace(model.createDocument({
       rules: editor.doc.rules, annotation: local.annotation, width: opened.item.width, height: opened.item.height,
@@ -306,7 +290,7 @@ export async function initWorkPage(root, config) {
   function stopTask() {
     clearInterval(heartbeat);
     heartbeat = null;
-    saver?.dispose?.();
+    saver?.dispose();
     saver = null;
     for (const dialog of dialogs) if (dialog.open) dialog.close();
   }
@@ -383,9 +367,10 @@ export async function initWorkPage(root, config) {
     return showMessage(root, "empty", next.message);
   }
 
+  // Before a submit, skip or give-back: no draft save runs beside it (a submit carries the
+  // annotation itself); the version to send.
   async function settled() {
-    if (saver?.settle) await saver.settle();
-    return saver?.version ?? task.version;
+    return saver ? saver.idle() : task.version;
   }
 
   function selectField(fields) {
@@ -412,7 +397,7 @@ export async function initWorkPage(root, config) {
     try {
       const version = await settled();
       const answer = await api(taskUrl(submitted.id, "submit/"), { method: "POST", body: { annotation, version } });
-      saver?.forget?.();
+      saver?.forget();
       saver = null;
       say(gettext("Submitted."));
       const nextTask = answer.next?.task;
@@ -420,6 +405,7 @@ export async function initWorkPage(root, config) {
       parts.info?.refresh();
       await showNext(answer.next);
     } catch (error) {
+      saver?.resume();
       if (error.code === "stale_version") showConflict({ mine: annotation, theirs: error.error.current });
       else {
         say(error.message);
@@ -462,7 +448,7 @@ export async function initWorkPage(root, config) {
       busy = true;
       try {
         const answer = await api(taskUrl(task.id, "skip/"), { method: "POST", body: { reason, note: form.elements.note.value } });
-        saver?.forget?.();
+        saver?.forget();
         saver = null;
         say(gettext("Skipped."));
         parts.info?.refresh();
@@ -481,11 +467,12 @@ export async function initWorkPage(root, config) {
     try {
       await settled();
       await api(taskUrl(task.id, "release/"), { method: "POST", body: {} });
-      saver?.forget?.();
+      saver?.forget();
       stopTask();
       task = null;
       showState(root, "released");
     } catch (error) {
+      saver?.resume();
       say(error.message);
     } finally {
       busy = false;
@@ -661,10 +648,10 @@ export async function initWorkPage(root, config) {
   addEventListener("pagehide", () => saver?.flush({ keepalive: true }));
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") saver?.flush({ keepalive: true });
-    else saver?.retry?.();
+    else saver?.retry();
   });
-  addEventListener("online", () => saver?.retry?.());
-  addEventListener("focus", () => saver?.retry?.());
+  addEventListener("online", () => saver?.retry());
+  addEventListener("focus", () => saver?.retry());
 
   function failed(error) {
     const message = error.status === 404

@@ -27,14 +27,6 @@ def test_sign_out_from_the_tool_clears_the_drafts_and_the_language_menu_works(
         }"""
     )
 
-    # Browsers ignore Clear-Site-Data outside secure contexts (a plain-http deployment): the
-    # sign-out form's script must clear the drafts alone, so the header is taken off here.
-    def without_header(route):
-        answer = route.fetch(max_redirects=0)
-        headers = {k: v for k, v in answer.headers.items() if k.lower() != "clear-site-data"}
-        route.fulfill(response=answer, headers=headers)
-
-    page.route("**/accounts/logout/", without_header)
     page.select_option("#language-select", "ko")  # submits the form, under script-src 'self'
     page.wait_for_function("document.documentElement.lang === 'ko'")
     page.get_by_role("button", name="로그아웃").click()

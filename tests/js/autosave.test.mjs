@@ -415,3 +415,39 @@ test("clearDrafts removes one user's copies, or all Groundwork drafts, and nothi
   assert.equal(clearDrafts(storage), 1);
   assert.deepEqual([...storage.map.keys()], ["groundwork.keys.3"]);
 });
+
+test("idle before a submit: the save in flight ends, no new one starts until resume", async () => {
+  const { createSaver } = await import("../../static/labeling/autosave.js");
+  const timers = [];
+  const sent = [];
+  let answer;
+  const saver = createSaver({
+    user: 1, task: 2, version: 0, annotation: { regions: [] },
+    send: (body) => { sent.push(body); return new Promise((done) => { answer = done; }); },
+    storage: memoryStorage(),
+    now: () => 0, schedule: (run) => { timers.push(run); return timers.length; }, cancel: () => {},
+  });
+  saver.change({ regions: [{ id: "r1" }] });
+  timers.shift()(); // the debounce fires: one save in flight
+  saver.change({ regions: [{ id: "r1" }, { id: "r2" }] });
+  const idle = saver.idle();
+  answer({ version: 1 });
+
+  assert.equal(await idle, 1);
+  assert.equal(sent.length, 1);
+  for (const run of timers.splice(0)) run(); // nothing was planned while idle
+  assert.equal(sent.length, 1);
+  saver.resume();
+  assert.equal(timers.length, 1);
+});
+
+function memoryStorage() {
+  const data = new Map();
+  return {
+    getItem: (key) => (data.has(key) ? data.get(key) : null),
+    setItem: (key, value) => data.set(key, String(value)),
+    removeItem: (key) => data.delete(key),
+    key: (index) => [...data.keys()][index] ?? null,
+    get length() { return data.size; },
+  };
+}
