@@ -5,6 +5,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from datasets import services as dataset_services
+from tests.factories.accounts import UserFactory
 from tests.factories.guides import guide_published
 from tests.factories.labeling import make_shop
 from tests.factories.vendors import VendorFactory, member_of
@@ -42,6 +43,7 @@ def test_the_tool_reads_the_schema_the_taxonomy_the_items_categories_and_the_gui
             "questions_url": f"/api/v1/guides/{version.guide_id}/questions/",
         }
     ]
+    assert body["figures_url"] == "/api/v1/me/figures/"
 
 
 def test_a_second_schema_comes_through_as_the_planner_wrote_it():
@@ -75,3 +77,12 @@ def test_another_annotators_or_another_vendors_task_is_a_404():
 
     assert shop.clients[1].get(f"/api/v1/tasks/{task_id}/tool/").status_code == 404
     assert stranger.get(f"/api/v1/tasks/{task_id}/tool/").status_code == 404
+
+
+def test_a_trainer_does_not_see_a_tasks_tool_either():
+    shop = make_shop(annotators=1)
+    task_id = _held(shop)
+    trainer = APIClient()
+    trainer.force_login(UserFactory(role="trainer"))
+
+    assert trainer.get(f"/api/v1/tasks/{task_id}/tool/").status_code == 404
