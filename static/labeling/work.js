@@ -661,6 +661,8 @@ export async function initWorkPage(root, config) {
   }
 
   showKeys();
+  // For tests and bench/: how many times the LaTeX preview has rendered (check 21).
+  root.latexRenders = () => parts.attributes?.renders ?? 0;
   try {
     if (config.opened) await open(config.opened.task, config.opened.tool);
     else if (config.task) await open(await api(taskUrl(config.task)));

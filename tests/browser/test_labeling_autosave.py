@@ -21,12 +21,17 @@ def state(page) -> str:
 
 
 def local_copies(page) -> list[str]:
-    return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('groundwork.draft.'))")
+    return page.evaluate(
+        "Object.keys(localStorage).filter((k) => k.startsWith('groundwork.draft.'))"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_drafts_save_within_two_seconds_and_survive_offline_and_signing_out(
-    live_server, tool_page, world, artifacts  # noqa: F811
+    live_server,
+    tool_page,
+    world,
+    artifacts,  # noqa: F811
 ):
     page = tool_page
     dataset, vendor, annotator = world
@@ -79,7 +84,9 @@ def test_drafts_save_within_two_seconds_and_survive_offline_and_signing_out(
 
 @pytest.mark.django_db(transaction=True)
 def test_work_not_yet_sent_comes_back_after_a_reload_from_the_browsers_copy(
-    live_server, tool_page, world  # noqa: F811
+    live_server,
+    tool_page,
+    world,  # noqa: F811
 ):
     page = tool_page
     dataset, vendor, annotator = world
@@ -89,7 +96,9 @@ def test_work_not_yet_sent_comes_back_after_a_reload_from_the_browsers_copy(
     page.locator(".viewer-stage").focus()
     page.keyboard.press("KeyA")
     page.keyboard.press("KeyA")
-    page.wait_for_function("Object.keys(localStorage).some((k) => k.startsWith('groundwork.draft.'))")
+    page.wait_for_function(
+        "Object.keys(localStorage).some((k) => k.startsWith('groundwork.draft.'))"
+    )
 
     page.unroute("**/annotation/")
     page.reload()
