@@ -20,7 +20,8 @@ path with ``/images/`` replaced by ``/labels/`` and the extension by ``.txt``, e
 has one (empty when it has no box), and ``data.yaml`` names no ``path``, so its folders are
 read from the folder ``data.yaml`` is in, wherever the zip is unpacked.
 - crop → attribute, ``jsonl_crops``: ``labels.jsonl`` (file name, value, item, region, split,
-  crop box), then the crops;
+  crop box and, when the cropped type has an angle attribute, ``angle``: degrees clockwise,
+  null when unset; the crop itself is not turned), then the crops;
 - any stage, ``hf_imagefolder``: ``<split>/metadata.jsonl`` then that split's images, as the
   Hugging Face ``imagefolder`` loader reads it (``objects`` for boxes, ``text`` for values).
 
@@ -37,7 +38,7 @@ import orjson
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from datasets.models import Stage
+from datasets.models import AttributeDef, Stage
 from exports.models import Export
 from exports.parts import PartSet, PartWriter, file_chunks
 from exports.rows import Row, crop_box, image_path, regions_of
@@ -304,6 +305,8 @@ class AttributeProjection(Projection):
         super().__init__(export)
         self.type_slug = self.stage.input_type.slug
         self.attribute = self.stage.output_attribute.name
+        angle = self.stage.input_type.attributes.filter(kind=AttributeDef.Kind.ANGLE).first()
+        self.angle = angle.name if angle is not None else None
 
     def item(self, row: Row, part: PartWriter) -> Iterator[tuple[str, bytes]]:
         yield from super().item(row, part)
@@ -325,6 +328,8 @@ class AttributeProjection(Projection):
                 "split": row.split,
                 "box": list(box),
             }
+            if self.angle is not None:
+                line["angle"] = attributes.get(self.angle)
             part.line(f"hf/{row.split}" if hf else "labels", line)
             part.count(row.split, row.category_key, images=1, annotations=1)
             yield path, crops.png(box)

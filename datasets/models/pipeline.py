@@ -46,13 +46,22 @@ class RegionType(models.Model):
 
 
 class AttributeDef(models.Model):
-    """An attribute of a region type: its kind, whether it is required, its choices."""
+    """An attribute of a region type: its kind, whether it is required, its choices.
+
+    An ``angle`` is how far the region's content is turned, in degrees clockwise as seen on
+    the upright photo (the box stays axis-aligned): -90 < angle <= 90, at most one decimal
+    place, 0 = level. A type has at most one, so a recognition crop knows what to deskew by.
+    """
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
         LATEX = "latex", _("LaTeX")
         BOOLEAN = "boolean", _("Yes or no")
         CHOICE = "choice", _("Choice")
+        ANGLE = "angle", _("Angle (degrees)")
+
+    #: The range of an ``angle``: more than the first, at most the second.
+    ANGLE_RANGE = (-90, 90)
 
     region_type = models.ForeignKey(
         RegionType,
@@ -71,7 +80,12 @@ class AttributeDef(models.Model):
         verbose_name_plural = _("attributes")
         ordering = ["region_type", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["region_type", "name"], name="attribute_name_unique")
+            models.UniqueConstraint(fields=["region_type", "name"], name="attribute_name_unique"),
+            models.UniqueConstraint(
+                fields=["region_type"],
+                condition=models.Q(kind="angle"),
+                name="attribute_one_angle",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -59,6 +59,12 @@ def _is_number(value) -> bool:
         return False
 
 
+def _is_angle(value) -> bool:
+    """Degrees clockwise on the upright photo: -90 < value <= 90, at most one decimal."""
+    low, high = AttributeDef.ANGLE_RANGE
+    return _is_number(value) and low < value <= high and round(value, 1) == value
+
+
 class _Problems(dict):
     def add(self, field: str, message: str) -> None:
         self[field] = f"{self[field]} {message}" if field in self else message
@@ -89,6 +95,17 @@ def _attribute_check(
     if kind == AttributeDef.Kind.BOOLEAN:
         if not isinstance(value, bool):
             problems.add(where, _("Expected true or false."))
+    elif kind == AttributeDef.Kind.ANGLE:
+        if not _is_angle(value):
+            low, high = AttributeDef.ANGLE_RANGE
+            problems.add(
+                where,
+                _(
+                    "An angle is a number of degrees clockwise, more than %(low)s and at most "
+                    "%(high)s, with at most one decimal place."
+                )
+                % {"low": low, "high": high},
+            )
     elif not isinstance(value, str):
         problems.add(where, _("Expected text."))
     elif kind == AttributeDef.Kind.CHOICE and value not in definition.choices:

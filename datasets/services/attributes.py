@@ -32,8 +32,10 @@ def _require_valid_attribute(
         raise DomainError(
             _("“%(kind)s” is not a kind of attribute.") % {"kind": kind},
             code="invalid_kind",
-            fields={"kind": _("Pick text, latex, boolean or choice.")},
+            fields={"kind": _("Pick text, latex, boolean, choice or angle.")},
         )
+    if kind == AttributeDef.Kind.ANGLE:
+        _require_no_other_angle(region_type, exclude=exclude)
     if kind == AttributeDef.Kind.CHOICE:
         if not choices:
             raise DomainError(
@@ -54,6 +56,18 @@ def _require_valid_attribute(
             _("Only a choice attribute has choices; this one is %(kind)s.") % {"kind": kind},
             code="choices_not_allowed",
             fields={"choices": _("Leave the choices empty, or make it a choice.")},
+        )
+
+
+def _require_no_other_angle(region_type: RegionType, *, exclude=None) -> None:
+    """A type has one angle at most: a crop is turned by one number."""
+    other = region_type.attributes.exclude(pk=exclude).filter(kind=AttributeDef.Kind.ANGLE).first()
+    if other is not None:
+        raise DomainError(
+            _("Region type “%(type)s” already has an angle, “%(name)s”; a type has one at most.")
+            % {"type": region_type.slug, "name": other.name},
+            code="angle_taken",
+            fields={"kind": _("This type already has an angle.")},
         )
 
 

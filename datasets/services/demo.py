@@ -59,7 +59,8 @@ def demo_dataset_ensure(*, planner: User) -> Dataset:
 
 
 #: The demo's label schema: slug → (name, top level, parents, attributes (name, kind, required)).
-#: ``truncated`` marks a formula cut at the image edge, as the generator's truth does.
+#: ``truncated`` marks a formula cut at the image edge, as the generator's truth does;
+#: ``angle`` how far a formula written at a slant is turned (degrees clockwise, 0 = level).
 SCHEMA = {
     "formula": (
         "Formula",
@@ -69,6 +70,7 @@ SCHEMA = {
             ("latex", "latex", True),
             ("handwritten", "boolean", False),
             ("truncated", "boolean", False),
+            ("angle", "angle", False),
         ),
     ),
     "char": ("Character", False, ("formula",), (("symbol", "text", True),)),
@@ -76,7 +78,8 @@ SCHEMA = {
 
 
 def demo_schema_ensure(*, dataset: Dataset, planner: User) -> None:
-    """Create the demo's region types and attributes if missing; leave existing ones alone."""
+    """Create the demo's region types and attributes if missing; leave existing ones alone
+    (an older demo dataset gains the attributes added since, once)."""
     for slug, (name, top_level, parents, attributes) in SCHEMA.items():
         region_type = dataset.region_types.filter(slug=slug).first() or services.region_type_create(
             dataset=dataset, name=name, slug=slug, top_level=top_level, parents=parents, by=planner

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import Role
 from core.errors import DomainError
@@ -191,3 +192,54 @@ def test_a_box_number_too_large_for_a_float_is_refused_not_a_crash(schema):
     annotation["regions"][0]["bbox"] = [10**400, 20, 300, 80]
 
     assert "regions.r1.bbox" in _problems(schema, annotation)
+
+
+# --- angle ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def angled(schema, formula):
+    services.attribute_create(region_type=formula, name="angle", kind="angle", by=None)
+    return schema
+
+
+def _with_angle(value) -> dict:
+    annotation = _good()
+    annotation["regions"][0]["attributes"]["angle"] = value
+    return annotation
+
+
+@pytest.mark.parametrize("value", [0, 90, -89.9, 12.5, 7])
+def test_an_angle_in_range_with_one_decimal_passes_as_a_number(angled, value):
+    result = services.annotation_validate(
+        dataset=angled, annotation=_with_angle(value), width=640, height=480
+    )
+
+    assert result["regions"][0]["attributes"]["angle"] == value
+
+
+@pytest.mark.parametrize(
+    "value", [-90, 90.1, 180, 12.34, float("nan"), float("inf"), True, "12", None, [5]]
+)
+def test_an_angle_out_of_range_or_not_a_number_is_refused_naming_the_range(angled, value):
+    problems = _problems(angled, _with_angle(value))
+
+    assert set(problems) == {"regions.r1.attributes.angle"}
+    assert "-90" in problems["regions.r1.attributes.angle"]
+    assert "90" in problems["regions.r1.attributes.angle"]
+
+
+def test_an_angle_is_checked_in_a_draft_too(angled):
+    with pytest.raises(DomainError) as caught:
+        services.annotation_validate(
+            dataset=angled, annotation=_with_angle(95), width=640, height=480, draft=True
+        )
+
+    assert "regions.r1.attributes.angle" in caught.value.fields
+
+
+def test_the_angle_refusal_is_in_korean_for_a_korean_reader(angled):
+    with translation.override("ko"):
+        problems = _problems(angled, _with_angle(95))
+
+    assert "각도" in problems["regions.r1.attributes.angle"]

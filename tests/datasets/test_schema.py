@@ -455,3 +455,65 @@ def test_comparing_versions_lists_each_region_type(planner_client, dataset, form
     assert [(e["kind"], e["key"]) for e in body["added"]] == [("region_type", "char")]
     assert body["changed"][0]["key"] == "formula"
     assert body["changed"][0]["after"] == {"name": "Math"}
+
+
+# --- angle ----------------------------------------------------------------------------------
+
+
+def test_a_second_angle_on_one_type_is_refused_through_the_api(planner_client, dataset, formula):
+    url = f"/api/v1/datasets/{dataset.id}/schema/types/{formula.id}/attributes/"
+
+    first = planner_client.post(url, {"name": "angle", "kind": "angle"}, format="json")
+    version = Dataset.objects.get(pk=dataset.pk).spec_version
+    second = planner_client.post(url, {"name": "tilt", "kind": "angle"}, format="json")
+    listed = planner_client.get(f"/api/v1/datasets/{dataset.id}/schema/").json()
+
+    assert first.status_code == 201 and first.json()["kind"] == "angle"
+    assert second.status_code == 400
+    assert second.json()["error"]["code"] == "angle_taken"
+    assert "kind" in second.json()["error"]["fields"]
+    assert [a["kind"] for a in listed[0]["attributes"]].count("angle") == 1
+    assert Dataset.objects.get(pk=dataset.pk).spec_version == version
+
+
+def test_turning_another_attribute_into_a_second_angle_is_refused(formula):
+    services.attribute_create(region_type=formula, name="angle", kind="angle", by=None)
+    handwritten = formula.attributes.get(name="handwritten")
+
+    _refused("angle_taken", services.attribute_update, attribute=handwritten, kind="angle", by=None)
+
+    assert formula.attributes.get(name="handwritten").kind == "boolean"
+
+
+def test_the_schema_page_adds_and_shows_an_angle_by_its_planner_name(
+    planner_client, dataset, formula
+):
+    added = planner_client.post(
+        f"/datasets/{dataset.id}/schema/attributes/new/",
+        {"region_type": formula.id, "name": "angle", "kind": "angle"},
+    )
+    again = planner_client.post(
+        f"/datasets/{dataset.id}/schema/attributes/new/",
+        {"region_type": formula.id, "name": "tilt", "kind": "angle"},
+    )
+    html = planner_client.get(f"/datasets/{dataset.id}/schema/").content.decode()
+
+    assert added.status_code == 302
+    assert again.status_code == 400 and "already has an angle" in again.content.decode()
+    assert "<td>Angle (degrees)</td>" in html
+    assert not formula.attributes.filter(name="tilt").exists()
+
+
+def test_the_demo_formula_gains_an_optional_angle_once(make_user):
+    planner = make_user(Role.PLANNER)
+    dataset = services.demo_dataset_ensure(planner=planner)
+    formula = dataset.region_types.get(slug="formula")
+    formula.attributes.get(name="angle").delete()  # a demo seeded before the angle
+    version = Dataset.objects.get(pk=dataset.pk).spec_version
+
+    services.demo_schema_ensure(dataset=dataset, planner=planner)
+    services.demo_schema_ensure(dataset=dataset, planner=planner)
+
+    angle = formula.attributes.get(kind="angle")
+    assert (angle.name, angle.required) == ("angle", False)
+    assert Dataset.objects.get(pk=dataset.pk).spec_version == version + 1

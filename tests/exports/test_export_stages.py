@@ -386,3 +386,23 @@ def test_small_exports_are_cut_into_smaller_chunks_so_workers_share_them(setting
     settings.EXPORT_CHUNK_ITEMS = 5000
 
     assert chunk_size(total) == size
+
+
+def test_a_recognition_row_carries_its_formulas_angle_and_the_crop_stays_upright(dataset):
+    truth = current_truths(dataset).filter(item__split="train").first()
+    annotation = truth.annotation
+    formula = next(r for r in annotation["regions"] if r["type"] == "formula")
+    formula["attributes"]["angle"] = -12.5
+    services.ground_truth_record(
+        item=truth.item, annotation=annotation, source=truth.source, source_ref=truth.source_ref
+    )
+
+    archive = _zip(_export(dataset, "formula-recognition"))
+
+    rows = {(row["item"], row["region"]): row for row in _jsonl(archive, "labels.jsonl")}
+    turned = rows.pop((truth.item_id, formula["id"]))
+    assert turned["angle"] == -12.5
+    assert {row["angle"] for row in rows.values()} == {None}
+    crop = Image.open(io.BytesIO(archive.read(turned["file_name"])))
+    left, top, right, bottom = turned["box"]
+    assert crop.size == (right - left, bottom - top)

@@ -170,13 +170,14 @@ ONE_SPLIT = {"train": 1.0, "val": 0.0, "test": 0.0}
 
 
 def formula_schema(dataset: Dataset) -> Dataset:
-    """The demo's label schema: ``formula`` (``latex`` required, ``handwritten``) holding
-    ``char`` (``symbol`` required)."""
+    """The demo's label schema: ``formula`` (``latex`` required, ``handwritten``, ``angle``)
+    holding ``char`` (``symbol`` required)."""
     formula = services.region_type_create(dataset=dataset, name="Formula", slug="formula", by=None)
     services.attribute_create(
         region_type=formula, name="latex", kind="latex", required=True, by=None
     )
     services.attribute_create(region_type=formula, name="handwritten", kind="boolean", by=None)
+    services.attribute_create(region_type=formula, name="angle", kind="angle", by=None)
     char = services.region_type_create(
         dataset=dataset, name="Char", slug="char", top_level=False, parents=["formula"], by=None
     )
