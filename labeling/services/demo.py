@@ -44,7 +44,7 @@ DEMO_TASK_KINDS = {
         "Box formulas and type their LaTeX",
         "Draw a box around every formula and type what it says in LaTeX.",
         ["formula"],
-        ["latex", "handwritten", "truncated"],
+        ["latex", "handwritten", "truncated", "angle"],
         [],
     ),
     "char-boxes": (

@@ -59,3 +59,18 @@ def tool_page(page):
     page.on("pageerror", lambda error: problems.append(f"{error.name}: {error.message}"))
     yield page
     assert problems == [], problems
+
+
+@pytest.fixture
+def world(db):
+    """The labeling tool's world: a dataset with the demo's schema, a vendor and one of its
+    annotators (password groundwork-demo)."""
+    from accounts.models import Role
+    from tests.factories.accounts import UserFactory
+    from tests.factories.datasets import DatasetFactory, formula_schema
+    from tests.factories.vendors import VendorFactory, member_of
+
+    dataset = formula_schema(DatasetFactory())
+    vendor = VendorFactory()
+    annotator = member_of(vendor, user=UserFactory(role=Role.ANNOTATOR, password="groundwork-demo"))
+    return dataset, vendor, annotator

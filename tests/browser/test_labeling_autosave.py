@@ -7,7 +7,7 @@ again (the tool takes the new CSRF token). The draft is read back through the AP
 import pytest
 
 from labeling.models import Annotation
-from tests.browser.test_labeling_editor import open_task, task_for, world  # noqa: F401
+from tests.browser.test_labeling_editor import open_task, task_for
 from tests.browser.test_upload import sign_in
 
 
@@ -31,7 +31,7 @@ def test_drafts_save_within_two_seconds_and_survive_offline_and_signing_out(
     live_server,
     tool_page,
     world,
-    artifacts,  # noqa: F811
+    artifacts,
 ):
     page = tool_page
     dataset, vendor, annotator = world
@@ -86,7 +86,7 @@ def test_drafts_save_within_two_seconds_and_survive_offline_and_signing_out(
 def test_work_not_yet_sent_comes_back_after_a_reload_from_the_browsers_copy(
     live_server,
     tool_page,
-    world,  # noqa: F811
+    world,
 ):
     page = tool_page
     dataset, vendor, annotator = world

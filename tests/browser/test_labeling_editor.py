@@ -11,14 +11,12 @@ import pytest
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from accounts.models import Role
 from datasets import services as dataset_services
 from labeling import services as labeling_services
 from labeling.models import Batch, Task
 from tests.browser.test_upload import sign_in
-from tests.factories.accounts import UserFactory
-from tests.factories.datasets import DatasetFactory, char_region, formula_region, formula_schema
-from tests.factories.vendors import VendorFactory, contract_for, member_of, task_kind_for
+from tests.factories.datasets import char_region, formula_region
+from tests.factories.vendors import contract_for, task_kind_for
 
 WIDTH, HEIGHT = 1600, 1200
 
@@ -59,14 +57,6 @@ def task_for(annotator, vendor, dataset, regions=(), *, kind_types=("formula", "
             version=0,
         )
     return task
-
-
-@pytest.fixture
-def world(db):
-    dataset = formula_schema(DatasetFactory())
-    vendor = VendorFactory()
-    annotator = member_of(vendor, user=UserFactory(role=Role.ANNOTATOR, password="groundwork-demo"))
-    return dataset, vendor, annotator
 
 
 def open_task(page, live_server, annotator, task) -> None:
