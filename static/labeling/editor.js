@@ -78,6 +78,7 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
   // --- drawing the document -------------------------------------------------------------
 
   function render() {
+    const focused = document.activeElement?.dataset?.regionId; // redrawn boxes keep the focus
     const flag = (flags) => new Set(Object.keys(flags));
     viewer.setRegions(doc.regions, {
       lockedTypes: [...doc.rules.types.keys()].filter((slug) => !doc.rules.editableTypes.has(slug)),
@@ -86,6 +87,7 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
       typeNames: typeNames(),
       typeOrder,
     });
+    if (focused) viewer.regionElement(focused)?.focus({ preventScroll: true });
     markSelection();
   }
 

@@ -317,9 +317,12 @@ export async function initWorkPage(root, config) {
           before ??= editor.doc;
           editor.apply(model.setAttribute(editor.doc, id, name, value), { record: false });
         },
+        // One undo step per field edit. A blur commits: after it, so the box taking the
+        // focus is not redrawn under it.
         onCommit() {
-          if (before) editor.apply(editor.doc, { before, label: gettext("change an attribute") });
+          const from = before;
           before = null;
+          if (from) setTimeout(() => editor.apply(editor.doc, { before: from, label: gettext("change an attribute") }));
         },
       });
     }

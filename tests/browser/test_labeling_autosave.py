@@ -97,7 +97,7 @@ def test_work_not_yet_sent_comes_back_after_a_reload_from_the_browsers_copy(
     page.keyboard.press("KeyA")
     page.keyboard.press("KeyA")
     page.wait_for_function(
-        "Object.keys(localStorage).some((k) => k.startsWith('groundwork.draft.'))"
+        "() => Object.keys(localStorage).some((k) => k.startsWith('groundwork.draft.'))"
     )
 
     page.unroute("**/annotation/")

@@ -222,7 +222,7 @@ def test_handles_keep_their_size_and_a_resize_at_800_percent_is_exact(
             { deltaY: -400, clientX: 300, clientY: 300, bubbles: true, cancelable: true }));
         }"""
     )
-    page.wait_for_function("+document.querySelector('.viewer').dataset.zoom === 8")
+    page.wait_for_function("() => +document.querySelector('.viewer').dataset.zoom === 8")
     page.locator(".region-entry").first.click()  # brings the box into view
     frames(page)
     check_handles()

@@ -1,1 +1,0 @@
-export function createTaskInfo() { return { show() {}, select() {}, refresh() {} }; }
