@@ -38,8 +38,11 @@ from guides.rendering import ANCHOR_AT_END
 from guides.services.versions import guide_draft_save
 from vendors.policy import vendor_of
 
-#: A crop's own limit, before decoding.
+#: A crop's own limits: its bytes, read before decoding, and its pixels, read from its header
+#: before any decoding (a region of the largest photo fits; a small file that claims more is
+#: a decompression bomb).
 CROP_LIMIT = 5_000_000
+CROP_MAX_PIXELS = 25_000_000
 _CROP_FORMATS = {"PNG", "JPEG", "WEBP"}
 _SPACE = re.compile(r"\s+")
 
@@ -79,10 +82,15 @@ def _crop_file(crop) -> ContentFile:
         message = _("A crop is limited to %(limit)s bytes.") % {"limit": CROP_LIMIT}
         raise DomainError(message, code="crop_too_large", fields={"crop": message})
     refused = _("The crop must be a PNG, JPEG or WebP image.")
+    too_large = _("A crop is limited to %(limit)s pixels.") % {"limit": CROP_MAX_PIXELS}
     try:
         with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
+            kind, (width, height) = image.format, image.size
+            if width * height > CROP_MAX_PIXELS:
+                raise Image.DecompressionBombError
             image.verify()
+    except Image.DecompressionBombError:
+        raise DomainError(too_large, code="crop_too_large", fields={"crop": too_large}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise DomainError(refused, code="crop_not_image", fields={"crop": refused}) from None
     if kind not in _CROP_FORMATS:

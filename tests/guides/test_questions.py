@@ -289,6 +289,45 @@ def test_an_svg_crop_is_a_400_and_nothing_is_saved(world):
     assert not Question.objects.exists()
 
 
+def _ask_with_crop(world, data: bytes, name: str = "c.png"):
+    return world.client(world.a1).post(
+        _api(world, "questions"),
+        {"body": "x", "crop": SimpleUploadedFile(name, data, content_type="image/png")},
+        format="multipart",
+    )
+
+
+def test_a_crop_that_is_no_image_is_a_400_naming_the_crop(world):
+    response = _ask_with_crop(world, b"\x89PNG\r\n\x1a\n but not really a picture")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "crop_not_image"
+    assert set(response.json()["error"]["fields"]) == {"crop"}
+    assert not Question.objects.exists()
+
+
+def test_a_crop_of_more_pixels_than_the_limit_is_a_400_before_it_is_decoded(world):
+    # A few kilobytes that claim 30 million pixels: refused from the header alone.
+    buffer = io.BytesIO()
+    Image.new("1", (6000, 5000)).save(buffer, format="PNG")
+    assert len(buffer.getvalue()) < 100_000
+
+    response = _ask_with_crop(world, buffer.getvalue())
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "crop_too_large"
+    assert "25000000" in response.json()["error"]["fields"]["crop"]
+    assert not Question.objects.exists()
+
+
+def test_a_crop_over_the_byte_limit_is_a_400(world):
+    response = _ask_with_crop(world, image_bytes(7, image_format="PNG") + b"\0" * 5_000_000)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "crop_too_large"
+    assert not Question.objects.exists()
+
+
 def test_an_item_of_another_dataset_is_refused(world):
     other = DatasetFactory()
     item, _created = dataset_services.item_register(dataset=other, file=image_bytes(6), name="x")
