@@ -123,6 +123,8 @@ export async function initWorkPage(root, config) {
     parts.attributes?.show(editor.doc, editor.selected);
     parts.categories?.show(editor.doc.categories);
     parts.info?.select(editor.selected);
+    // a reviewer's pinned comments badge their boxes (returned work)
+    for (const id of parts.markers?.(task?.review).keys() ?? []) viewer.regionElement(id)?.classList.add("commented");
   }
 
   function refreshTools() {
@@ -336,7 +338,9 @@ export async function initWorkPage(root, config) {
       parts.info = info.value.createTaskInfo(side.querySelector("[data-info]"), {
         cropOf,
         onReveal: (id) => { editor.select(id); viewer.reveal(id); },
+        nameOf: (id) => viewer.regionElement(id)?.getAttribute("aria-label") ?? id,
       });
+      parts.markers = info.value.commentMarkers;
     }
   }
 
@@ -357,7 +361,7 @@ export async function initWorkPage(root, config) {
     canvas.width = Math.max(1, Math.round(width * ratio));
     canvas.height = Math.max(1, Math.round(height * ratio));
     canvas.getContext("2d").drawImage(source.bitmap, x * ratio, y * ratio, width * ratio, height * ratio, 0, 0, canvas.width, canvas.height);
-    return new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
   }
 
   // --- submit, skip, give back ---------------------------------------------------------------

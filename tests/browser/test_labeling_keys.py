@@ -103,8 +103,8 @@ def test_a_korean_composition_never_submits_and_letters_work_in_hangul_mode(
     # 6: with the Hangul input source on, R on the canvas still picks the box tool
     page.keyboard.press("Escape")
     page.keyboard.press("Escape")  # the box, then the photo: deselected
-    page.dispatch_event(".viewer-stage", "focus")
     page.locator(".viewer-stage").focus()
+    page.wait_for_timeout(250)  # past the IME's grace after the last compositionend
     page.evaluate(
         """() => document.querySelector('.viewer-stage').dispatchEvent(new KeyboardEvent('keydown',
              { key: 'ㄱ', code: 'KeyR', bubbles: true, cancelable: true }))"""
