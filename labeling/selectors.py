@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -423,4 +424,5 @@ def task_tool(*, task: Task) -> dict:
         "guides": guide_selectors.versions_applying(
             dataset_id=dataset.pk, task_kind_id=task.task_kind_id
         ),
+        "figures_url": reverse("labeling-api:my-figures"),
     }

@@ -3,7 +3,6 @@ categories and the guides it is labeled under. Whoever may read the task may rea
 anyone else gets a 404."""
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -66,6 +65,4 @@ class TaskToolApi(APIView):
         task = get_object_or_404(
             policy.tasks_readable_by(request.user).select_related("batch__dataset"), pk=task_id
         )
-        body = selectors.task_tool(task=task)
-        body["figures_url"] = reverse("labeling-api:my-figures")
-        return Response(body)
+        return Response(selectors.task_tool(task=task))

@@ -93,9 +93,13 @@ export function createEditor(viewer, { onChange = () => {}, onSelect = () => {},
 
   function markSelection() {
     const element = selected ? viewer.regionElement(selected) : null;
-    for (const line of stage.querySelectorAll(".region.selected")) if (line !== element) line.classList.remove("selected");
+    for (const line of stage.querySelectorAll(".region.selected")) {
+      if (line === element) continue;
+      line.classList.remove("selected");
+      line.removeAttribute("aria-current");
+    }
     element?.classList.add("selected");
-    if (element) element.setAttribute("aria-selected", "true");
+    element?.setAttribute("aria-current", "true");
     placeHandles();
   }
 

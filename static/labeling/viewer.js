@@ -134,7 +134,7 @@ export function createViewer(root) {
   toolbar.append(readout);
   button(toolbar, { action: "zoom-in", label: gettext("Zoom in"), keys: "+", text: "+" });
   button(toolbar, { action: "fit", label: gettext("Fit the photo"), keys: "Shift+1", text: gettext("Fit") });
-  button(toolbar, { action: "actual", label: gettext("Actual size"), keys: "Shift+2", text: "1:1" });
+  button(toolbar, { action: "actual", label: gettext("1:1, actual size"), keys: "Shift+2", text: "1:1" });
   button(toolbar, { action: "rotate-left", label: gettext("Turn the view left"), keys: "Control+Shift+R", text: "⟲" });
   button(toolbar, { action: "rotate-right", label: gettext("Turn the view right"), keys: "Control+R", text: "⟳" });
 

@@ -6,6 +6,7 @@ rectangles; the view's matrix comes from the viewer's world group."""
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -31,9 +32,13 @@ def _photo() -> bytes:
     return buffer.getvalue()
 
 
-def task_for(annotator, vendor, dataset, regions=(), *, kind_types=("formula", "char")) -> Task:
+def task_for(
+    annotator, vendor, dataset, regions=(), *, kind_types=("formula", "char"), photo=None
+) -> Task:
     """A task of one photo claimed by ``annotator``, with ``regions`` saved as their draft."""
-    item, _created = dataset_services.item_register(dataset=dataset, file=_photo(), name="P.jpg")
+    item, _created = dataset_services.item_register(
+        dataset=dataset, file=photo or _photo(), name="P.jpg"
+    )
     item = dataset_services.item_process(item_id=item.pk)
     kind = task_kind_for(dataset, types=kind_types, attributes=("latex", "symbol", "handwritten"))
     contract = contract_for(vendor, dataset, task_kind=kind)
@@ -59,9 +64,11 @@ def task_for(annotator, vendor, dataset, regions=(), *, kind_types=("formula", "
     return task
 
 
-def open_task(page, live_server, annotator, task) -> None:
+def open_task(page, live_server, annotator, task, *, query=None) -> None:
+    """Signed in as ``annotator``, the tool open on ``task`` (through ?task=, or as the
+    next task with ``query=""``), ready to draw on."""
     sign_in(page, live_server, annotator)
-    page.goto(f"{live_server.url}/labeling/work/?task={task.pk}")
+    page.goto(f"{live_server.url}/labeling/work/{f'?task={task.pk}' if query is None else query}")
     page.wait_for_selector(f"#work[data-ready='{task.pk}']")
 
 
@@ -268,3 +275,75 @@ def test_earlier_passes_stay_locked_and_chars_nest_inside_them(live_server, tool
     drag(page, to_screen(page, 400, 250), to_screen(page, 450, 330))
     made = [key for key in boxes(page) if key not in ("f1", "c1")]
     assert len(made) == 1 and boxes(page)[made[0]]["parent"] == "f1"
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the page (axe is evaluated through the
+    debugging protocol: the page's CSP rightly refuses injected script tags)."""
+    page.evaluate(AXE.read_text())
+    found = page.evaluate(
+        """async () => (await axe.run(document, { resultTypes: ['violations'] })).violations
+             .filter((v) => ['serious', 'critical'].includes(v.impact))
+             .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)"""
+    )
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_editor_has_no_serious_accessibility_violations(live_server, tool_page, world):
+    page = tool_page
+    dataset, vendor, annotator = world
+    regions = [formula_region(f"r{n}", bbox=(40 + n * 90, 60, 80, 50)) for n in range(1, 13)]
+    regions.append(char_region("r99", "r1", bbox=(140, 70, 20, 30)))
+    task = task_for(annotator, vendor, dataset, regions)
+    open_task(page, live_server, annotator, task)
+    page.locator(".region-entry").first.click()
+    page.wait_for_selector(".attr-field input")
+
+    found = axe_violations(page)
+    assert found == [], "\n".join(found)
+    page.locator(".viewer-stage").focus()
+    page.keyboard.press("Shift+Slash")  # ? opens the shortcuts
+    page.wait_for_selector("#help-dialog[open]")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_boxes_drawn_in_a_turned_view_are_saved_upright(live_server, tool_page, world):
+    from labeling.models import Annotation
+    from tests.browser.test_labeling_viewer import _phone_photo
+
+    page = tool_page
+    dataset, vendor, annotator = world
+    task = task_for(annotator, vendor, dataset, photo=_phone_photo())
+    open_task(page, live_server, annotator, task)
+    stage = page.locator(".viewer-stage")
+    stage.focus()
+    page.keyboard.press("KeyR")
+
+    # 16: the EXIF-6 photo shows upright; a box at its visual top-left is saved near (0, 0)
+    assert page.locator(".viewer").get_attribute("data-image-width") == "3024"
+    box = stage.bounding_box()
+    frame = page.locator(".viewer-frame").bounding_box()
+    drag(page, (frame["x"] + 2, max(frame["y"], box["y"]) + 2), (frame["x"] + 60, frame["y"] + 60))
+    top_left = boxes(page)["r1"]["bbox"]
+    assert top_left[0] < 20 and top_left[1] < 20
+
+    # 15: turned 90°, a box drawn over image (1000, 1000)-(1400, 1300) is stored as that
+    page.keyboard.press("Control+KeyR")
+    page.wait_for_function("() => document.querySelector('.viewer').dataset.rotation === '90'")
+    frames(page)
+    drag(page, to_screen(page, 1000, 1000), to_screen(page, 1400, 1300))
+    turned = boxes(page)["r2"]["bbox"]
+    assert all(abs(a - b) < 8 for a, b in zip(turned, [1000, 1000, 400, 300], strict=True))
+    # three more turns: every box stays where it was in image pixels, and so does the draft
+    for _ in range(3):
+        page.keyboard.press("Control+KeyR")
+        frames(page)
+    assert boxes(page)["r2"]["bbox"] == turned
+    page.wait_for_selector("[data-save-state=saved]")
+    saved = Annotation.objects.get(task=task).document["regions"]
+    assert [region["bbox"] for region in saved] == [top_left, turned]
