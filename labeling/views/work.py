@@ -5,12 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core.csp import strict_csp
-from guides import services as guide_services
-from labeling import policy, selectors, services
+from labeling import policy, selectors
 from labeling.api.handout import task_out
 
 
@@ -21,7 +19,7 @@ def work(request):
     """Annotators only (403 for others). ``?task=<id>`` opens a task they may read; any
     other task, another annotator's or another vendor's, is a 404 page, not a broken tool."""
     policy.require(policy.can_label(request.user))
-    task = None
+    task_id = opened = None
     asked = request.GET.get("task")
     if asked is not None:
         if not asked.isdigit():
@@ -30,10 +28,6 @@ def work(request):
             policy.tasks_readable_by(request.user).select_related("batch__dataset", "task_kind"),
             pk=int(asked),
         )
-    else:
-        task = _held_and_clear(request.user)
-    task_id = opened = None
-    if task is not None:
         task_id = task.pk
         # the page opens at once, with no round trip for what it would ask first
         opened = {"task": task_out(task), "tool": selectors.task_tool(task=task)}
@@ -46,16 +40,3 @@ def work(request):
         "tasks_url": reverse("labeling:tasks"),
     }
     return render(request, "labeling/work.html", {"config": config})
-
-
-def _held_and_clear(user):
-    """The task ``user`` holds, when "next" would give it back as it is: its lease running
-    and no guide to acknowledge first; else None (the page asks for the next task)."""
-    task = services.task_held(annotator=user)
-    if task is None or task.lease_expires_at is None or task.lease_expires_at <= timezone.now():
-        return None
-    if guide_services.guide_gate(
-        user=user, dataset_id=task.batch.dataset_id, task_kind_id=task.task_kind_id
-    ):
-        return None
-    return task

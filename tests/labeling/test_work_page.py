@@ -65,16 +65,3 @@ def test_with_s3_storage_the_photos_may_come_from_the_bucket(settings):
     }
 
     assert "connect-src 'self' https://s3.example.net:9000;" in strict_policy()
-
-
-def test_the_task_held_opens_with_the_page_and_its_photo_is_fetched_at_once():
-    shop = make_shop(annotators=2)
-    task_id = _held_by_first(shop)
-
-    held = shop.clients[0].get("/labeling/work/")
-    free = shop.clients[1].get("/labeling/work/")
-
-    assert held.context["config"]["opened"]["task"]["id"] == task_id
-    screen = f"/api/v1/tasks/{task_id}/image/screen/"
-    assert f'<link rel="preload" as="fetch" crossorigin href="{screen}">' in held.content.decode()
-    assert free.context["config"]["opened"] is None  # the page asks for the next task
