@@ -105,8 +105,15 @@ function typing(target) {
   return target instanceof Element && (target.closest("input, textarea, select, [contenteditable]") !== null);
 }
 
+// A photo's bytes, decoded; a dropped connection is tried once more before it counts.
 async function decoded(url, signal) {
-  const response = await fetch(url, { credentials: "same-origin", signal });
+  let response;
+  try {
+    response = await fetch(url, { credentials: "same-origin", signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    response = await fetch(url, { credentials: "same-origin", signal });
+  }
   if (!response.ok) throw new Error(`HTTP ${response.status} for ${url}`);
   return createImageBitmap(await response.blob());
 }

@@ -489,7 +489,7 @@ export async function initWorkPage(root, config) {
   async function next() {
     showState(root, "loading");
     try {
-      showNext(await api(config.next_url, { method: "POST", body: {} }));
+      await showNext(await api(config.next_url, { method: "POST", body: {} }));
     } catch (error) {
       failed(error);
     }
@@ -673,7 +673,7 @@ export async function initWorkPage(root, config) {
   try {
     if (config.opened) await open(config.opened.task, config.opened.tool);
     else if (config.task) await open(await api(taskUrl(config.task)));
-    else showNext(await api(config.next_url, { method: "POST", body: {} }));
+    else await showNext(await api(config.next_url, { method: "POST", body: {} }));
   } catch (error) {
     failed(error);
   }

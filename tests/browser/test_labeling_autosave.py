@@ -107,3 +107,60 @@ def test_work_not_yet_sent_comes_back_after_a_reload_from_the_browsers_copy(
     assert page.locator("rect[data-region-id]").count() == 2
     page.wait_for_selector("[data-save-state=saved]")
     assert saved_regions(task) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stale_tab_shows_both_versions_and_drops_neither(live_server, tool_page, world):
+    page = tool_page
+    dataset, vendor, annotator = world
+    task = task_for(annotator, vendor, dataset)
+    open_task(page, live_server, annotator, task)
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/labeling/work/?task={task.pk}")
+    other.wait_for_selector(f"#work[data-ready='{task.pk}']")
+
+    # the other tab saves first; this tab's save, based on version 0, is refused
+    other.locator(".viewer-stage").focus()
+    other.keyboard.press("KeyA")
+    other.wait_for_selector("[data-save-state=saved]")
+    page.locator(".viewer-stage").focus()
+    page.keyboard.press("KeyA")
+    page.keyboard.press("KeyA")
+    page.wait_for_selector("#conflict-dialog[open]")
+    assert page.locator("[data-conflict-mine] li").count() == 2
+    assert page.locator("[data-conflict-theirs] li").count() == 1
+    assert saved_regions(task) == 1
+
+    page.locator("#conflict-dialog button[value=mine]").click()
+    page.wait_for_selector("[data-save-state=saved]")
+    assert saved_regions(task) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_single_key_shortcuts_can_be_switched_off_and_remapped(live_server, tool_page, world):
+    page = tool_page
+    dataset, vendor, annotator = world
+    task = task_for(annotator, vendor, dataset)
+    open_task(page, live_server, annotator, task)
+    page.locator(".viewer-stage").focus()
+    page.keyboard.press("Shift+Slash")
+    dialog = page.locator("#help-dialog")
+    dialog.locator("input[name='tool.box']").fill("B")
+    dialog.locator("button[value=save]").click()
+    page.locator(".viewer-stage").focus()
+    page.keyboard.press("KeyR")
+    assert page.locator(".viewer").get_attribute("data-tool") == "select"
+    page.keyboard.press("KeyB")
+    assert page.locator(".viewer").get_attribute("data-tool") == "box"
+
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Slash")
+    dialog.locator("input[name=single_keys]").uncheck()
+    dialog.locator("button[value=save]").click()
+    page.reload()
+    page.wait_for_selector(f"#work[data-ready='{task.pk}']")
+    page.locator(".viewer-stage").focus()
+    page.keyboard.press("KeyB")
+    page.keyboard.press("KeyA")
+    assert page.locator(".viewer").get_attribute("data-tool") == "select"
+    assert page.locator("rect[data-region-id]").count() == 0

@@ -314,11 +314,11 @@ def test_the_editor_has_no_serious_accessibility_violations(live_server, tool_pa
 @pytest.mark.django_db(transaction=True)
 def test_boxes_drawn_in_a_turned_view_are_saved_upright(live_server, tool_page, world):
     from labeling.models import Annotation
-    from tests.browser.test_labeling_viewer import _phone_photo
+    from tests.browser.test_labeling_viewer import phone_photo
 
     page = tool_page
     dataset, vendor, annotator = world
-    task = task_for(annotator, vendor, dataset, photo=_phone_photo())
+    task = task_for(annotator, vendor, dataset, photo=phone_photo())
     open_task(page, live_server, annotator, task)
     stage = page.locator(".viewer-stage")
     stage.focus()

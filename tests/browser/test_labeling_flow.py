@@ -135,7 +135,7 @@ def test_the_annotators_loop_by_pointer_by_keyboard_and_in_korean(live_server, b
     def fresh(locale: str):
         context = browser.new_context(viewport={"width": 1366, "height": 860}, locale=locale)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)  # a long loop on a shared machine
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         return context, page, errors

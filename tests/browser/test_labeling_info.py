@@ -31,6 +31,7 @@ def test_a_question_asked_from_the_tool_is_pinned_to_the_box_with_its_crop(
 
     link = page.locator(".ti-guides a").first
     assert "Formula guide" in link.inner_text() and link.get_attribute("target") == "_blank"
+    page.wait_for_selector(".ti-figures dt")
     assert page.locator(".ti-figures dt").count() >= 3  # done, released, skipped, …
     page.locator(".region-entry").first.click()
     page.click(".ti-ask")

@@ -28,7 +28,7 @@ from tests.factories.vendors import VendorFactory, contract_for, member_of, task
 STRIPES = (1000, 2000, 200, 200)  # upright image px: 1-px black and white stripes
 
 
-def _phone_photo() -> bytes:
+def phone_photo() -> bytes:
     """A phone JPEG as the camera stores it: 4032×3024 pixels turned sideways, with EXIF
     orientation 6. Upright (3024×4032) it has a red square at the top-left corner, 1-px
     stripes at STRIPES, and blue elsewhere."""
@@ -169,7 +169,7 @@ def test_the_viewer_zooms_pans_fits_turns_and_sharpens_a_phone_photo(live_server
         char_region("r2", "r1", bbox=(100, 100, 50, 60), symbol="x"),
         formula_region("r3", bbox=STRIPES, latex="\\sqrt{2}"),
     ]
-    _batch_of_one(vendor, dataset, _phone_photo())
+    _batch_of_one(vendor, dataset, phone_photo())
     task = _claimed_with(annotator, regions)
     held = []  # the full image's requests, answered when the test says
     page.route("**/image/full/", lambda route: held.append(route))
@@ -181,6 +181,7 @@ def test_the_viewer_zooms_pans_fits_turns_and_sharpens_a_phone_photo(live_server
 
     # 24: the first frame is the rendition's; the full image waits (it is held here)
     page.wait_for_selector(".viewer[data-painted=rendition]")
+    page.wait_for_selector("#work[data-ready]")  # the editor has drawn the boxes too
     assert viewer.get_attribute("data-source") == "rendition"
     assert page.url.endswith(f"/labeling/work/?task={task.pk}")
     page.screenshot(path=str(artifacts / "labeling-viewer-en.png"))
@@ -345,7 +346,7 @@ def test_the_tool_says_read_the_guide_then_shows_the_task_then_nothing_left_in_k
     guide_services.acknowledgement_record(version=version, user=people[0])
     _claimed_with(people[0], truth["regions"])
     page.reload()
-    page.wait_for_selector(".viewer[data-painted]")
+    page.wait_for_selector("#work[data-ready]")  # painted, and the editor has the boxes
     assert page.locator("[data-region-id]").count() == len(truth["regions"])
     assert page.locator(".viewer-tools [data-action=fit]").inner_text() == "맞춤"
     page.screenshot(path=str(artifacts / "labeling-viewer-ko.png"))
