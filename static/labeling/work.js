@@ -9,10 +9,13 @@
 import { api } from "../core/api.js";
 import { gettext, interpolate, ngettext } from "../core/i18n.js";
 import * as model from "./annotation_doc.js";
+import { createAttributePanel } from "./attributes.js";
 import { createSaver } from "./autosave.js";
+import { createCategoryPanel } from "./categories.js";
 import { createEditor } from "./editor.js";
 import { chordLabel, chordOf, createKeymap, platformOf, scopeOf } from "./keymap.js";
 import { loadKatex, loadKatexOptions } from "./latex_preview.js";
+import { commentMarkers, createTaskInfo } from "./task_info.js";
 import { createViewer, regionNames, regionsInTreeOrder } from "./viewer.js";
 
 const HEARTBEAT_MS = 60_000;
@@ -99,7 +102,7 @@ export async function initWorkPage(root, config) {
   let busy = false; // a submit, skip or release is under way
   let heartbeat = null;
   let katex = null;
-  const parts = {}; // the side modules, once loaded: attributes, categories, info
+  const parts = {}; // the side bar's panels: attributes, categories, info
 
   const say = (message) => { notice.textContent = message; };
   const taskUrl = (id, tail = "") => config.task_url.replace("/0/", `/${id}/`) + tail;
@@ -124,7 +127,7 @@ export async function initWorkPage(root, config) {
     parts.categories?.show(editor.doc.categories);
     parts.info?.select(editor.selected);
     // a reviewer's pinned comments badge their boxes (returned work)
-    for (const id of parts.markers?.(task?.review).keys() ?? []) viewer.regionElement(id)?.classList.add("commented");
+    for (const id of commentMarkers(task?.review).keys()) viewer.regionElement(id)?.classList.add("commented");
   }
 
   function refreshTools() {
@@ -266,8 +269,8 @@ export async function initWorkPage(root, config) {
     const doc = documentFor(opened, tool);
     typePicker(doc);
     editor.load(doc);
-    await loadParts();
-    parts.categories?.setAxes?.(tool?.axes ?? []);
+    makeParts();
+    parts.categories.setAxes(tool?.axes ?? []);
     parts.info?.show({ task: opened, tool, selectedRegion: null });
     saver = makeSaver(opened);
     restoreLocal(opened);
@@ -304,44 +307,34 @@ export async function initWorkPage(root, config) {
     });
   }
 
-  async function loadParts() {
-    if (parts.loaded) return;
-    parts.loaded = true;
+  // The side bar's panels, made once, when the first task opens (the categories need its axes).
+  function makeParts() {
+    if (parts.attributes) return;
     const side = root.querySelector(".work-side");
-    const [attributes, categories, info] = await Promise.allSettled([
-      import("./attributes.js"), import("./categories.js"), import("./task_info.js"),
-    ]);
-    if (attributes.status === "fulfilled") {
-      let before = null;
-      parts.attributes = attributes.value.createAttributePanel(side.querySelector("[data-attributes]"), {
-        katex: katexParts,
-        onEdit(id, name, value) {
-          before ??= editor.doc;
-          editor.apply(model.setAttribute(editor.doc, id, name, value), { record: false });
-        },
-        // One undo step per field edit. A blur commits: after it, so the box taking the
-        // focus is not redrawn under it.
-        onCommit() {
-          const from = before;
-          before = null;
-          if (from) setTimeout(() => editor.apply(editor.doc, { before: from, label: gettext("change an attribute") }));
-        },
-      });
-    }
-    if (categories.status === "fulfilled") {
-      parts.categories = categories.value.createCategoryPanel(side.querySelector("[data-categories]"), {
-        axes: tool?.axes ?? [],
-        onPick: (axis, category) => editor.apply(model.setCategory(editor.doc, axis, category), { label: gettext("change a category") }),
-      });
-    }
-    if (info.status === "fulfilled") {
-      parts.info = info.value.createTaskInfo(side.querySelector("[data-info]"), {
-        cropOf,
-        onReveal: (id) => { editor.select(id); viewer.reveal(id); },
-        nameOf: (id) => viewer.regionElement(id)?.getAttribute("aria-label") ?? id,
-      });
-      parts.markers = info.value.commentMarkers;
-    }
+    let before = null;
+    parts.attributes = createAttributePanel(side.querySelector("[data-attributes]"), {
+      katex: katexParts,
+      onEdit(id, name, value) {
+        before ??= editor.doc;
+        editor.apply(model.setAttribute(editor.doc, id, name, value), { record: false });
+      },
+      // One undo step per field edit. A blur commits: after it, so the box taking the
+      // focus is not redrawn under it.
+      onCommit() {
+        const from = before;
+        before = null;
+        if (from) setTimeout(() => editor.apply(editor.doc, { before: from, label: gettext("change an attribute") }));
+      },
+    });
+    parts.categories = createCategoryPanel(side.querySelector("[data-categories]"), {
+      axes: tool?.axes ?? [],
+      onPick: (axis, category) => editor.apply(model.setCategory(editor.doc, axis, category), { label: gettext("change a category") }),
+    });
+    parts.info = createTaskInfo(side.querySelector("[data-info]"), {
+      cropOf,
+      onReveal: (id) => { editor.select(id); viewer.reveal(id); },
+      nameOf: (id) => viewer.regionElement(id)?.getAttribute("aria-label") ?? id,
+    });
   }
 
   function katexParts() {
@@ -616,7 +609,7 @@ export async function initWorkPage(root, config) {
     "task.next": next,
     help: showHelp,
     "region.edit": () => {
-      if (!editor.selected || !parts.attributes?.focusFirst) return false;
+      if (!editor.selected || !parts.attributes) return false;
       return parts.attributes.focusFirst() !== false;
     },
     "focus.canvas": () => {

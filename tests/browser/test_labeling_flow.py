@@ -13,16 +13,9 @@ from guides import services as guide_services
 from guides.models import Guide
 from labeling.models import Annotation, Task
 from tests.browser.test_labeling_editor import boxes, drag, to_screen
+from tests.browser.test_upload import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "groundwork-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def ready(page) -> int:

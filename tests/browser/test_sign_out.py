@@ -4,6 +4,8 @@ Content-Security-Policy of the labeling tool (no inline handlers)."""
 import pytest
 from django.core.management import call_command
 
+from tests.browser.test_upload import sign_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -12,11 +14,7 @@ def test_sign_out_from_the_tool_clears_the_drafts_and_the_language_menu_works(
 ):
     page = tool_page
     call_command("seed_demo", photos=0)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "annotator")
-    page.fill("#id_password", "groundwork-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server, "annotator")
     page.goto(f"{live_server.url}/labeling/work/")
     page.evaluate(
         """() => {

@@ -29,8 +29,9 @@ def _planner(make_user, username: str, **fields):
 
 
 def sign_in(page, live_server, user):
+    """Signs ``user`` (a user, or a username) in with the demo password."""
     page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
+    page.fill("#id_username", getattr(user, "username", user))
     page.fill("#id_password", "groundwork-demo")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
